@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Houshi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "intake", targets: ["Intake"]),
+        .executable(name: "public-security", targets: ["PublicSecurity"]),
+        .executable(name: "civil-affairs", targets: ["CivilAffairs"]),
+        .executable(name: "social-security", targets: ["SocialSecurity"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // C shims over the system libraries.
+        .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
+                       providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+
+        // The message contract every service shares.
+        .target(name: "HoushiContract", path: "Shared/Contract", exclude: ["asyncapi.yaml"]),
+        // AMQP over librabbitmq-c.
+        .target(name: "HoushiMessaging",
+                dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
+                path: "Shared/Messaging"),
+        // PostgreSQL over libpq.
+        .target(name: "HoushiStorage",
+                dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+                path: "Shared/Storage"),
+        // Configuration, logging, inbox/outbox processing, health endpoints, lifecycle.
+        .target(name: "HoushiRuntime",
+                dependencies: [
+                    "HoushiContract", "HoushiMessaging", "HoushiStorage",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                path: "Shared/Runtime"),
+
+        .executableTarget(name: "Intake", dependencies: ["HoushiRuntime"], path: "Services/Intake"),
+        .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity"),
+        .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),
+        .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity"),
+
+        .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage"],
+                    path: "Tests/IntegrationTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

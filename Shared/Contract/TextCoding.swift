@@ -1,0 +1,30 @@
+/// Helpers for values whose JSON form is one string in a fixed text format.
+extension Decoder {
+    /// Decodes one string and parses it, failing with `dataCorrupted` that names the expected form.
+    func decodeText<T>(expected form: String, _ parse: (String) -> T?) throws -> T {
+        let container = try singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = parse(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected \(form), got \"\(text)\"")
+        }
+        return value
+    }
+}
+
+extension Encoder {
+    /// Encodes `text` as the single value.
+    func encodeText(_ text: String) throws {
+        var container = singleValueContainer()
+        try container.encode(text)
+    }
+}
+
+extension Int {
+    /// Parses ASCII decimal digits only (no sign, no spaces), exactly `length` of them when given.
+    init?<S: StringProtocol>(asciiDigits text: S, length: Int? = nil) {
+        guard !text.isEmpty, length.map({ text.utf8.count == $0 }) ?? true,
+              text.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int(text)
+        else { return nil }
+        self = value
+    }
+}

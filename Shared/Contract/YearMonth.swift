@@ -1,0 +1,50 @@
+import Foundation
+
+/// A calendar month (`YYYY-MM`), e.g. the month a pension stops from.
+public struct YearMonth: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    /// Nil unless the year is 1…9999 and the month 1…12.
+    public init?(year: Int, month: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
+        self.year = year
+        self.month = month
+    }
+
+    /// Parses `YYYY-MM`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let y = Int(asciiDigits: parts[0], length: 4),
+              let m = Int(asciiDigits: parts[1], length: 2)
+        else { return nil }
+        self.init(year: y, month: m)
+    }
+
+    /// The month `date` falls in.
+    public init(containing date: CalendarDate) {
+        year = date.year
+        month = date.month
+    }
+
+    /// The month after this one; nil after 9999-12.
+    public var next: YearMonth? {
+        month == 12 ? YearMonth(year: year + 1, month: 1) : YearMonth(year: year, month: month + 1)
+    }
+
+    public var description: String { String(format: "%04d-%02d", year, month) }
+
+    public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {
+        (lhs.year, lhs.month) < (rhs.year, rhs.month)
+    }
+}
+
+extension YearMonth: Codable {
+    public init(from decoder: any Decoder) throws {
+        self = try decoder.decodeText(expected: "a month YYYY-MM") { YearMonth($0) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try encoder.encodeText(description)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Where and how to reach a broker: `amqp://user:password@host:port/vhost` (vhost
+/// percent-encoded, `%2F` for `/`; port 5672 and vhost `/` when absent).
+public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var vhost: String
+
+    public init?(_ text: String) {
+        guard let components = URLComponents(string: text), components.scheme == "amqp",
+              let host = components.host, !host.isEmpty
+        else { return nil }
+        self.host = host
+        self.port = components.port ?? 5672
+        self.user = components.user ?? "guest"
+        self.password = components.password ?? "guest"
+        let path = components.percentEncodedPath
+        if path.isEmpty || path == "/" {
+            vhost = "/"
+        } else {
+            guard let decoded = String(path.dropFirst()).removingPercentEncoding else { return nil }
+            vhost = decoded
+        }
+    }
+
+    /// The URL without its password, for logs.
+    public var description: String { "amqp://\(user)@\(host):\(port)/\(vhost == "/" ? "%2F" : vhost)" }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import HoushiContract
+import HoushiMessaging
+import Logging
+
+extension CommandConfiguration {
+    /// The root command of a service executable: `serve` (the default), `migrate`,
+    /// `declare-topology`, plus the service's own subcommands.
+    public static func houshi<S: ServiceDefinition>(
+        _ service: S.Type, subcommands: [any ParsableCommand.Type] = []
+    ) -> CommandConfiguration {
+        let variables = ServiceConfiguration.variables
+            .map { "  \($0.name) (default \($0.defaultValue)): \($0.meaning)" }
+            .joined(separator: "\n")
+        return CommandConfiguration(
+            commandName: S.department.rawValue,
+            abstract: S.abstract,
+            discussion: "Configuration, from the environment (NAME_FILE may name a file holding the value):\n\(variables)",
+            subcommands: [ServeCommand<S>.self, MigrateCommand<S>.self, DeclareTopologyCommand.self] + subcommands,
+            defaultSubcommand: ServeCommand<S>.self)
+    }
+}
+
+/// Runs the service until SIGTERM or SIGINT.
+public struct ServeCommand<S: ServiceDefinition>: AsyncParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "serve", abstract: "Run the service (the default).")
+    }
+
+    public init() {}
+
+    public func run() async throws {
+        try await ServiceRunner.run(S.self)
+    }
+}
+
+/// Applies the service's schema migrations and exits.
+public struct MigrateCommand<S: ServiceDefinition>: AsyncParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "migrate", abstract: "Apply the schema migrations and exit.")
+    }
+
+    public init() {}
+
+    public func run() async throws {
+        let configuration = try ServiceConfiguration(department: S.department)
+        LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        let database = Database(url: configuration.databaseURL, schema: S.department.schema, size: 1,
+                                name: "\(S.department.rawValue)-migrate")
+        defer { database.shutdown() }
+        try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.department.rawValue))
+    }
+}
+
+/// Declares the whole broker topology with HOUSHI_AMQP_URL's (administrator's) rights and exits.
+public struct DeclareTopologyCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "declare-topology",
+        abstract: "Declare every exchange, queue and binding (run once at provisioning, as the broker administrator).")
+
+    public init() {}
+
+    public func run() async throws {
+        let configuration = try ServiceConfiguration(department: .intake)
+        let url = configuration.amqpURL
+        let outcome: Result<Void, any Error> = await onDedicatedThread(name: "declare-topology") {
+            Result {
+                let amqp = try AMQPConnection(url: url, name: "houshi declare-topology")
+                defer { amqp.close() }
+                try BrokerTopology.declareAll(on: amqp)
+            }
+        }
+        try outcome.get()
+        print("declared \(Topology.eventsExchange), \(Topology.deadLetterExchange) and the queues of",
+              Department.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+}

@@ -1,0 +1,31 @@
+import HoushiContract
+import HoushiStorage
+import Hummingbird
+import Logging
+
+/// What makes one Houshi service: its department, its schema's migrations, its message
+/// handlers (one per consumed type) and any HTTP routes beside the health checks.
+public protocol ServiceDefinition {
+    static var department: Department { get }
+    /// One line for `--help`.
+    static var abstract: String { get }
+    /// The service's own tables; version 1 is the shared outbox and inbox, so these start at 2.
+    static var migrations: [Migration] { get }
+    /// Must cover exactly `Topology.subscriptions(of: department)`.
+    static func handlers() -> [RegisteredHandler]
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext)
+}
+
+extension ServiceDefinition {
+    public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
+
+    /// The shared outbox/inbox migration followed by the service's own.
+    static var allMigrations: [Migration] { [Outbox.migration] + migrations }
+}
+
+/// What routes and handlers of a running service share.
+public struct ServiceContext: Sendable {
+    public let configuration: ServiceConfiguration
+    public let database: Database
+    public let logger: Logger
+}

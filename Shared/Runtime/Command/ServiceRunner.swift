@@ -1,0 +1,79 @@
+import HoushiContract
+import HoushiStorage
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Starts a service: configuration, logging, migrations, then the HTTP server, the consumers
+/// and the outbox relay in one `ServiceGroup` that drains on SIGTERM or SIGINT.
+public enum ServiceRunner {
+    public static func run<S: ServiceDefinition>(_ service: S.Type) async throws {
+        let configuration = try ServiceConfiguration(department: S.department)
+        LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        var logger = Logger(label: S.department.rawValue)
+        logger[metadataKey: "instance"] = "\(configuration.instance)"
+
+        let processor = MessageProcessor(department: S.department, handlers: S.handlers(),
+                                         maxAttempts: configuration.handlerAttempts)
+        let subscribed = Set(Topology.subscriptions(of: S.department).map(\.routingKey))
+        guard processor.routingKeys == subscribed else {
+            throw ConfigurationError(variable: "handlers", problem: """
+                of \(S.department.rawValue) do not match its subscriptions: \
+                unhandled \(subscribed.subtracting(processor.routingKeys).sorted()), \
+                unsubscribed \(processor.routingKeys.subtracting(subscribed).sorted())
+                """)
+        }
+
+        let database = Database(url: configuration.databaseURL, schema: S.department.schema,
+                                size: configuration.databasePoolSize, name: S.department.rawValue)
+        defer { database.shutdown() }
+        try await migrate(S.self, database: database, logger: logger)
+
+        let readiness = Readiness()
+        (0..<configuration.consumers).forEach { readiness.expect("consumer-\($0)") }
+        readiness.expect("outbox-relay")
+
+        let router = Router()
+        router.addHealthRoutes(readiness: readiness)
+        S.addRoutes(to: router, context: ServiceContext(configuration: configuration, database: database, logger: logger))
+        let http = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                                 serverName: S.department.rawValue),
+            logger: logger)
+
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: http),
+                .init(service: ConsumerService(configuration: configuration, processor: processor,
+                                               readiness: readiness, logger: logger)),
+                .init(service: OutboxRelay(configuration: configuration, readiness: readiness, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)",
+                                           "broker": "\(configuration.amqpURL)"])
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// Applies the schema's migrations, waiting (with back-off, up to `patience`) for a
+    /// database that is not up yet.
+    static func migrate<S: ServiceDefinition>(_ service: S.Type, database: Database, logger: Logger,
+                                              patience: Duration = .seconds(120)) async throws {
+        let migrations = S.allMigrations
+        let deadline = ContinuousClock.now + patience
+        var backoff = Backoff()
+        while true {
+            do {
+                let applied = try await database.withConnection { db in try db.migrate(migrations) }
+                logger.info("schema up to date", metadata: ["schema": "\(S.department.schema)",
+                                                            "applied_now": "\(applied)"])
+                return
+            } catch let error as PostgresError where error.connectionLost && ContinuousClock.now < deadline {
+                logger.warning("database not reachable yet", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: backoff.next())
+            }
+        }
+    }
+}

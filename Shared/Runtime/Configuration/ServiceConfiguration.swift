@@ -1,0 +1,118 @@
+import Foundation
+import HoushiContract
+import HoushiMessaging
+import Logging
+
+/// A service's settings, read from environment variables (see `ServiceConfiguration.variables`).
+/// `NAME_FILE` may name a file holding the value instead (for secrets).
+public struct ServiceConfiguration: Sendable {
+    public var department: Department
+    public var amqpURL: AMQPURL
+    public var databaseURL: String
+    public var httpHost: String
+    public var httpPort: Int
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+    public var consumers: Int
+    public var prefetch: Int
+    public var handlerAttempts: Int
+    public var databasePoolSize: Int
+    public var outboxBatchSize: Int
+    /// Names this process in logs and broker connections.
+    public var instance: String
+
+    /// Every variable: name, default, meaning. The README's configuration table lists these.
+    public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
+        ("HOUSHI_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F", "broker URL with the service's own user"),
+        ("HOUSHI_DATABASE_URL", "postgres://<schema>@127.0.0.1:5432/houshi", "database URL with the service's own role"),
+        ("HOUSHI_HTTP_HOST", "127.0.0.1", "address of the HTTP server (health, API)"),
+        ("HOUSHI_HTTP_PORT", "8080 intake, 8081 public-security, 8082 civil-affairs, 8083 social-security", "its port"),
+        ("HOUSHI_LOG_FORMAT", "text", "`text` or `json` (JSON lines)"),
+        ("HOUSHI_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error, critical"),
+        ("HOUSHI_CONSUMERS", "2", "competing consumer threads, each with its own connections"),
+        ("HOUSHI_PREFETCH", "32", "unacknowledged deliveries per consumer"),
+        ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
+        ("HOUSHI_DB_POOL_SIZE", "4", "database connections for HTTP requests"),
+        ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
+        ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
+    ]
+
+    public static func defaultPort(of department: Department) -> Int {
+        switch department {
+        case .intake: 8080
+        case .publicSecurity: 8081
+        case .civilAffairs: 8082
+        case .socialSecurity: 8083
+        }
+    }
+
+    /// Reads the configuration; throws a `ConfigurationError` naming the variable at fault.
+    public init(department: Department, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let reader = EnvironmentReader(environment: environment)
+        self.department = department
+        let amqp = try reader.string("HOUSHI_AMQP_URL", default: "amqp://guest:guest@127.0.0.1:5672/%2F")
+        guard let amqpURL = AMQPURL(amqp) else {
+            throw ConfigurationError(variable: "HOUSHI_AMQP_URL", problem: "is not an amqp://user:password@host:port/vhost URL")
+        }
+        self.amqpURL = amqpURL
+        databaseURL = try reader.string("HOUSHI_DATABASE_URL", default: "postgres://\(department.schema)@127.0.0.1:5432/houshi")
+        guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") else {
+            throw ConfigurationError(variable: "HOUSHI_DATABASE_URL", problem: "is not a postgres:// URL")
+        }
+        httpHost = try reader.string("HOUSHI_HTTP_HOST", default: "127.0.0.1")
+        httpPort = try reader.integer("HOUSHI_HTTP_PORT", default: Self.defaultPort(of: department), in: 0...65535)
+        logFormat = try reader.value("HOUSHI_LOG_FORMAT", default: .text, LogFormat.init(rawValue:))
+        logLevel = try reader.value("HOUSHI_LOG_LEVEL", default: .info, Logger.Level.init(rawValue:))
+        consumers = try reader.integer("HOUSHI_CONSUMERS", default: 2, in: 1...64)
+        prefetch = try reader.integer("HOUSHI_PREFETCH", default: 32, in: 1...65535)
+        handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
+        databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 4, in: 1...64)
+        outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
+        let host = ProcessInfo.processInfo.hostName
+        instance = try reader.string("HOUSHI_INSTANCE",
+                                     default: "\(department.rawValue)@\(host):\(ProcessInfo.processInfo.processIdentifier)")
+    }
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable {
+    case text
+    case json
+}
+
+/// A variable that is set but unusable.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+    public var description: String { "\(variable) \(problem)" }
+}
+
+/// Reads variables, or the file named by `NAME_FILE`.
+struct EnvironmentReader {
+    let environment: [String: String]
+
+    func string(_ name: String, default defaultValue: String) throws -> String {
+        if let path = environment["\(name)_FILE"], !path.isEmpty {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(variable: "\(name)_FILE", problem: "names a file that cannot be read")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let value = environment[name], !value.isEmpty else { return defaultValue }
+        return value
+    }
+
+    func value<T>(_ name: String, default defaultValue: T, _ parse: (String) -> T?) throws -> T {
+        guard let text = environment[name], !text.isEmpty else { return defaultValue }
+        guard let value = parse(text) else { throw ConfigurationError(variable: name, problem: "has an unknown value") }
+        return value
+    }
+
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+        let value = try self.value(name, default: defaultValue) { Int($0) }
+        guard range.contains(value) else {
+            throw ConfigurationError(variable: name, problem: "must be within \(range.lowerBound)…\(range.upperBound)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Hummingbird
+
+extension Router {
+    /// `GET /healthz`: the process answers. `GET /readyz`: 200 when every part is ready, else 503;
+    /// both list the parts as JSON.
+    public func addHealthRoutes(readiness: Readiness) {
+        get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: #"{"status":"alive"}"#)))
+        }
+        get("/readyz") { _, _ in
+            let parts = readiness.snapshot
+            let body = try JSONSerialization.data(withJSONObject: [
+                "status": readiness.isReady ? "ready" : "not-ready",
+                "parts": Dictionary(uniqueKeysWithValues: parts.map { ($0.part, $0.ready) }),
+            ], options: [.sortedKeys])
+            return Response(status: readiness.isReady ? .ok : .serviceUnavailable,
+                            headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+}

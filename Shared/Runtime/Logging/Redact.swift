@@ -1,0 +1,14 @@
+/// Masks personal data before it can reach a log line.
+public enum Redact {
+    /// `230883194103150243` → `230883********0243` (region code and last four only).
+    public static func idNumber(_ value: String) -> String { mask(value, keepingFirst: 6, last: 4) }
+    /// `13904561234` → `139****1234`.
+    public static func phone(_ value: String) -> String { mask(value, keepingFirst: 3, last: 4) }
+    /// `6217000130001234567` → `***************4567`.
+    public static func bankAccount(_ value: String) -> String { mask(value, keepingFirst: 0, last: 4) }
+
+    private static func mask(_ value: String, keepingFirst head: Int, last tail: Int) -> String {
+        guard value.count > head + tail else { return String(repeating: "*", count: value.count) }
+        return String(value.prefix(head)) + String(repeating: "*", count: value.count - head - tail) + String(value.suffix(tail))
+    }
+}

@@ -1,0 +1,113 @@
+import HoushiContract
+import HoushiMessaging
+import HoushiStorage
+import Logging
+import ServiceLifecycle
+
+/// Consumes the service's queue with `consumers` competing loops, each on a dedicated thread
+/// owning one broker and one database connection. Deliveries are acknowledged only after their
+/// transaction commits; lost connections are re-established with back-off; graceful shutdown
+/// finishes the delivery in hand and leaves the rest to other replicas.
+public struct ConsumerService: Service {
+    let configuration: ServiceConfiguration
+    let processor: MessageProcessor
+    let readiness: Readiness
+    let logger: Logger
+
+    public init(configuration: ServiceConfiguration, processor: MessageProcessor, readiness: Readiness, logger: Logger) {
+        self.configuration = configuration
+        self.processor = processor
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let stop = StopSignal()
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<configuration.consumers {
+                    let loop = ConsumerLoop(index: index, configuration: configuration, processor: processor,
+                                            readiness: readiness, logger: logger, stop: stop)
+                    group.addTask { await onDedicatedThread(name: "consumer-\(index)") { loop.run() } }
+                }
+            }
+        } onCancelOrGracefulShutdown: {
+            stop.set()
+        }
+    }
+}
+
+/// One consumer: connect, declare, consume, process, ack, and start over when a connection drops.
+struct ConsumerLoop: Sendable {
+    let index: Int
+    let configuration: ServiceConfiguration
+    let processor: MessageProcessor
+    let readiness: Readiness
+    let logger: Logger
+    let stop: StopSignal
+
+    private var component: String { "consumer-\(index)" }
+
+    func run() {
+        var logger = logger
+        logger[metadataKey: "consumer"] = "\(index)"
+        let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.department.schema,
+                                       name: "\(configuration.department.rawValue)-\(component)")
+        var broker: AMQPConnection?
+        var backoff = Backoff()
+        defer {
+            broker?.close()
+            database.close()
+            readiness.set(component, ready: false)
+        }
+        while !stop.isSet {
+            do {
+                let amqp = try broker ?? connect(logger: logger)
+                broker = amqp
+                readiness.set(component, ready: true)
+                guard let delivery = try amqp.nextDelivery(timeout: .milliseconds(250)) else { continue }
+                try process(delivery, database: database, logger: logger)
+                try amqp.ack(delivery.deliveryTag)
+                backoff.reset()
+            } catch is StoppedWhileRetrying {
+                break
+            } catch {
+                readiness.set(component, ready: false)
+                logger.warning("consumer interrupted, reconnecting", metadata: ["error": "\(error)"])
+                if broker?.isBroken ?? false { broker?.close(); broker = nil }
+                stop.wait(backoff.next())
+            }
+        }
+    }
+
+    private func connect(logger: Logger) throws -> AMQPConnection {
+        let amqp = try AMQPConnection(url: configuration.amqpURL,
+                                      name: "\(configuration.instance) \(component)")
+        do {
+            try BrokerTopology.declare(for: configuration.department, on: amqp)
+            try amqp.setPrefetch(UInt16(clamping: configuration.prefetch))
+            try amqp.consume(queue: Topology.queue(of: configuration.department))
+        } catch {
+            amqp.close()
+            throw error
+        }
+        logger.info("consuming", metadata: ["queue": "\(Topology.queue(of: configuration.department))",
+                                            "broker": "\(configuration.amqpURL)"])
+        return amqp
+    }
+
+    /// Processes one delivery, waiting out database outages: the delivery stays in hand, so a
+    /// lost database connection never drops or reorders it.
+    private func process(_ delivery: Delivery, database: DatabaseSession, logger: Logger) throws {
+        var backoff = Backoff()
+        while true {
+            do {
+                _ = try database.use { db in try processor.process(delivery, on: db, logger: logger, stop: stop) }
+                return
+            } catch let error as PostgresError where error.connectionLost {
+                logger.warning("database unavailable, retrying the delivery", metadata: ["error": "\(error)"])
+                if stop.wait(backoff.next()) { throw StoppedWhileRetrying() }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import HoushiContract
+import HoushiStorage
+import Logging
+
+/// Handles one message type for a service. `handle` runs inside the transaction that also
+/// records the message in the inbox and its emitted messages in the outbox, on the consumer's
+/// own thread: it may block on the database, and must not do anything else slow.
+public protocol MessageHandler: Sendable {
+    associatedtype Payload: Codable & Sendable
+    /// The type (name and version) this handler consumes.
+    var messageType: MessageType { get }
+    func handle(_ message: Envelope<Payload>, context: HandlerContext) throws
+}
+
+/// What a handler may use while handling one message: the transaction, a logger carrying the
+/// case id, and `emit` for the messages it causes.
+public final class HandlerContext {
+    /// The open transaction; statements here commit or roll back with the inbox record.
+    public let db: PostgresConnection
+    public let logger: Logger
+    let department: Department
+    let cause: EnvelopeHeader
+    let trace: TraceParent
+
+    init(db: PostgresConnection, logger: Logger, department: Department, cause: EnvelopeHeader, trace: TraceParent) {
+        self.db = db
+        self.logger = logger
+        self.department = department
+        self.cause = cause
+        self.trace = trace
+    }
+
+    /// Emits a message of the same case, caused by the one being handled; it is published after
+    /// the transaction commits.
+    public func emit<P: Codable & Sendable>(_ type: MessageType, _ payload: P) throws {
+        let envelope = Envelope(type: type, caseId: cause.caseId, causationId: cause.id,
+                                producer: department, payload: payload)
+        try EventOutbox.enqueue(envelope, trace: trace.child(), on: db)
+        logger.info("emitted", metadata: ["emitted_type": "\(type)", "emitted_id": "\(envelope.id)"])
+    }
+}
+
+/// A message that can never be handled (it does not decode as its type, or the data breaks the
+/// contract): it goes to the dead-letter queue at once, without retries.
+public struct UnprocessableMessage: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// A handler with its payload type erased, as the processor dispatches them by routing key.
+public struct RegisteredHandler: Sendable {
+    public let messageType: MessageType
+    let handle: @Sendable (Data, HandlerContext) throws -> Void
+
+    public init<H: MessageHandler>(_ handler: H) {
+        messageType = handler.messageType
+        handle = { body, context in
+            let envelope: Envelope<H.Payload>
+            do {
+                envelope = try MessageCodec().decode(body)
+            } catch {
+                throw UnprocessableMessage("payload does not decode as \(handler.messageType): \(describe(error))")
+            }
+            try handler.handle(envelope, context: context)
+        }
+    }
+}
+
+/// A short, log-safe account of a decoding error: where and what, never the values.
+func describe(_ error: any Error) -> String {
+    guard let error = error as? DecodingError else { return String(describing: error) }
+    func path(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        return path.isEmpty ? "the document" : path
+    }
+    switch error {
+    case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
+    case .valueNotFound(_, let context): return "\(path(context)) is null"
+    case .typeMismatch(let type, let context): return "\(path(context)) is not \(type)"
+    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+    @unknown default: return "undecodable"
+    }
+}

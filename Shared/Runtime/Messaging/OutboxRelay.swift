@@ -1,0 +1,102 @@
+import Foundation
+import HoushiContract
+import HoushiMessaging
+import HoushiStorage
+import Logging
+import ServiceLifecycle
+
+/// Publishes the service's outbox: locks a batch of unsent rows, publishes them with publisher
+/// confirms, marks the confirmed ones sent and commits. Wakes on the outbox's NOTIFY, or after
+/// `pollInterval` at the latest. Replicas share the work (`FOR UPDATE SKIP LOCKED`). A crash
+/// between confirm and commit publishes a row again: consumers' inboxes make that harmless.
+public struct OutboxRelay: Service {
+    let configuration: ServiceConfiguration
+    let readiness: Readiness
+    let logger: Logger
+    let pollInterval: Duration
+
+    public init(configuration: ServiceConfiguration, readiness: Readiness, logger: Logger,
+                pollInterval: Duration = .seconds(1)) {
+        self.configuration = configuration
+        self.readiness = readiness
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    public func run() async throws {
+        let stop = StopSignal()
+        let relay = self
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await onDedicatedThread(name: "outbox-relay") { relay.loop(stop: stop) }
+        } onCancelOrGracefulShutdown: {
+            stop.set()
+        }
+    }
+
+    private func loop(stop: StopSignal) {
+        let schema = configuration.department.schema
+        let database = DatabaseSession(url: configuration.databaseURL, schema: schema,
+                                       name: "\(configuration.department.rawValue)-outbox-relay") { db in
+            try db.listen(Outbox.channel(schema: schema))
+        }
+        var broker: AMQPConnection?
+        var backoff = Backoff()
+        defer {
+            broker?.close()
+            database.close()
+            readiness.set("outbox-relay", ready: false)
+        }
+        while !stop.isSet {
+            do {
+                let amqp = try broker ?? {
+                    let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) outbox-relay")
+                    try amqp.enableConfirms()
+                    return amqp
+                }()
+                broker = amqp
+                try database.use { db in
+                    readiness.set("outbox-relay", ready: true)
+                    while try publishBatch(db: db, amqp: amqp) == configuration.outboxBatchSize, !stop.isSet {}
+                    _ = try db.waitForNotification(timeout: pollInterval)
+                    try amqp.keepAlive()
+                }
+                backoff.reset()
+            } catch {
+                readiness.set("outbox-relay", ready: false)
+                logger.warning("outbox relay interrupted, reconnecting", metadata: ["error": "\(error)"])
+                if broker?.isBroken ?? false { broker?.close(); broker = nil }
+                stop.wait(backoff.next())
+            }
+        }
+    }
+
+    /// Publishes one batch; returns how many rows it took.
+    private func publishBatch(db: PostgresConnection, amqp: AMQPConnection) throws -> Int {
+        try db.withTransaction { tx in
+            let batch = try Outbox.lockUnsent(limit: configuration.outboxBatchSize, on: tx)
+            guard !batch.isEmpty else { return 0 }
+            var tags: [UInt64: Int64] = [:]
+            for (seq, message) in batch {
+                let tag = try amqp.publish(exchange: message.exchange, routingKey: message.routingKey,
+                                           body: message.body, properties: properties(of: message))
+                tags[tag] = seq
+            }
+            let refused = try amqp.waitForConfirms()
+            let confirmed = tags.filter { !refused.contains($0.key) }.map(\.value)
+            try Outbox.markSent(confirmed, on: tx)
+            if !refused.isEmpty {
+                logger.warning("broker refused messages; they stay in the outbox", metadata: ["count": "\(refused.count)"])
+            }
+            logger.debug("published", metadata: ["count": "\(confirmed.count)"])
+            return batch.count
+        }
+    }
+
+    private func properties(of message: OutboxMessage) -> MessageProperties {
+        MessageProperties(
+            contentType: "application/json", messageId: message.messageId.uuidString.lowercased(),
+            correlationId: message.caseId?.uuidString.lowercased(), type: message.routingKey,
+            appId: configuration.department.rawValue, timestamp: Date(), persistent: true,
+            headers: message.headers.mapValues { .string($0) })
+    }
+}

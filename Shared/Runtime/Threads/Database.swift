@@ -1,0 +1,97 @@
+import HoushiStorage
+import Logging
+import Synchronization
+
+/// A small pool of PostgreSQL connections, each owned by its own thread. Async callers borrow
+/// one for a blocking job; a connection the server dropped is opened again on next use.
+public final class Database: Sendable {
+    private let threads: [OwnerThread<DatabaseSession>]
+    private let state: Mutex<(free: [Int], waiters: [CheckedContinuation<Int, Never>])>
+
+    public init(url: String, schema: String, size: Int, name: String) {
+        threads = (0..<max(size, 1)).map { index in
+            OwnerThread(name: "\(name)-db-\(index)") { DatabaseSession(url: url, schema: schema, name: name) }
+        }
+        state = Mutex((free: Array(threads.indices), waiters: []))
+    }
+
+    /// Runs `job` with a connection on its owner thread.
+    public func withConnection<T: Sendable>(_ job: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let index = await acquire()
+        defer { release(index) }
+        return try await threads[index].run { session in try session.use(job) }
+    }
+
+    /// Runs `job` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ job: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withConnection { db in try db.withTransaction(job) }
+    }
+
+    /// Ends the owner threads after their current jobs.
+    public func shutdown() { threads.forEach { $0.stop() } }
+
+    private func acquire() async -> Int {
+        if let index = state.withLock({ $0.free.popLast() }) { return index }
+        return await withCheckedContinuation { continuation in
+            let index: Int? = state.withLock { state in
+                if let index = state.free.popLast() { return index }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let index { continuation.resume(returning: index) }
+        }
+    }
+
+    private func release(_ index: Int) {
+        let waiter: CheckedContinuation<Int, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.free.append(index)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: index)
+    }
+}
+
+/// A lazily opened connection to one schema, reopened after the server drops it.
+final class DatabaseSession {
+    let url: String
+    let schema: String
+    let name: String
+    /// Runs on every new connection before its first use (e.g. LISTEN).
+    let prepare: (PostgresConnection) throws -> Void
+    private var connection: PostgresConnection?
+
+    init(url: String, schema: String, name: String, prepare: @escaping (PostgresConnection) throws -> Void = { _ in }) {
+        self.url = url
+        self.schema = schema
+        self.name = name
+        self.prepare = prepare
+    }
+
+    /// The open connection, connecting first when there is none.
+    func connect() throws -> PostgresConnection {
+        if let connection, connection.isConnected { return connection }
+        connection = nil
+        let fresh = try PostgresConnection(url: url, schema: schema, applicationName: name)
+        try prepare(fresh)
+        connection = fresh
+        return fresh
+    }
+
+    /// Runs `job`; a lost connection is dropped so the next use reconnects.
+    func use<T>(_ job: (PostgresConnection) throws -> T) throws -> T {
+        do {
+            return try job(try connect())
+        } catch let error as PostgresError where error.connectionLost {
+            connection = nil
+            throw error
+        }
+    }
+
+    func close() {
+        connection?.close()
+        connection = nil
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A message waiting in the service's `outbox` table to be published.
+public struct OutboxMessage: Sendable, Equatable {
+    public var messageId: UUID
+    public var exchange: String
+    public var routingKey: String
+    public var caseId: UUID?
+    /// AMQP headers (trace context, dead-letter reason, …).
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(messageId: UUID, exchange: String, routingKey: String, caseId: UUID?,
+                headers: [String: String] = [:], body: Data) {
+        self.messageId = messageId
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.caseId = caseId
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// The transactional outbox and inbox (DESIGN.md reliability rules 1 and 2): the tables and the
+/// statements on them, run on a connection the caller owns.
+public enum Outbox {
+    /// Creates `outbox` and `inbox` in the service's schema. Inserting into the outbox notifies
+    /// `<schema>_outbox` at commit, which wakes the relay.
+    public static let migration = Migration(version: 1, name: "outbox and inbox", sql: """
+        CREATE TABLE outbox (
+            seq bigserial PRIMARY KEY,
+            message_id uuid NOT NULL UNIQUE,
+            exchange text NOT NULL,
+            routing_key text NOT NULL,
+            case_id uuid,
+            headers jsonb NOT NULL DEFAULT '{}',
+            body bytea NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            sent_at timestamptz);
+        CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+        CREATE TABLE inbox (
+            message_id uuid PRIMARY KEY,
+            routing_key text NOT NULL,
+            case_id uuid,
+            processed_at timestamptz NOT NULL DEFAULT now());
+        CREATE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', '');
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox
+            FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
+        """)
+
+    /// The NOTIFY channel of a schema's outbox.
+    public static func channel(schema: String) -> String { "\(schema)_outbox" }
+
+    /// Adds a message to the outbox in the caller's transaction.
+    public static func enqueue(_ message: OutboxMessage, on db: PostgresConnection) throws {
+        let headers = try String(decoding: JSONEncoder().encode(message.headers), as: UTF8.self)
+        try db.execute("""
+            INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+            """, [message.messageId, message.exchange, message.routingKey, message.caseId, headers, message.body])
+    }
+
+    /// Locks up to `limit` unsent messages, oldest first, skipping those another relay holds.
+    /// Call inside a transaction; mark them with `markSent` before it commits.
+    public static func lockUnsent(limit: Int, on db: PostgresConnection) throws -> [(seq: Int64, message: OutboxMessage)] {
+        try db.execute("""
+            SELECT seq, message_id, exchange, routing_key, case_id, headers::text AS headers, body
+            FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+            """, [limit]).rows.map { row in
+            let headers = try JSONDecoder().decode([String: String].self, from: Data(try row.string("headers").utf8))
+            let message = OutboxMessage(
+                messageId: try row.uuid("message_id"), exchange: try row.string("exchange"),
+                routingKey: try row.string("routing_key"), caseId: row["case_id"] == nil ? nil : try row.uuid("case_id"),
+                headers: headers, body: try row.bytes("body"))
+            return (try row.int64("seq"), message)
+        }
+    }
+
+    public static func markSent(_ seqs: [Int64], on db: PostgresConnection) throws {
+        try db.execute("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [SQLArray(seqs)])
+    }
+
+    /// Records a consumed message id in the caller's transaction. False when it was recorded
+    /// before: the message is a duplicate and must change nothing.
+    public static func recordReceived(messageId: UUID, routingKey: String, caseId: UUID?,
+                                      on db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            INSERT INTO inbox (message_id, routing_key, case_id) VALUES ($1, $2, $3)
+            ON CONFLICT (message_id) DO NOTHING
+            """, [messageId, routingKey, caseId]).affectedRows == 1
+    }
+}

@@ -1,0 +1,143 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Not thread-safe: it must have one owner thread at a time, and every
+/// call blocks, so keep it off Swift concurrency's cooperative threads (see `OwnerThread`).
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    private var transactionDepth = 0
+
+    /// Connects from a `postgres://user:password@host:port/database` URL (or a libpq conninfo
+    /// string) and sets `search_path` to `schema` when given.
+    public init(url: String, schema: String? = nil, applicationName: String? = nil) throws {
+        handle = PQconnectdb(url)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.errorText(handle)
+            PQfinish(handle)
+            handle = nil
+            throw PostgresError(message: "cannot connect to PostgreSQL: \(message)", connectionLost: true)
+        }
+        if let schema { try execute("SELECT set_config('search_path', $1, false)", [schema]) }
+        if let applicationName { try execute("SELECT set_config('application_name', $1, false)", [applicationName]) }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// False once the server or network has gone away.
+    public var isConnected: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
+
+    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`).
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any SQLValue] = []) throws -> QueryResult {
+        let handle = try liveHandle()
+        let texts = parameters.map { $0.sqlText }
+        let cStrings = texts.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        let result = cStrings.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                PQexecParams(handle, sql, Int32(texts.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
+            }
+        }
+        return try consume(result)
+    }
+
+    /// Runs a fixed script of statements without parameters: migrations only, never values.
+    public func executeScript(_ sql: String) throws {
+        try consume(PQexec(try liveHandle(), sql))
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// Nested calls run inside the outer transaction.
+    public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body(self) }
+        try execute("BEGIN")
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        do {
+            let value = try body(self)
+            try execute("COMMIT")
+            return value
+        } catch {
+            if isConnected { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Subscribes this connection to NOTIFY on `channel`.
+    public func listen(_ channel: String) throws {
+        let handle = try liveHandle()
+        guard let quoted = PQescapeIdentifier(handle, channel, channel.utf8.count) else {
+            throw PostgresError(message: Self.errorText(handle))
+        }
+        defer { PQfreemem(quoted) }
+        try executeScript("LISTEN \(String(cString: quoted))")
+    }
+
+    /// Waits up to `timeout` for a notification; returns whether at least one arrived (all
+    /// pending ones are consumed).
+    public func waitForNotification(timeout: Duration) throws -> Bool {
+        let handle = try liveHandle()
+        if try drainNotifications(handle) { return true }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let millis = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let ready = poll(&descriptor, 1, millis)
+        if ready < 0, errno != EINTR { throw PostgresError(message: "poll failed: errno \(errno)", connectionLost: true) }
+        return try drainNotifications(handle)
+    }
+
+    private func drainNotifications(_ handle: OpaquePointer) throws -> Bool {
+        guard PQconsumeInput(handle) == 1 else {
+            throw PostgresError(message: Self.errorText(handle), connectionLost: true)
+        }
+        var received = false
+        while let notification = PQnotifies(handle) {
+            PQfreemem(notification)
+            received = true
+        }
+        return received
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(message: "the PostgreSQL connection is closed", connectionLost: true)
+        }
+        return handle
+    }
+
+    @discardableResult
+    private func consume(_ result: OpaquePointer?) throws -> QueryResult {
+        guard let result else {
+            throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            break
+        default:
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? "query failed"
+            throw PostgresError(
+                sqlState: sqlState, message: message.trimmingCharacters(in: .whitespacesAndNewlines),
+                connectionLost: !isConnected || PostgresError.isConnectionState(sqlState))
+        }
+        let columnCount = PQnfields(result)
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        let rows = (0..<PQntuples(result)).map { row in
+            Row(columns: columns, values: (0..<columnCount).map { column in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            })
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return QueryResult(columns: columns, rows: rows, affectedRows: affected)
+    }
+
+    private static func errorText(_ handle: OpaquePointer?) -> String {
+        guard let handle, let text = PQerrorMessage(handle) else { return "no connection" }
+        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// A value bound to a query parameter, sent in PostgreSQL's text format.
+public protocol SQLValue {
+    /// The text form, or nil for SQL NULL.
+    var sqlText: String? { get }
+}
+
+extension String: SQLValue { public var sqlText: String? { self } }
+extension Int: SQLValue { public var sqlText: String? { String(self) } }
+extension Int64: SQLValue { public var sqlText: String? { String(self) } }
+extension Int32: SQLValue { public var sqlText: String? { String(self) } }
+extension Bool: SQLValue { public var sqlText: String? { self ? "true" : "false" } }
+extension UUID: SQLValue { public var sqlText: String? { uuidString.lowercased() } }
+
+extension Date: SQLValue {
+    /// Seconds since the epoch: bind with `to_timestamp($n)`.
+    public var sqlText: String? { String(format: "%.6f", timeIntervalSince1970) }
+}
+
+extension Data: SQLValue {
+    /// `bytea` hex form.
+    public var sqlText: String? { "\\x" + map { String(format: "%02x", $0) }.joined() }
+}
+
+extension Optional: SQLValue where Wrapped: SQLValue {
+    public var sqlText: String? { self?.sqlText }
+}
+
+/// Binds a `text[]` parameter (e.g. `WHERE id = ANY($1::bigint[])`).
+public struct SQLArray: SQLValue {
+    public let elements: [String]
+    public init(_ elements: [String]) { self.elements = elements }
+    public init<T: BinaryInteger>(_ elements: [T]) { self.elements = elements.map { String($0) } }
+
+    public var sqlText: String? {
+        "{" + elements.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import HoushiContract
+import Testing
+
+@Suite("Golden fixtures")
+struct FixtureRoundTripTests {
+    @Test("decodes with its catalog payload type and re-encodes to the same JSON", arguments: try Fixture.all())
+    func roundTrip(_ fixture: Fixture) throws {
+        let header = try MessageCodec().decodeHeader(fixture.data)
+        #expect(header.messageType.routingKey == fixture.routingKey, "the file is named after its type")
+        let payload = try #require(ContractCatalog.payloadTypes[header.messageType], "\(header.messageType) is not in the catalog")
+        #expect(header.producer == ContractCatalog.producers[header.messageType])
+
+        let reencoded = try JSONValue(data: reencode(fixture.data, as: payload))
+        let original = try fixture.json()
+        #expect(reencoded == original, "re-encoded:\n\(reencoded)")
+    }
+
+    private func reencode<Payload: Codable & Sendable>(_ data: Data, as _: Payload.Type) throws -> Data {
+        let codec = MessageCodec()
+        return try codec.encode(codec.decode(data, as: Payload.self))
+    }
+}
