@@ -50,6 +50,7 @@ let package = Package(
         .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity"),
 
         .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
+                    exclude: ["validate_fixtures.py"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage"],

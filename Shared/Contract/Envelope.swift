@@ -1,48 +1,41 @@
 import Foundation
 
 /// The one envelope every message travels in; `Payload` is the type's body.
+///
+/// Coded as one JSON object: the header's fields beside `payload`.
 public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
-    /// Message id: the deduplication key and the AMQP `message_id`.
-    public var id: UUID
-    /// Dotted type name, e.g. `hukou.cancelled`.
-    public var type: String
-    /// Schema version of `type`.
-    public var version: Int
-    /// The case; also the AMQP `correlation_id`.
-    public var caseId: UUID
-    /// The message that caused this one, if any.
-    public var causationId: UUID?
-    public var occurredAt: Timestamp
-    public var producer: Department
+    /// Every field but the payload.
+    public var header: EnvelopeHeader
     public var payload: Payload
 
     public init(
         id: UUID = UUID(), type: MessageType, caseId: UUID, causationId: UUID? = nil,
         occurredAt: Timestamp = .now(), producer: Department, payload: Payload
     ) {
-        self.id = id
-        self.type = type.name
-        self.version = type.version
-        self.caseId = caseId
-        self.causationId = causationId
-        self.occurredAt = occurredAt
-        self.producer = producer
+        header = EnvelopeHeader(id: id, type: type.name, version: type.version, caseId: caseId,
+                                causationId: causationId, occurredAt: occurredAt, producer: producer)
         self.payload = payload
     }
 
-    public var messageType: MessageType { MessageType(type, version: version) }
+    // The header's fields, for convenience; see `EnvelopeHeader`.
+    public var id: UUID { get { header.id } set { header.id = newValue } }
+    public var type: String { get { header.type } set { header.type = newValue } }
+    public var version: Int { get { header.version } set { header.version = newValue } }
+    public var caseId: UUID { get { header.caseId } set { header.caseId = newValue } }
+    public var causationId: UUID? { get { header.causationId } set { header.causationId = newValue } }
+    public var occurredAt: Timestamp { get { header.occurredAt } set { header.occurredAt = newValue } }
+    public var producer: Department { get { header.producer } set { header.producer = newValue } }
+    public var messageType: MessageType { header.messageType }
 
-    /// The envelope's fields without the payload.
-    public var header: EnvelopeHeader {
-        EnvelopeHeader(id: id, type: type, version: version, caseId: caseId, causationId: causationId,
-                       occurredAt: occurredAt, producer: producer)
+    private enum CodingKeys: String, CodingKey {
+        case payload
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, type, version, caseId, causationId, occurredAt, producer, payload
+    public init(from decoder: any Decoder) throws {
+        header = try EnvelopeHeader(from: decoder)
+        payload = try decoder.container(keyedBy: CodingKeys.self).decode(Payload.self, forKey: .payload)
     }
 
-    /// Encodes the header's fields (UUIDs in lowercase), then the payload.
     public func encode(to encoder: any Encoder) throws {
         try header.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -54,10 +47,15 @@ extension Envelope: Equatable where Payload: Equatable {}
 
 /// The envelope without its payload: enough to route and deduplicate a message.
 public struct EnvelopeHeader: Codable, Sendable, Equatable {
+    /// Message id: the deduplication key and the AMQP `message_id`.
     public var id: UUID
+    /// Dotted type name, e.g. `hukou.cancelled`.
     public var type: String
+    /// Schema version of `type`.
     public var version: Int
+    /// The case; also the AMQP `correlation_id`.
     public var caseId: UUID
+    /// The message that caused this one, if any.
     public var causationId: UUID?
     public var occurredAt: Timestamp
     public var producer: Department

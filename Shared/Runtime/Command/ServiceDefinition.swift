@@ -20,7 +20,7 @@ extension ServiceDefinition {
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
 
     /// The shared outbox/inbox migration followed by the service's own.
-    static var allMigrations: [Migration] { [Outbox.migration] + migrations }
+    public static var allMigrations: [Migration] { [Outbox.migration] + migrations }
 }
 
 /// What routes and handlers of a running service share.

@@ -14,3 +14,15 @@ public enum EventOutbox {
             body: try codec.encode(envelope)), on: db)
     }
 }
+
+/// An envelope of any payload type that can be written to the outbox.
+public protocol OutboxWritable: Sendable {
+    var messageType: MessageType { get }
+    func enqueue(trace: TraceParent, on db: PostgresConnection) throws
+}
+
+extension Envelope: OutboxWritable {
+    public func enqueue(trace: TraceParent, on db: PostgresConnection) throws {
+        try EventOutbox.enqueue(self, trace: trace, on: db)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import HoushiContract
+import Testing
 
 /// A golden fixture, `Fixtures/<routingKey>.json`: one whole message of that type.
 struct Fixture: Sendable, CustomTestStringConvertible {

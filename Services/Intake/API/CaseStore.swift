@@ -1,0 +1,84 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// How a posted notice ended.
+enum NoticeOutcome: Sendable {
+    /// A new case; its messages are in the outbox.
+    case opened(UUID)
+    /// The same notice again (a hospital retry): the existing case, nothing published.
+    case repeated(UUID)
+    /// A different notice for a deceased who already has a case.
+    case conflicting(UUID)
+}
+
+/// The intake schema's cases, items and timeline.
+enum CaseStore {
+    /// Opens a case for `notice` with its messages in the outbox, in one transaction, or finds
+    /// the case the deceased already has.
+    static func open(_ notice: DeathNotice, institution: Institution, trace: TraceParent,
+                     on db: PostgresConnection) throws -> NoticeOutcome {
+        let document = String(decoding: try MessageCodec().encodeValue(notice), as: UTF8.self)
+        return try db.withTransaction { tx in
+            let caseId = UUID()
+            let inserted = try tx.execute("""
+                INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
+                VALUES ($1, $2, $3, $4::text::jsonb, sha256(convert_to($4::text, 'UTF8')))
+                ON CONFLICT (deceased_id_number) DO NOTHING
+                """, [caseId, institution.code, notice.deceased.idNumber.uppercased(), document]).affectedRows == 1
+            guard inserted else {
+                let existing = try tx.execute("""
+                    SELECT case_id, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AS same
+                    FROM cases WHERE deceased_id_number = $1
+                    """, [notice.deceased.idNumber.uppercased(), document])
+                guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
+                return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
+            }
+            for item in notice.requestedItems {
+                try tx.execute("INSERT INTO case_items (case_id, item, department) VALUES ($1, $2, $3)",
+                               [caseId, item.rawValue, item.department.rawValue])
+            }
+            let messages = try NoticeMessages.envelopes(
+                for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name))
+            try messages.notified.enqueue(trace: trace, on: tx)
+            try recordEvent(messages.notified, on: tx)
+            for request in messages.requests { try request.enqueue(trace: trace.child(), on: tx) }
+            return .opened(caseId)
+        }
+    }
+
+    /// Adds a message to its case's timeline; false when it was there already.
+    @discardableResult
+    static func recordEvent<P: Codable & Sendable>(_ envelope: Envelope<P>, on db: PostgresConnection) throws -> Bool {
+        let payload = String(decoding: try MessageCodec().encodeValue(envelope.payload), as: UTF8.self)
+        return try db.execute("""
+            INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
+            VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb) ON CONFLICT (message_id) DO NOTHING
+            """, [envelope.id, envelope.caseId, envelope.messageType.routingKey, envelope.producer.rawValue,
+                  envelope.occurredAt.rfc3339, payload]).affectedRows == 1
+    }
+
+    /// The case view as a JSON document, or nil when the case does not exist or belongs to
+    /// another institution: each requested item with its department, status and result, and the
+    /// timeline of every event, times in +08:00.
+    static func view(caseId: UUID, institution: Institution, on db: PostgresConnection) throws -> String? {
+        try db.execute("""
+            SELECT json_build_object(
+                'caseId', c.case_id,
+                'status', c.status,
+                'openedAt', to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
+                'items', (SELECT json_agg(json_build_object(
+                              'item', i.item, 'department', i.department, 'status', i.status, 'result', i.result,
+                              'updatedAt', to_char(i.updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
+                              ORDER BY i.item)
+                          FROM case_items i WHERE i.case_id = c.case_id),
+                'timeline', (SELECT coalesce(json_agg(json_build_object(
+                              'type', e.type, 'producer', e.producer, 'payload', e.payload,
+                              'occurredAt', to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
+                              ORDER BY e.occurred_at, e.recorded_at), '[]')
+                          FROM case_events e WHERE e.case_id = c.case_id))::text AS view
+            FROM cases c WHERE c.case_id = $1 AND c.institution_code = $2
+            """, [caseId, institution.code]).first.map { try $0.string("view") }
+    }
+}

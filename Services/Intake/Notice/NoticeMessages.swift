@@ -1,0 +1,65 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+
+/// The messages a notice publishes: the shared death fact and one request per requested item,
+/// each with only the personal data its department needs.
+enum NoticeMessages {
+    static func envelopes(for notice: DeathNotice, caseId: UUID, place: MedicalInstitutionRef) throws
+        -> (notified: Envelope<DeathNotified>, requests: [any OutboxWritable]) {
+        let deceased = try identity(of: notice)
+        let diedAt = notice.deceased.diedAt
+        let certificateNumber = notice.certificate.number
+        let notified = Envelope(type: .deathNotified, caseId: caseId, producer: .intake, payload: DeathNotified(
+            certificate: notice.certificate, deceased: deceased, diedAt: diedAt,
+            mannerOfDeath: notice.deceased.mannerOfDeath, place: place,
+            residenceTownship: notice.deceased.residenceTownship, requestedItems: notice.requestedItems))
+        let causation = notified.id
+        func request<P: Codable & Sendable>(_ item: Item, _ payload: P) -> any OutboxWritable {
+            Envelope(type: .request(for: item), caseId: caseId, causationId: causation, producer: .intake, payload: payload)
+        }
+        let requests: [any OutboxWritable] = try notice.requestedItems.map { item in
+            switch item {
+            case .cremation:
+                return request(item, CremationRequested(
+                    certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt, body: notice.body,
+                    ashes: notice.ashes,
+                    contact: FamilyContact(name: notice.applicant.name, phone: notice.applicant.phone,
+                                           relation: notice.applicant.relation),
+                    civilizedFuneral: notice.commitments.civilizedFuneral, attachments: []))
+            case .hukou:
+                return request(item, HukouCancellationRequested(
+                    certificate: notice.certificate, deceased: deceased, diedAt: diedAt,
+                    hukouAddress: notice.deceased.hukouAddress,
+                    applicant: ApplicantIdentity(name: notice.applicant.name, idNumber: notice.applicant.idNumber,
+                                                 relation: notice.applicant.relation),
+                    attachments: []))
+            case .pension:
+                return request(item, PensionClaimRequested(
+                    certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt,
+                    employerType: notice.deceased.employerType, beneficiary: try beneficiary(of: notice), attachments: []))
+            case .medicalAccount:
+                return request(item, MedicalAccountSettlementRequested(
+                    certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt,
+                    beneficiary: try beneficiary(of: notice), attachments: []))
+            }
+        }
+        return (notified, requests)
+    }
+
+    /// A notice reached message building without passing `NoticeValidation`: a programming error.
+    struct UnvalidatedNotice: Error {
+        let field: String
+    }
+
+    private static func identity(of notice: DeathNotice) throws -> DeceasedIdentity {
+        let id = try ResidentIDNumber(notice.deceased.idNumber)
+        return DeceasedIdentity(name: notice.deceased.name, idNumber: id.value, sex: id.sex, birthDate: id.birthDate,
+                                age: notice.deceased.age)
+    }
+
+    private static func beneficiary(of notice: DeathNotice) throws -> Beneficiary {
+        guard let beneficiary = notice.beneficiary else { throw UnvalidatedNotice(field: "beneficiary") }
+        return beneficiary
+    }
+}

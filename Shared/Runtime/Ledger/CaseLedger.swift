@@ -1,0 +1,80 @@
+import Foundation
+import HoushiContract
+import HoushiStorage
+
+/// What a department has received per case: the item requests intake sent it, and facts other
+/// departments published (e.g. `hukou.cancelled`), kept until the department's work needs them,
+/// whatever order they arrive in (DESIGN.md reliability rule 4).
+public enum CaseLedger {
+    /// `item_requests` and `case_facts` in the department's schema.
+    public static let migration = Migration(version: 2, name: "case ledger", sql: """
+        CREATE TABLE item_requests (
+            case_id uuid NOT NULL,
+            item text NOT NULL,
+            message_id uuid NOT NULL UNIQUE,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            status text NOT NULL DEFAULT 'received',
+            request jsonb NOT NULL,
+            PRIMARY KEY (case_id, item));
+        CREATE TABLE case_facts (
+            case_id uuid NOT NULL,
+            fact text NOT NULL,
+            message_id uuid NOT NULL UNIQUE,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            payload jsonb NOT NULL,
+            PRIMARY KEY (case_id, fact));
+        """)
+
+    /// Records an item request once per case and item; returns false when the case already had one.
+    @discardableResult
+    public static func recordRequest<P: Encodable>(_ request: P, item: Item, caseId: UUID, messageId: UUID,
+                                                   on db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            INSERT INTO item_requests (case_id, item, message_id, request) VALUES ($1, $2, $3, $4::jsonb)
+            ON CONFLICT (case_id, item) DO NOTHING
+            """, [caseId, item.rawValue, messageId, try json(request)]).affectedRows == 1
+    }
+
+    /// Records a fact once per case and type; returns false when the case already had it.
+    @discardableResult
+    public static func recordFact<P: Encodable>(_ payload: P, type: MessageType, caseId: UUID, messageId: UUID,
+                                                on db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            INSERT INTO case_facts (case_id, fact, message_id, payload) VALUES ($1, $2, $3, $4::jsonb)
+            ON CONFLICT (case_id, fact) DO NOTHING
+            """, [caseId, type.name, messageId, try json(payload)]).affectedRows == 1
+    }
+
+    private static func json<P: Encodable>(_ value: P) throws -> String {
+        String(decoding: try MessageCodec().encodeValue(value), as: UTF8.self)
+    }
+}
+
+/// Records an item request in the department's ledger.
+public struct RecordItemRequest<Payload: Codable & Sendable>: MessageHandler {
+    public let item: Item
+    public var messageType: MessageType { .request(for: item) }
+
+    public init(_ item: Item, as payload: Payload.Type) { self.item = item }
+
+    public func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
+        let recorded = try CaseLedger.recordRequest(message.payload, item: item, caseId: message.caseId,
+                                                    messageId: message.id, on: context.db)
+        context.logger.info(recorded ? "request recorded" : "case already has this request",
+                            metadata: ["item": "\(item.rawValue)"])
+    }
+}
+
+/// Records another department's published fact in the ledger.
+public struct RecordFact<Payload: Codable & Sendable>: MessageHandler {
+    public let messageType: MessageType
+
+    public init(_ type: MessageType, as payload: Payload.Type) { messageType = type }
+
+    public func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
+        let recorded = try CaseLedger.recordFact(message.payload, type: messageType, caseId: message.caseId,
+                                                 messageId: message.id, on: context.db)
+        context.logger.info(recorded ? "fact recorded" : "case already has this fact",
+                            metadata: ["fact": "\(messageType.name)"])
+    }
+}
