@@ -77,5 +77,5 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
 
 extension UUID {
     /// The canonical lowercase text form.
-    var lowercased: String { uuidString.lowercased() }
+    public var lowercased: String { uuidString.lowercased() }
 }

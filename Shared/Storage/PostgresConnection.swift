@@ -17,6 +17,7 @@ public final class PostgresConnection {
             handle = nil
             throw PostgresError(message: "cannot connect to PostgreSQL: \(message)", connectionLost: true)
         }
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)  // server notices (e.g. "already exists, skipping") are not errors
         if let schema { try execute("SELECT set_config('search_path', $1, false)", [schema]) }
         if let applicationName { try execute("SELECT set_config('application_name', $1, false)", [applicationName]) }
     }

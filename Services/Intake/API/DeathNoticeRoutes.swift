@@ -43,16 +43,16 @@ struct DeathNoticeRoutes: Sendable {
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
         switch outcome {
         case .opened(let caseId):
-            logger.info("case opened", metadata: ["case": "\(caseId)", "institution": "\(institution.code)",
+            logger.info("case opened", metadata: ["case": "\(caseId.lowercased)", "institution": "\(institution.code)",
                                                   "items": "\(notice.requestedItems.map(\.rawValue))"])
             return try await caseResponse(caseId, institution: institution, status: .created)
         case .repeated(let caseId):
-            logger.info("notice repeated, case unchanged", metadata: ["case": "\(caseId)"])
+            logger.info("notice repeated, case unchanged", metadata: ["case": "\(caseId.lowercased)"])
             return try await caseResponse(caseId, institution: institution, status: .ok)
         case .conflicting(let caseId):
-            logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId)"])
+            logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId.lowercased)"])
             throw APIError(status: .conflict, code: "case-exists",
-                           message: "the deceased already has case \(caseId.uuidString.lowercased()) with different facts")
+                           message: "the deceased already has case \(caseId.lowercased) with different facts")
         }
     }
 
@@ -67,7 +67,7 @@ struct DeathNoticeRoutes: Sendable {
             try CaseStore.view(caseId: caseId, institution: institution, on: db)
         }) else { throw APIError.notFound }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if status == .created { headers[.location] = "/v1/cases/\(caseId.uuidString.lowercased())" }
+        if status == .created { headers[.location] = "/v1/cases/\(caseId.lowercased)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: view)))
     }
 

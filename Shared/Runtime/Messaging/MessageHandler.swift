@@ -37,7 +37,7 @@ public final class HandlerContext {
         let envelope = Envelope(type: type, caseId: cause.caseId, causationId: cause.id,
                                 producer: department, payload: payload)
         try EventOutbox.enqueue(envelope, trace: trace.child(), on: db)
-        logger.info("emitted", metadata: ["emitted_type": "\(type)", "emitted_id": "\(envelope.id)"])
+        logger.info("emitted", metadata: ["emitted_type": "\(type)", "emitted_id": "\(envelope.id.lowercased)"])
     }
 }
 

@@ -44,8 +44,8 @@ public struct MessageProcessor: Sendable {
         } catch {
             return try deadLetter(delivery, reason: "undecodable envelope: \(describe(error))", on: db, logger: logger)
         }
-        logger[metadataKey: "case"] = "\(header.caseId)"
-        logger[metadataKey: "message_id"] = "\(header.id)"
+        logger[metadataKey: "case"] = "\(header.caseId.lowercased)"
+        logger[metadataKey: "message_id"] = "\(header.id.lowercased)"
         logger[metadataKey: "type"] = "\(header.messageType)"
         guard let handler = handlers[header.messageType.routingKey] else {
             return try deadLetter(delivery, reason: "\(department.rawValue) has no handler for \(header.messageType)",

@@ -94,8 +94,8 @@ public struct OutboxRelay: Service {
 
     private func properties(of message: OutboxMessage) -> MessageProperties {
         MessageProperties(
-            contentType: "application/json", messageId: message.messageId.uuidString.lowercased(),
-            correlationId: message.caseId?.uuidString.lowercased(), type: message.routingKey,
+            contentType: "application/json", messageId: message.messageId.lowercased,
+            correlationId: message.caseId?.lowercased, type: message.routingKey,
             appId: configuration.department.rawValue, timestamp: Date(), persistent: true,
             headers: message.headers.mapValues { .string($0) })
     }

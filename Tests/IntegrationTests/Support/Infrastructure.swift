@@ -1,0 +1,80 @@
+import Foundation
+import HoushiContract
+import HoushiMessaging
+import HoushiRuntime
+import HoushiStorage
+
+/// The test's view of the database (as the superuser) and the broker (as the administrator),
+/// every blocking call on an owner thread.
+struct Infrastructure: Sendable {
+    let environment: TestEnvironment
+    let database: Database
+    private let broker: OwnerThread<BrokerSession>
+
+    init(environment: TestEnvironment) throws {
+        self.environment = environment
+        database = Database(url: try environment.adminValue("HOUSHI_DATABASE_ADMIN_URL"), schema: "public", size: 1,
+                            name: "integration-tests")
+        let url = try environment.adminValue("HOUSHI_AMQP_ADMIN_URL")
+        guard let amqpURL = AMQPURL(url) else { throw AMQPError("HOUSHI_AMQP_ADMIN_URL is not an AMQP URL") }
+        broker = OwnerThread(name: "integration-tests-broker") { BrokerSession(url: amqpURL) }
+    }
+
+    func shutdown() {
+        database.shutdown()
+        broker.stop()
+    }
+
+    /// Counts rows; `sql` is a fixed query with parameters.
+    func count(_ sql: String, _ parameters: [String]) async throws -> Int {
+        try await database.withConnection { db in
+            try db.execute(sql, parameters).first.map { try $0.int("count") } ?? 0
+        }
+    }
+
+    /// Publishes raw bytes to an exchange with the given properties, confirmed by the broker.
+    func publish(exchange: String = Topology.eventsExchange, routingKey: String, body: Data,
+                 properties: MessageProperties = MessageProperties(contentType: "application/json")) async throws {
+        try await broker.run { session in
+            try session.use { amqp in
+                try amqp.publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
+                guard try amqp.waitForConfirms().isEmpty else { throw AMQPError("the broker refused the test message") }
+            }
+        }
+    }
+
+    /// Takes every message now in `queue` (acknowledging them).
+    func drain(queue: String) async throws -> [Delivery] {
+        try await broker.run { session in
+            try session.use { amqp in
+                var deliveries: [Delivery] = []
+                while let delivery = try amqp.get(queue: queue, acknowledge: true) { deliveries.append(delivery) }
+                return deliveries
+            }
+        }
+    }
+
+    /// Runs `deploy/local/infra` with a subcommand, e.g. `stop-broker`.
+    func infra(_ subcommand: String) async throws {
+        let script = TestEnvironment.repository.appendingPathComponent("deploy/local/infra")
+        try await runCommand(script, [subcommand], environment: ["HOUSHI_RUN_DIR": environment.runDirectory.path])
+    }
+}
+
+/// A confirm-mode broker connection, reopened after failures.
+final class BrokerSession {
+    let url: AMQPURL
+    private var connection: AMQPConnection?
+
+    init(url: AMQPURL) { self.url = url }
+
+    func use<T>(_ body: (AMQPConnection) throws -> T) throws -> T {
+        if connection?.isBroken ?? true {
+            connection?.close()
+            let fresh = try AMQPConnection(url: url, name: "integration tests")
+            try fresh.enableConfirms()
+            connection = fresh
+        }
+        return try body(connection!)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HoushiContract
+
+/// One running service executable, started the way operators start it, with its log in the
+/// run directory. Stop it gracefully (SIGTERM) or kill it (SIGKILL) to test recovery.
+final class ServiceProcess: @unchecked Sendable {
+    let department: Department
+    let httpPort: Int
+    let logFile: URL
+    private let process = Process()
+
+    /// Starts the service; `overrides` replace variables of its env file.
+    init(_ department: Department, environment: TestEnvironment, httpPort: Int,
+         overrides: [String: String] = [:]) throws {
+        self.department = department
+        self.httpPort = httpPort
+        let logs = environment.runDirectory.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        logFile = logs.appendingPathComponent("test-\(department.rawValue)-\(httpPort).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        var variables = ProcessInfo.processInfo.environment.merging(try environment.serviceEnvironment(department)) { $1 }
+        variables["HOUSHI_HTTP_PORT"] = String(httpPort)
+        variables["HOUSHI_LOG_FORMAT"] = "json"
+        variables.merge(overrides) { $1 }
+        process.executableURL = environment.binary(department.rawValue)
+        process.environment = variables
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// Waits until `/readyz` answers 200.
+    func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+        try await eventually(timeout: timeout, "\(department.rawValue) to be ready (log: \(logFile.path))") {
+            guard process.isRunning else { throw Exited(department: department, log: logFile) }
+            return (try? await HTTP.get("http://127.0.0.1:\(httpPort)/readyz").status) == 200
+        }
+    }
+
+    /// SIGTERM, then waits for a clean exit; returns the exit status.
+    @discardableResult
+    func terminate() async -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        return await waitForExit()
+    }
+
+    /// SIGKILL: dies at once, whatever it was doing.
+    func kill() async {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        await waitForExit()
+    }
+
+    @discardableResult
+    private func waitForExit() async -> Int32 {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        return process.terminationStatus
+    }
+
+    /// The log so far.
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    struct Exited: Error, CustomStringConvertible {
+        let department: Department
+        let log: URL
+        var description: String {
+            "\(department.rawValue) exited; its log:\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+    }
+}
+
+/// A minimal HTTP client over URLSession.
+enum HTTP {
+    struct Reply: Sendable {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+
+        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+    }
+
+    static func get(_ url: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send("GET", url, headers: headers, body: nil)
+    }
+
+    static func post(_ url: String, headers: [String: String] = [:], body: Data) async throws -> Reply {
+        try await send("POST", url, headers: headers, body: body)
+    }
+
+    static func send(_ method: String, _ url: String, headers: [String: String], body: Data?) async throws -> Reply {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        let fields = Dictionary(http.allHeaderFields.map { ("\($0.key)".lowercased(), "\($0.value)") }) { $1 }
+        return Reply(status: http.statusCode, headers: fields, body: data)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import HoushiContract
+
+/// Death notices for tests: the shared example, each with a new deceased (a valid, unused ID number).
+enum TestNotices {
+    /// `shared/examples/death-notice.json`, beside the repository.
+    static func example() throws -> Data {
+        try Data(contentsOf: TestEnvironment.repository.deletingLastPathComponent()
+            .appendingPathComponent("shared/examples/death-notice.json"))
+    }
+
+    /// The example with a fresh deceased of the same birth date and sex; returns the JSON and the ID number.
+    static func fresh() throws -> (body: Data, idNumber: String) {
+        var notice = try JSONSerialization.jsonObject(with: try example()) as! [String: Any]
+        var deceased = notice["deceased"] as! [String: Any]
+        let idNumber = freshIDNumber(like: deceased["idNumber"] as! String)
+        deceased["idNumber"] = idNumber
+        notice["deceased"] = deceased
+        return (try JSONSerialization.data(withJSONObject: notice), idNumber)
+    }
+
+    /// An ID number with the same region, birth year and sex as `template`, born on a random
+    /// day of January or February (so the age at death stays that of the example), a random
+    /// sequence number and the right check digit.
+    static func freshIDNumber(like template: String) -> String {
+        let prefix = String(template.prefix(10)) + String(format: "%02d%02d", Int.random(in: 1...2), Int.random(in: 1...28))
+        let sexDigit = Int(String(Array(template)[16]))! % 2
+        let sequence = Int.random(in: 0...49) * 2 + sexDigit
+        let body = prefix + String(format: "%03d", Int.random(in: 0...9) * 100 + sequence % 100)
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(body.compactMap(\.wholeNumberValue), weights).reduce(0) { $0 + $1.0 * $1.1 }
+        return body + String(Array("10X98765432")[sum % 11])
+    }
+}
