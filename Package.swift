@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
                     exclude: ["validate_fixtures.py"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "RuntimeTests", dependencies: ["HoushiRuntime", "HoushiMessaging"], path: "Tests/RuntimeTests"),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake"], path: "Tests/IntakeTests"),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage"],
                     path: "Tests/IntegrationTests"),

@@ -229,7 +229,7 @@ start_broker() {
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
   rm -f "$(rabbit_pidfile)"
   log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT"
-  (rabbit_env && nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null &)
+  (rabbit_env && exec nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
   rabbit rabbitmqctl wait --timeout 90 "$(rabbit_pidfile)" >/dev/null ||
     die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/$NODE.log"
 }

@@ -1,0 +1,92 @@
+import Foundation
+import HoushiContract
+@testable import Intake
+import Testing
+
+@Suite struct NoticeValidationTests {
+    static let now = Timestamp(rfc3339: "2026-11-29T09:00:00+08:00")!
+
+    /// The shared example as the API takes it.
+    static func example() throws -> DeathNotice {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/examples/death-notice.json")
+        return try JSONDecoder().decode(DeathNotice.self, from: Data(contentsOf: url))
+    }
+
+    @Test func theSharedExampleIsValid() throws {
+        #expect(NoticeValidation.problems(in: try Self.example(), now: Self.now) == [])
+    }
+
+    @Test(arguments: [
+        ("230883194103150244", "deceased.idNumber"),   // wrong check digit
+        ("23088319410315024", "deceased.idNumber"),    // 17 characters
+        ("230883194102300241", "deceased.idNumber"),   // 30 February
+    ])
+    func badDeceasedIDNumbers(idNumber: String, field: String) throws {
+        var notice = try Self.example()
+        notice.deceased.idNumber = idNumber
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field).contains(field))
+    }
+
+    @Test func sexAndAgeMustAgreeWithTheIDNumber() throws {
+        var notice = try Self.example()
+        notice.deceased.sex = .male
+        notice.deceased.age = 84
+        #expect(Set(NoticeValidation.problems(in: notice, now: Self.now).map(\.field)) == ["deceased.sex", "deceased.age"])
+    }
+
+    @Test func timesMustBeInOrder() throws {
+        var notice = try Self.example()
+        notice.deceased.diedAt = Timestamp(rfc3339: "2026-11-30T06:15:00+08:00")!
+        let fields = NoticeValidation.problems(in: notice, now: Self.now).map(\.field)
+        #expect(fields.contains("deceased.diedAt"))
+        #expect(fields.contains("certificate.issuedAt"))
+    }
+
+    @Test func onlyANaturalDeathTakesTheOneStopPath() throws {
+        var notice = try Self.example()
+        notice.deceased.mannerOfDeath = .unnatural
+        let problem = try #require(NoticeValidation.problems(in: notice, now: Self.now).first)
+        #expect(problem.field == "deceased.mannerOfDeath")
+        #expect(problem.message.contains("offline"))
+        #expect(problem.messageZh.contains("线下"))
+    }
+
+    @Test func pensionNeedsABeneficiaryWithADigitsOnlyAccount() throws {
+        var notice = try Self.example()
+        notice.beneficiary?.bankAccount = "6217-0001"
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["beneficiary.bankAccount"])
+        notice.beneficiary = nil
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["beneficiary"])
+        notice.requestedItems = [.cremation, .hukou]
+        #expect(NoticeValidation.problems(in: notice, now: Self.now) == [])
+    }
+
+    @Test(arguments: ["1390456123", "23904561234", "12904561234", "1390456123a"])
+    func badPhoneNumbers(phone: String) throws {
+        var notice = try Self.example()
+        notice.applicant.phone = phone
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["applicant.phone"])
+    }
+
+    @Test func itemsMustBeGivenOnceAndAtLeastOne() throws {
+        var notice = try Self.example()
+        notice.requestedItems = []
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["requestedItems"])
+        notice.requestedItems = [.hukou, .hukou]
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["requestedItems"])
+    }
+
+    @Test func requestsCarryOnlyWhatTheirDepartmentNeeds() throws {
+        let notice = try Self.example()
+        let (notified, requests) = try NoticeMessages.envelopes(
+            for: notice, caseId: UUID(), place: MedicalInstitutionRef(code: "H1", name: "抚远市人民医院"))
+        let codec = MessageCodec()
+        let shared = String(decoding: try codec.encode(notified), as: UTF8.self)
+        for secret in [notice.applicant.phone, notice.beneficiary!.bankAccount, notice.deceased.hukouAddress] {
+            #expect(!shared.contains(secret))
+        }
+        #expect(requests.map(\.messageType) == notice.requestedItems.map(MessageType.request(for:)))
+        #expect(notified.payload.deceased.birthDate == CalendarDate(year: 1941, month: 3, day: 15))
+    }
+}

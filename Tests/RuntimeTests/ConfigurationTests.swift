@@ -1,0 +1,146 @@
+import Foundation
+import HoushiContract
+import HoushiMessaging
+@testable import HoushiRuntime
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsFitTheLocalRun() throws {
+        let configuration = try ServiceConfiguration(department: .civilAffairs, environment: [:])
+        #expect(configuration.httpPort == 8082)
+        #expect(configuration.amqpURL.host == "127.0.0.1")
+        #expect(configuration.databaseURL == "postgres://civil_affairs@127.0.0.1:5432/houshi")
+        #expect(configuration.logFormat == .text)
+        #expect(configuration.consumers == 2)
+    }
+
+    @Test func readsVariablesAndSecretFiles() throws {
+        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("houshi-secret-\(UUID())")
+        try "amqp://intake:s3cret@broker:5673/houshi\n".write(to: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: secret) }
+        let configuration = try ServiceConfiguration(department: .intake, environment: [
+            "HOUSHI_AMQP_URL_FILE": secret.path, "HOUSHI_HTTP_PORT": "9000", "HOUSHI_LOG_FORMAT": "json",
+            "HOUSHI_CONSUMERS": "4",
+        ])
+        #expect(configuration.amqpURL == AMQPURL("amqp://intake:s3cret@broker:5673/houshi"))
+        #expect(configuration.httpPort == 9000)
+        #expect(configuration.logFormat == .json)
+        #expect(configuration.consumers == 4)
+    }
+
+    @Test(arguments: [
+        ("HOUSHI_AMQP_URL", "http://example"),
+        ("HOUSHI_DATABASE_URL", "mysql://x"),
+        ("HOUSHI_HTTP_PORT", "70000"),
+        ("HOUSHI_CONSUMERS", "0"),
+        ("HOUSHI_LOG_FORMAT", "xml"),
+        ("HOUSHI_AMQP_URL_FILE", "/nonexistent/secret"),
+    ])
+    func rejectsBadValuesNamingTheVariable(variable: String, value: String) {
+        #expect {
+            try ServiceConfiguration(department: .intake, environment: [variable: value])
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == variable
+        }
+    }
+
+    @Test func parsesAMQPURLs() throws {
+        let url = try #require(AMQPURL("amqp://public-security:p%40ss@127.0.0.1:5682/%2F"))
+        #expect(url.user == "public-security")
+        #expect(url.password == "p@ss")
+        #expect(url.port == 5682)
+        #expect(url.vhost == "/")
+        #expect(AMQPURL("amqp://u:p@host/houshi")?.vhost == "houshi")
+        #expect(AMQPURL("amqp://u:p@host")?.port == 5672)
+        #expect(AMQPURL("amqps://u:p@host") == nil)
+        #expect(!url.description.contains("p@ss") && !url.description.contains("p%40ss"))
+    }
+}
+
+@Suite struct SupportTests {
+    @Test func backoffDoublesUpToItsCap() {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))
+        #expect([backoff.next(), backoff.next(), backoff.next(), backoff.next()]
+            == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500)])
+        backoff.reset()
+        #expect(backoff.next() == .milliseconds(100))
+    }
+
+    @Test func traceParentRoundTripsAndKeepsTheTraceAcrossHops() throws {
+        let trace = TraceParent.start()
+        let parsed = try #require(TraceParent(header: trace.description))
+        #expect(parsed == trace)
+        let child = trace.child()
+        #expect(child.traceId == trace.traceId)
+        #expect(child.spanId != trace.spanId)
+        #expect(TraceParent(header: "00-00000000000000000000000000000000-0000000000000001-01") == nil)
+        #expect(TraceParent(header: "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") == nil)
+        #expect(TraceParent(header: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7") == nil)
+    }
+
+    @Test func redactionKeepsOnlyWhatIdentifiesNobody() {
+        #expect(Redact.idNumber("230883194103150243") == "230883********0243")
+        #expect(Redact.phone("13904561234") == "139****1234")
+        #expect(Redact.bankAccount("6217000130001234567") == "***************4567")
+        #expect(Redact.phone("123") == "***")
+    }
+
+    @Test func readinessNeedsEveryExpectedPart() {
+        let readiness = Readiness()
+        #expect(!readiness.isReady)
+        readiness.expect("consumer-0")
+        readiness.expect("outbox-relay")
+        readiness.set("consumer-0", ready: true)
+        #expect(!readiness.isReady)
+        readiness.set("outbox-relay", ready: true)
+        #expect(readiness.isReady)
+        readiness.set("consumer-0", ready: false)
+        #expect(!readiness.isReady)
+    }
+
+    @Test func ownerThreadRunsJobsInOrderOnItsOwnThread() async throws {
+        // The resource records the thread it was made on; every job must run on that thread.
+        let owner = OwnerThread<(thread: pthread_t, log: [Int])>(name: "test-owner") { (pthread_self(), []) }
+        defer { owner.stop() }
+        for value in 1...5 {
+            let onOwner = try await owner.run { resource in
+                resource.log.append(value)
+                return pthread_equal(resource.thread, pthread_self()) != 0
+            }
+            #expect(onOwner)
+        }
+        #expect(try await owner.run { $0.log } == [1, 2, 3, 4, 5])
+    }
+
+    @Test func stopSignalWakesAWaiter() async {
+        let stop = StopSignal()
+        let started = ContinuousClock.now
+        async let woke = onDedicatedThread(name: "waiter") { stop.wait(.seconds(30)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        stop.set()
+        #expect(await woke)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
+
+@Suite struct TopologyTests {
+    @Test func everyServiceQueueDeadLettersAtLeastOnce() {
+        for department in Department.allCases {
+            let arguments = BrokerTopology.queueArguments(of: department)
+            #expect(arguments["x-queue-type"] == .string("quorum"))
+            #expect(arguments["x-dead-letter-exchange"] == .string(Topology.deadLetterExchange))
+            #expect(arguments["x-dead-letter-routing-key"] == .string(Topology.queue(of: department)))
+            #expect(arguments["x-dead-letter-strategy"] == .string("at-least-once"))
+            #expect(arguments["x-overflow"] == .string("reject-publish"))
+        }
+    }
+
+    @Test func everySubscriptionHasAProducerAndEveryRequestAConsumer() {
+        let subscribed = Set(Department.allCases.flatMap(Topology.subscriptions(of:)))
+        for item in Item.allCases {
+            #expect(Topology.subscriptions(of: item.department).contains(.request(for: item)))
+            #expect(subscribed.contains(.rejected(item)))
+        }
+        #expect(subscribed.isSubset(of: Set(ContractCatalog.payloadTypes.keys)))
+    }
+}
