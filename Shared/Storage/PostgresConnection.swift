@@ -121,7 +121,9 @@ public final class PostgresConnection {
             break
         default:
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? "query failed"
+            // The primary message only: the DETAIL line may quote row values (personal data).
+            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? Self.errorText(handle)
             throw PostgresError(
                 sqlState: sqlState, message: message.trimmingCharacters(in: .whitespacesAndNewlines),
                 connectionLost: !isConnected || PostgresError.isConnectionState(sqlState))

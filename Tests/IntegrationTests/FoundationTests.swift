@@ -149,6 +149,45 @@ final class FoundationTests {
         }
     }
 
+    @Test("department outcomes drive a case to case.completed, in any order")
+    func outcomesCompleteTheCase() async throws {
+        let caseId = try await postFreshNotice()
+        for routingKey in ["medical-account.settled.v1", "pension.settled.v1", "hukou.cancelled.v1",
+                           "cremation.certified.v1"] {
+            try await infrastructure.publish(routingKey: routingKey, body: try fixture(routingKey, caseId: caseId))
+        }
+        try await eventually("intake to complete the case") {
+            try await infrastructure.count(
+                "SELECT count(*) AS count FROM intake.cases WHERE case_id = $1::uuid AND status = 'completed'",
+                [caseId.lowercased]) == 1
+        }
+        let completions = try await infrastructure.count(
+            "SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND routing_key = 'case.completed.v1'",
+            [caseId.lowercased])
+        #expect(completions == 1)
+        let port = try #require(services[.intake]).httpPort
+        let view = try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)",
+                                      headers: ["Authorization": "Bearer \(token)"])
+        let items = try #require(view.json?["items"] as? [[String: Any]])
+        #expect(items.compactMap { $0["status"] as? String } == ["done", "done", "done", "done"])
+        #expect((view.json?["timeline"] as? [Any])?.count == 5)
+    }
+
+    @Test("an outcome for a case intake does not know is dead-lettered with the reason")
+    func outcomeForUnknownCaseIsDeadLettered() async throws {
+        let deadLetterQueue = Topology.deadLetterQueue(of: .intake)
+        _ = try await infrastructure.drain(queue: deadLetterQueue)
+        let unknown = UUID()
+        try await infrastructure.publish(routingKey: "hukou.cancelled.v1", body: try fixture("hukou.cancelled.v1", caseId: unknown))
+        var deadLetters: [Delivery] = []
+        try await eventually("the outcome in \(deadLetterQueue)") {
+            deadLetters += try await infrastructure.drain(queue: deadLetterQueue)
+            return !deadLetters.isEmpty
+        }
+        let reason = deadLetters.first?.properties.headers[DeadLetter.reasonHeader]?.description ?? ""
+        #expect(reason == "intake has no case \(unknown.lowercased)")
+    }
+
     @Test("services reconnect by themselves after the broker restarts")
     func brokerRestartIsSurvived() async throws {
         try await infrastructure.infra("stop-broker")
@@ -182,6 +221,15 @@ final class FoundationTests {
         let reply = try await postNotice(try TestNotices.fresh().body)
         try #require(reply.status == 201, "\(String(decoding: reply.body, as: UTF8.self))")
         return try #require((reply.json?["caseId"] as? String).flatMap { UUID(uuidString: $0) })
+    }
+
+    /// A golden fixture of the contract, as a new message of `caseId`.
+    private func fixture(_ routingKey: String, caseId: UUID) throws -> Data {
+        let url = TestEnvironment.repository.appendingPathComponent("Tests/ContractTests/Fixtures/\(routingKey).json")
+        var envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        envelope["id"] = UUID().lowercased
+        envelope["caseId"] = caseId.lowercased
+        return try JSONSerialization.data(withJSONObject: envelope)
     }
 
     private func waitForRequests(caseId: UUID) async throws {

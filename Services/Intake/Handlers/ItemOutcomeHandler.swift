@@ -25,7 +25,7 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable>: MessageHandler {
         let db = context.db
         // Locking the case serialises the outcomes of one case, so exactly one sees it complete.
         guard try db.execute("SELECT status FROM cases WHERE case_id = $1 FOR UPDATE", [message.caseId]).first != nil else {
-            throw UnprocessableMessage("intake has no case \(message.caseId)")
+            throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)")
         }
         guard try CaseStore.recordEvent(message, on: db) else { return }
         let result = String(decoding: try MessageCodec().encodeValue(message.payload), as: UTF8.self)

@@ -17,8 +17,8 @@ enum Institutions {
     /// Registers (or re-keys) an institution and returns its new token, to be shown once.
     static func register(code: String, name: String, local: Bool, on db: PostgresConnection) throws -> String {
         var generator = SystemRandomNumberGenerator()
-        let token = "hs_" + (0..<32).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }
-            .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        let token = "hs_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
+            .joined()
         try db.execute("""
             INSERT INTO institutions (code, name, local, token_sha256) VALUES ($1, $2, $3, sha256(convert_to($4, 'UTF8')))
             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, local = EXCLUDED.local,
