@@ -52,6 +52,11 @@ import Testing
         #expect(problem.messageZh.contains("线下"))
     }
 
+    @Test func anInstitutionOutsideTheCityGoesOffline() throws {
+        let problems = NoticeValidation.problems(in: try Self.example(), localInstitution: false, now: Self.now)
+        #expect(problems.map(\.field) == ["institution"])
+    }
+
     @Test func pensionNeedsABeneficiaryWithADigitsOnlyAccount() throws {
         var notice = try Self.example()
         notice.beneficiary?.bankAccount = "6217-0001"

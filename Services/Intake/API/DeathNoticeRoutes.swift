@@ -31,7 +31,7 @@ struct DeathNoticeRoutes: Sendable {
         } catch {
             throw APIError.invalid([FieldError(decoding: error)])
         }
-        let problems = NoticeValidation.problems(in: notice, now: .now())
+        let problems = NoticeValidation.problems(in: notice, localInstitution: institution.local, now: .now())
         guard problems.isEmpty else { throw APIError.invalid(problems) }
 
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }

@@ -9,11 +9,16 @@ struct FieldError: Codable, Sendable, Equatable {
 
 /// The checks a notice must pass before a case opens: plain rules, no I/O.
 enum NoticeValidation {
-    /// Every problem found; empty when the notice is acceptable. `now` bounds times in the future.
-    static func problems(in notice: DeathNotice, now: Timestamp) -> [FieldError] {
+    /// Every problem found; empty when the notice is acceptable. `now` bounds times in the future;
+    /// `localInstitution` tells whether the posting institution is in the city.
+    static func problems(in notice: DeathNotice, localInstitution: Bool = true, now: Timestamp) -> [FieldError] {
         var errors: [FieldError] = []
         func fail(_ field: String, _ english: String, _ chinese: String) {
             errors.append(FieldError(field: field, message: english, messageZh: chinese))
+        }
+        if !localInstitution {
+            fail("institution", "is not a medical institution of the city; this case goes to the offline process",
+                 "非本市医疗机构，不适用一站式联办，请按线下流程办理")
         }
         let deceased = notice.deceased
         let diedOn = deceased.diedAt.localDate

@@ -72,9 +72,11 @@ struct ConsumerLoop: Sendable {
             } catch is StoppedWhileRetrying {
                 break
             } catch {
+                // Closing the connection returns any delivery in hand to the queue.
                 readiness.set(component, ready: false)
                 logger.warning("consumer interrupted, reconnecting", metadata: ["error": "\(error)"])
-                if broker?.isBroken ?? false { broker?.close(); broker = nil }
+                broker?.close()
+                broker = nil
                 stop.wait(backoff.next())
             }
         }
