@@ -10,6 +10,24 @@ HOUSHI_SERVICES=(intake public-security civil-affairs social-security)
 HOUSHI_BROKER_ADMIN=houshi-admin
 HOUSHI_DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# credentials: every "KIND NAME" pair that has a password (see PASSWORD_OF above).
+credentials() {
+  local svc
+  for svc in "$HOUSHI_BROKER_ADMIN" "${HOUSHI_SERVICES[@]}"; do echo "amqp $svc"; done
+  echo "pg postgres"
+  for svc in "${HOUSHI_SERVICES[@]}"; do echo "pg $(db_role "$svc")"; done
+}
+
+# password_var KIND NAME: the variable that holds that password in the compose setup,
+# e.g. HOUSHI_AMQP_PASSWORD_PUBLIC_SECURITY, HOUSHI_PG_PASSWORD_POSTGRES.
+password_var() {
+  local var=HOUSHI_${1^^}_PASSWORD_${2^^}
+  echo "${var//-/_}"
+}
+
+# random_password: 48 hex digits.
+random_password() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
+
 # db_role SERVICE: the service's PostgreSQL role and schema (public-security -> public_security).
 db_role() { echo "${1//-/_}"; }
 

@@ -35,7 +35,7 @@ houshi_config() {
     [[ $port =~ ^[0-9]+$ ]] || die "not a port number: $port"
   done
   NODE="houshi-$AMQP_PORT@localhost"
-  RABBIT_DIR=$RUN_DIR/rabbitmq
+  RABBIT_DIR=$RUN_DIR/rabbitmq RABBIT_PIDFILE=$RUN_DIR/rabbitmq/rabbitmq.pid
   pg_paths
 }
 
@@ -46,15 +46,16 @@ setting() {
   echo "${value:-$2}"
 }
 
-# pg_paths: where the cluster lives. The server runs as user postgres, which must reach its
-# folder through every parent and whose socket path must stay short; a run dir that fails
-# either (e.g. under /root or a mktemp folder) gets its cluster in /var/lib/houshi instead,
-# linked from <run dir>/postgres.
+# pg_paths: where the cluster lives (<run dir>/postgres, or where that link points).
 pg_paths() {
   PG_DIR=$(realpath -m "$RUN_DIR/postgres")
   PG_DATA=$PG_DIR/data PG_SOCKET=$PG_DIR/socket PG_LOG=$PG_DIR/postgres.log
 }
 
+# make_pg_dir: create the cluster's folder. The server runs as user postgres, which must
+# reach it through every parent, and its socket path must stay short: a run dir that fails
+# either (e.g. under /root or a mktemp folder) gets its cluster in /var/lib/houshi instead,
+# linked from <run dir>/postgres.
 make_pg_dir() {
   local link=$RUN_DIR/postgres
   if [[ ! -e $link ]]; then
@@ -91,8 +92,8 @@ service_port() {
 secret() {
   local file=$SECRETS_DIR/$1
   if [[ ! -s $file ]]; then
-    mkdir -p -m 700 "$SECRETS_DIR"
-    (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$file")
+    private_dir "$SECRETS_DIR"
+    (umask 077 && random_password >"$file")
   fi
   cat "$file"
 }
@@ -189,8 +190,6 @@ require_ports_free() {
 
 # ------------------------------------------------------------------------------- RabbitMQ
 
-rabbit_pidfile() { echo "$RABBIT_DIR/rabbitmq.pid"; }
-
 # rabbit_env: the environment that makes the RabbitMQ scripts use this run dir's node.
 rabbit_env() {
   export HOME=$RABBIT_DIR/home RABBITMQ_NODENAME=$NODE \
@@ -199,7 +198,7 @@ rabbit_env() {
     RABBITMQ_LOG_BASE=$LOG_DIR RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf \
     RABBITMQ_CONF_ENV_FILE=$RABBIT_DIR/rabbitmq-env.conf \
     RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins \
-    RABBITMQ_PID_FILE=$(rabbit_pidfile) ERL_EPMD_ADDRESS=127.0.0.1
+    RABBITMQ_PID_FILE=$RABBIT_PIDFILE ERL_EPMD_ADDRESS=127.0.0.1
 }
 
 # rabbit TOOL ARGS...: run rabbitmqctl, rabbitmq-diagnostics, ... against the node.
@@ -210,7 +209,7 @@ rabbit() {
 }
 
 # (the beam command line names the node home, not the node)
-broker_pid() { live_pid "$(rabbit_pidfile)" "-home $RABBIT_DIR/home"; }
+broker_pid() { live_pid "$RABBIT_PIDFILE" "-home $RABBIT_DIR/home"; }
 
 start_broker() {
   if broker_pid >/dev/null; then
@@ -221,23 +220,23 @@ start_broker() {
   mkdir -p "$RABBIT_DIR/home" "$LOG_DIR"
   local cookie=$RABBIT_DIR/home/.erlang.cookie
   if [[ ! -s $cookie ]]; then
-    od -An -N20 -tx1 /dev/urandom | tr -d ' \n' >"$cookie"
+    random_password >"$cookie"
     chmod 400 "$cookie"
   fi
   echo "listeners.tcp.default = 127.0.0.1:$AMQP_PORT" >"$RABBIT_DIR/rabbitmq.conf"
   : >"$RABBIT_DIR/rabbitmq-env.conf"     # ignore /etc/rabbitmq/rabbitmq-env.conf
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
-  rm -f "$(rabbit_pidfile)"
+  rm -f "$RABBIT_PIDFILE"
   log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT"
   (rabbit_env && exec nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
-  rabbit rabbitmqctl wait --timeout 90 "$(rabbit_pidfile)" >/dev/null ||
+  rabbit rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null ||
     die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/$NODE.log"
 }
 
 stop_broker() {
   local pid
   if pid=$(broker_pid); then terminate "$pid" "RabbitMQ $NODE" 60; fi
-  rm -f "$(rabbit_pidfile)"
+  rm -f "$RABBIT_PIDFILE"
   stop_epmd_if_unused
 }
 
@@ -256,7 +255,7 @@ stop_epmd_if_unused() {
 # provision_broker: users and permissions (idempotent); remove the default guest user.
 provision_broker() {
   local definitions=$SECRETS_DIR/rabbitmq-definitions.json
-  mkdir -p -m 700 "$SECRETS_DIR"
+  private_dir "$SECRETS_DIR"
   (umask 077 && broker_definitions local_password >"$definitions")
   rabbit rabbitmqctl import_definitions "$definitions" >/dev/null
   rm -f "$definitions"
@@ -329,7 +328,7 @@ stop_postgres() {
 
 # write_env_files: env/<service>.env for each service and env/admin.env (KEY=value lines).
 write_env_files() {
-  mkdir -p -m 700 "$ENV_DIR"
+  private_dir "$ENV_DIR"
   local svc
   for svc in "${HOUSHI_SERVICES[@]}"; do
     write_file "$ENV_DIR/$svc.env" <<EOF
@@ -352,6 +351,12 @@ HOUSHI_LOG_FORMAT=$LOG_FORMAT
 HOUSHI_RABBITMQ_NODE=$NODE
 HOUSHI_INFRA=$HOUSHI_REPO/deploy/local/infra
 EOF
+}
+
+# private_dir DIR: create DIR (mode 700) for secrets.
+private_dir() {
+  mkdir -p "$1"
+  chmod 700 "$1"
 }
 
 # write_file PATH: stdin to PATH (mode 600), replaced atomically.
@@ -402,7 +407,9 @@ declare_topology() {
   log "declaring the broker topology (intake declare-topology)"
   (
     set -a
+    # shellcheck source=/dev/null
     . "$ENV_DIR/intake.env"
+    export HOUSHI_AMQP_URL
     HOUSHI_AMQP_URL=$(amqp_url "$HOUSHI_BROKER_ADMIN")
     exec "$1/intake" declare-topology
   )
@@ -419,6 +426,7 @@ start_service() {
   log "starting $svc on 127.0.0.1:$(service_port "$svc")"
   (
     set -a
+    # shellcheck source=/dev/null
     . "$ENV_DIR/$svc.env"
     exec nohup "$2/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
   ) &
