@@ -200,6 +200,15 @@ final class FoundationTests {
         #expect(services[.publicSecurity]?.log.contains("reconnecting") == true)
     }
 
+    @Test("SIGTERM stops every service cleanly")
+    func gracefulShutdown() async throws {
+        for (department, service) in services {
+            let status = await service.terminate()
+            #expect(status == 0, "\(department.rawValue) exited with \(status)")
+            #expect(service.log.contains("\"stopped\""), "\(department.rawValue) logged no clean stop")
+        }
+    }
+
     // MARK: Helpers
 
     private func start(_ department: Department) async throws {

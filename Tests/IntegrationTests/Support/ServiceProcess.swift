@@ -10,7 +10,7 @@ final class ServiceProcess: @unchecked Sendable {
     let department: Department
     let httpPort: Int
     let logFile: URL
-    private let process = Process()
+    private let child: ChildProcess
 
     /// Starts the service; `overrides` replace variables of its env file.
     init(_ department: Department, environment: TestEnvironment, httpPort: Int,
@@ -20,30 +20,21 @@ final class ServiceProcess: @unchecked Sendable {
         let logs = environment.runDirectory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         logFile = logs.appendingPathComponent("test-\(department.rawValue)-\(httpPort).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        log.seekToEndOfFile()
         var variables = ProcessInfo.processInfo.environment.merging(try environment.serviceEnvironment(department)) { $1 }
         variables["HOUSHI_HTTP_PORT"] = String(httpPort)
         variables["HOUSHI_LOG_FORMAT"] = "json"
         variables.merge(overrides) { $1 }
-        process.executableURL = environment.binary(department.rawValue)
-        process.environment = variables
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        child = try ChildProcess(environment.binary(department.rawValue), [], environment: variables, output: logFile)
     }
 
-    deinit {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-    }
+    deinit { child.signal(SIGKILL) }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
 
     /// Waits until `/readyz` answers 200.
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         try await eventually(timeout: timeout, "\(department.rawValue) to be ready (log: \(logFile.path))") {
-            guard process.isRunning else { throw Exited(department: department, log: logFile) }
+            guard child.isRunning else { throw Exited(department: department, log: logFile) }
             return (try? await HTTP.get("http://127.0.0.1:\(httpPort)/readyz").status) == 200
         }
     }
@@ -51,22 +42,14 @@ final class ServiceProcess: @unchecked Sendable {
     /// SIGTERM, then waits for a clean exit; returns the exit status.
     @discardableResult
     func terminate() async -> Int32 {
-        guard process.isRunning else { return process.terminationStatus }
-        process.terminate()
-        return await waitForExit()
+        child.signal(SIGTERM)
+        return await child.waitForExit()
     }
 
     /// SIGKILL: dies at once, whatever it was doing.
     func kill() async {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        await waitForExit()
-    }
-
-    @discardableResult
-    private func waitForExit() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.terminationStatus
+        child.signal(SIGKILL)
+        await child.waitForExit()
     }
 
     /// The log so far.

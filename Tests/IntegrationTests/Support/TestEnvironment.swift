@@ -52,29 +52,21 @@ struct TestEnvironment: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
-/// Runs a command to completion and returns its standard output; throws on a non-zero exit.
+/// Runs a command to completion and returns its output (standard output and error); throws
+/// with that output on a non-zero exit.
 @discardableResult
 func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String]) async throws -> String {
-    try await Task.detached {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(command: ([executable.path] + arguments).joined(separator: " "),
-                                status: process.terminationStatus,
-                                output: String(decoding: stdout + stderr, as: UTF8.self))
-        }
-        return String(decoding: stdout, as: UTF8.self)
-    }.value
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("houshi-command-\(UUID()).log")
+    defer { try? FileManager.default.removeItem(at: output) }
+    let child = try ChildProcess(executable, arguments,
+                                 environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                 output: output)
+    let status = await child.waitForExit()
+    let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    guard status == 0 else {
+        throw CommandFailed(command: ([executable.path] + arguments).joined(separator: " "), status: status, output: text)
+    }
+    return text
 }
 
 struct CommandFailed: Error, CustomStringConvertible {
