@@ -60,6 +60,13 @@ final class FoundationTests {
         let rows = try await infrastructure.count("SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid",
                                                   [caseId.lowercased])
         #expect(rows == 5)
+
+        // Different facts for the same deceased: a conflict naming the existing case.
+        var changed = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+        changed["applicantSignedAt"] = "2026-11-28T10:30:00+08:00"
+        let conflict = try await postNotice(try JSONSerialization.data(withJSONObject: changed))
+        #expect(conflict.status == 409)
+        #expect((conflict.json?["message"] as? String)?.contains(caseId.lowercased) == true)
     }
 
     @Test("every department records its request exactly once")

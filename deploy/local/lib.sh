@@ -396,10 +396,30 @@ infra_destroy() {
   infra_stop
   local pg_real
   pg_real=$(realpath -m "$RUN_DIR/postgres")
-  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids} "$pg_real"
+  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,demo-token} "$pg_real"
 }
 
 # ------------------------------------------------------------------------------ services
+
+# register_demo_institution BIN_DIR: a medical institution to post notices with; its bearer
+# token goes to RUN_DIR/demo-token, kept while the database still knows it.
+register_demo_institution() {
+  local token_file=$RUN_DIR/demo-token known
+  if [[ -s $token_file ]]; then
+    known=$(admin_psql -d houshi -tAq -v token="$(cat "$token_file")" \
+      -c "SELECT count(*) FROM intake.institutions WHERE token_sha256 = sha256(convert_to(:'token', 'UTF8'))" \
+      2>/dev/null || true)
+    [[ $known == 1 ]] && return
+  fi
+  log "registering the demo institution (token in $token_file)"
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_DIR/intake.env"
+    umask 077
+    "$1/intake" institutions add --code FY-DEMO-HOSPITAL --name 抚远市人民医院 >"$token_file"
+  )
+}
 
 # declare_topology BIN_DIR: the exchanges and queues, declared by intake as the broker admin.
 declare_topology() {

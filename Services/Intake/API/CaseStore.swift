@@ -28,10 +28,11 @@ enum CaseStore {
                 ON CONFLICT (deceased_id_number) DO NOTHING
                 """, [caseId, institution.code, notice.deceased.idNumber.uppercased(), document]).affectedRows == 1
             guard inserted else {
+                // A retry is the same notice from the same institution; anything else conflicts.
                 let existing = try tx.execute("""
-                    SELECT case_id, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AS same
+                    SELECT case_id, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AND institution_code = $3 AS same
                     FROM cases WHERE deceased_id_number = $1
-                    """, [notice.deceased.idNumber.uppercased(), document])
+                    """, [notice.deceased.idNumber.uppercased(), document, institution.code])
                 guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
                 return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
             }
