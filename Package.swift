@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -41,11 +43,14 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "Metrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
                 ],
                 path: "Shared/Runtime"),
 
         .executableTarget(name: "Intake", dependencies: ["HoushiRuntime"], path: "Services/Intake"),
-        .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity"),
+        .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
+                          exclude: ["Calendar/README.md"], resources: [.copy("Calendar")]),
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),
         .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity"),
 
@@ -54,6 +59,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "RuntimeTests", dependencies: ["HoushiRuntime", "HoushiMessaging"], path: "Tests/RuntimeTests"),
         .testTarget(name: "IntakeTests", dependencies: ["Intake"], path: "Tests/IntakeTests"),
+        .testTarget(name: "PublicSecurityTests", dependencies: ["PublicSecurity", "HoushiContract", "HoushiRuntime"],
+                    path: "Tests/PublicSecurityTests"),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage"],
                     path: "Tests/IntegrationTests"),

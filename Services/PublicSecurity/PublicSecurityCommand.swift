@@ -1,20 +1,45 @@
 import ArgumentParser
+import Foundation
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import Hummingbird
+import ServiceLifecycle
 
-/// Public security (公安局): household registration (户口) cancellation.
+/// Public security (公安局): household registration (户口) cancellation within one working day.
 enum PublicSecurityService: ServiceDefinition {
     static let department = Department.publicSecurity
     static let abstract = "Public security (公安局): cancels the household registration of the deceased."
-    static let migrations = [CaseLedger.migration]
+    static let migrations = PublicSecuritySchema.migrations
 
     static func handlers() -> [RegisteredHandler] {
-        [RegisteredHandler(RecordItemRequest(.hukou, as: HukouCancellationRequested.self))]
+        [RegisteredHandler(CancellationRequestedHandler(calendar: calendar))]
+    }
+
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        OperatorRoutes(context: context).register(on: router)
+    }
+
+    static func backgroundServices(context: ServiceContext) -> [any Service] {
+        [OverdueGauge(context: context)]
+    }
+
+    /// The official calendar: the year files in `HOUSHI_CALENDAR_DIR`, or those shipped with the service.
+    static var calendar: OfficialCalendar {
+        let directory = ProcessInfo.processInfo.environment["HOUSHI_CALENDAR_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? Bundle.module.url(forResource: "Calendar", withExtension: nil)!
+        do {
+            return try OfficialCalendar.load(from: directory)
+        } catch {
+            fatalError("cannot load the official calendar from \(directory.path): \(error)")
+        }
     }
 }
 
 @main
 struct PublicSecurityCommand: AsyncParsableCommand {
-    static var configuration: CommandConfiguration { .houshi(PublicSecurityService.self) }
+    static var configuration: CommandConfiguration {
+        .houshi(PublicSecurityService.self,
+                subcommands: [RegisterCommand.self, OperatorsCommand<PublicSecurityService>.self])
+    }
 }

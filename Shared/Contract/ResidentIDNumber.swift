@@ -28,8 +28,7 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
         guard let birthDate = CalendarDate(year: year, month: month, day: day), year >= 1850 else {
             throw .impossibleBirthDate
         }
-        let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
-        guard Self.checkCharacters[sum % 11] == characters[17] else { throw .wrongCheckDigit }
+        guard Self.checkCharacter(for: String(characters.prefix(17))) == characters[17] else { throw .wrongCheckDigit }
         value = String(characters)
         self.birthDate = birthDate
         sex = digits[16] % 2 == 1 ? .male : .female
@@ -37,9 +36,37 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { value }
 
+    /// The ISO 7064 MOD 11-2 check character of the first 17 digits.
+    public static func checkCharacter(for first17: String) -> Character {
+        let sum = zip(first17.compactMap(\.wholeNumberValue), weights).reduce(0) { $0 + $1.0 * $1.1 }
+        return checkCharacters[sum % 11]
+    }
+
     /// Age in whole years on `date` (a birthday on 29 February counts from 1 March in other years).
     public func age(on date: CalendarDate) -> Int {
         let hadBirthday = (date.month, date.day) >= (birthDate.month, birthDate.day)
         return date.year - birthDate.year - (hadBirthday ? 0 : 1)
+    }
+}
+
+extension ResidentIDNumber.Problem {
+    /// What is wrong, in English.
+    public var english: String {
+        switch self {
+        case .wrongLength: "must be 18 characters"
+        case .notDigits: "must be 17 digits and a digit or X"
+        case .impossibleBirthDate: "holds a birth date that does not exist"
+        case .wrongCheckDigit: "has a wrong check digit (GB 11643)"
+        }
+    }
+
+    /// What is wrong, in Chinese.
+    public var chinese: String {
+        switch self {
+        case .wrongLength: "须为18位"
+        case .notDigits: "须为17位数字加1位数字或X"
+        case .impossibleBirthDate: "出生日期无效"
+        case .wrongCheckDigit: "校验码错误（GB 11643）"
+        }
     }
 }

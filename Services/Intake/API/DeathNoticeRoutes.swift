@@ -20,23 +20,16 @@ struct DeathNoticeRoutes: Sendable {
 
     private func postNotice(_ request: Request) async throws -> Response {
         let institution = try await authenticate(request)
-        guard request.headers[.contentType].map({ $0.lowercased().hasPrefix("application/json") }) ?? false else {
-            throw APIError.unsupportedMediaType
-        }
         var request = request
-        let body = try await request.collectBody(upTo: Self.bodyLimit)
-        let notice: DeathNotice
-        do {
-            notice = try JSONDecoder().decode(DeathNotice.self, from: Data(buffer: body))
-        } catch {
-            throw APIError.invalid([FieldError(decoding: error)])
+        let notice = try await request.decodeJSON(DeathNotice.self, limit: Self.bodyLimit) { fields in
+            APIError.invalidNotice(fields)
         }
         let problems = NoticeValidation.problems(in: notice, localInstitution: institution.local, now: .now())
-        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        guard problems.isEmpty else { throw APIError.invalidNotice(problems) }
 
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
             .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
-        let outcome = try await context.database.withConnection { db in
+        let outcome = try await context.withDatabase { db in
             try CaseStore.open(notice, institution: institution, trace: trace, on: db)
         }
         var logger = context.logger
@@ -63,7 +56,7 @@ struct DeathNoticeRoutes: Sendable {
     }
 
     private func caseResponse(_ caseId: UUID, institution: Institution, status: HTTPResponse.Status) async throws -> Response {
-        guard let view = try await context.database.withConnection({ db in
+        guard let view = try await context.withDatabase({ db in
             try CaseStore.view(caseId: caseId, institution: institution, on: db)
         }) else { throw APIError.notFound }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
@@ -72,42 +65,15 @@ struct DeathNoticeRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> Institution {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError.unauthorized
-        }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, let institution = try await context.database.withConnection({ db in
+        guard let token = request.bearerToken, let institution = try await context.withDatabase({ db in
             try Institutions.authenticate(token: token, on: db)
-        }) else { throw APIError.unauthorized }
+        }) else { throw APIError.unauthorized("a medical institution") }
         return institution
     }
 }
 
-extension FieldError {
-    /// The field a JSON decoding error is about, and what is wrong with it.
-    init(decoding error: any Error) {
-        guard let error = error as? DecodingError else {
-            self.init(field: "", message: "is not valid JSON", messageZh: "不是有效的JSON")
-            return
-        }
-        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
-            (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            self.init(field: path(context, key), message: "is required", messageZh: "为必填项")
-        case .valueNotFound(_, let context):
-            self.init(field: path(context), message: "is required", messageZh: "为必填项")
-        case .typeMismatch(let type, let context):
-            self.init(field: path(context), message: "has the wrong type (expected \(type))", messageZh: "类型错误")
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            self.init(field: "", message: "is not valid JSON", messageZh: "不是有效的JSON")
-        case .dataCorrupted(let context):
-            self.init(field: path(context), message: "has an invalid value: \(context.debugDescription)",
-                      messageZh: "取值无效")
-        @unknown default:
-            self.init(field: "", message: "cannot be read", messageZh: "无法解析")
-        }
+extension APIError {
+    static func invalidNotice(_ fields: [FieldError]) -> APIError {
+        invalid(fields, code: "invalid-notice", message: "the notice has errors")
     }
 }

@@ -16,11 +16,9 @@ struct Institution: Sendable, Equatable {
 enum Institutions {
     /// Registers (or re-keys) an institution and returns its new token, to be shown once.
     static func register(code: String, name: String, local: Bool, on db: PostgresConnection) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let token = "hs_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
-            .joined()
+        let token = BearerToken.generate(prefix: "hs_")
         try db.execute("""
-            INSERT INTO institutions (code, name, local, token_sha256) VALUES ($1, $2, $3, sha256(convert_to($4, 'UTF8')))
+            INSERT INTO institutions (code, name, local, token_sha256) VALUES ($1, $2, $3, \(BearerToken.hashSQL(4)))
             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, local = EXCLUDED.local,
                 token_sha256 = EXCLUDED.token_sha256
             """, [code, name, local, token])
@@ -29,7 +27,7 @@ enum Institutions {
 
     /// The institution holding `token`, or nil.
     static func authenticate(token: String, on db: PostgresConnection) throws -> Institution? {
-        try db.execute("SELECT code, name, local FROM institutions WHERE token_sha256 = sha256(convert_to($1, 'UTF8'))",
+        try db.execute("SELECT code, name, local FROM institutions WHERE token_sha256 = \(BearerToken.hashSQL(1))",
                        [token]).first.map { row in
             Institution(code: try row.string("code"), name: try row.string("name"), local: try row.bool("local"))
         }
@@ -52,16 +50,10 @@ struct InstitutionsCommand: AsyncParsableCommand {
         var nonLocal = false
 
         func run() async throws {
-            let configuration = try ServiceConfiguration(department: .intake)
-            let database = Database(url: configuration.databaseURL, schema: Department.intake.schema, size: 1,
-                                    name: "intake-institutions")
-            defer { database.shutdown() }
             let (code, name, local) = (code, name, !nonLocal)
-            let token = try await database.transaction { db in
-                try db.migrate(IntakeService.allMigrations)
-                return try Institutions.register(code: code, name: name, local: local, on: db)
-            }
-            print(token)
+            print(try await IntakeService.withMigratedDatabase { db in
+                try Institutions.register(code: code, name: name, local: local, on: db)
+            })
         }
     }
 }

@@ -1,11 +1,5 @@
 import HoushiContract
-
-/// One problem with one field of a notice, in Chinese and English.
-struct FieldError: Codable, Sendable, Equatable {
-    var field: String
-    var message: String
-    var messageZh: String
-}
+import HoushiRuntime
 
 /// The checks a notice must pass before a case opens: plain rules, no I/O.
 enum NoticeValidation {
@@ -83,26 +77,6 @@ enum NoticeValidation {
     static func isMainlandMobile(_ phone: String) -> Bool {
         let digits = Array(phone)
         return digits.count == 11 && digits.allSatisfy(\.isASCIIDigit) && digits[0] == "1" && ("3"..."9").contains(digits[1])
-    }
-}
-
-extension ResidentIDNumber.Problem {
-    var english: String {
-        switch self {
-        case .wrongLength: "must be 18 characters"
-        case .notDigits: "must be 17 digits and a digit or X"
-        case .impossibleBirthDate: "holds a birth date that does not exist"
-        case .wrongCheckDigit: "has a wrong check digit (GB 11643)"
-        }
-    }
-
-    var chinese: String {
-        switch self {
-        case .wrongLength: "须为18位"
-        case .notDigits: "须为17位数字加1位数字或X"
-        case .impossibleBirthDate: "出生日期无效"
-        case .wrongCheckDigit: "校验码错误（GB 11643）"
-        }
     }
 }
 

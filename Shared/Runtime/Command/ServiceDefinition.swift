@@ -2,6 +2,8 @@ import HoushiContract
 import HoushiStorage
 import Hummingbird
 import Logging
+import Prometheus
+import ServiceLifecycle
 
 /// What makes one Houshi service: its department, its schema's migrations, its message
 /// handlers (one per consumed type) and any HTTP routes beside the health checks.
@@ -14,10 +16,13 @@ public protocol ServiceDefinition {
     /// Must cover exactly `Topology.subscriptions(of: department)`.
     static func handlers() -> [RegisteredHandler]
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext)
+    /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge).
+    static func backgroundServices(context: ServiceContext) -> [any Service]
 }
 
 extension ServiceDefinition {
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
+    public static func backgroundServices(context: ServiceContext) -> [any Service] { [] }
 
     /// The shared outbox/inbox migration followed by the service's own.
     public static var allMigrations: [Migration] { [Outbox.migration] + migrations }
@@ -28,4 +33,6 @@ public struct ServiceContext: Sendable {
     public let configuration: ServiceConfiguration
     public let database: Database
     public let logger: Logger
+    /// Served as `GET /metrics` in Prometheus' text format.
+    public let metrics: PrometheusCollectorRegistry
 }

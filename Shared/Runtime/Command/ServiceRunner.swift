@@ -2,6 +2,8 @@ import HoushiContract
 import HoushiStorage
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// Starts a service: configuration, logging, migrations, then the HTTP server, the consumers
@@ -33,9 +35,13 @@ public enum ServiceRunner {
         (0..<configuration.consumers).forEach { readiness.expect("consumer-\($0)") }
         readiness.expect("outbox-relay")
 
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        let context = ServiceContext(configuration: configuration, database: database, logger: logger, metrics: metrics)
         let router = Router()
         router.addHealthRoutes(readiness: readiness)
-        S.addRoutes(to: router, context: ServiceContext(configuration: configuration, database: database, logger: logger))
+        router.addMetricsRoute(metrics)
+        S.addRoutes(to: router, context: context)
         let http = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
@@ -48,7 +54,7 @@ public enum ServiceRunner {
                 .init(service: ConsumerService(configuration: configuration, processor: processor,
                                                readiness: readiness, logger: logger)),
                 .init(service: OutboxRelay(configuration: configuration, readiness: readiness, logger: logger)),
-            ],
+            ] + S.backgroundServices(context: context).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)",

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Prometheus
 
 extension Router {
     /// `GET /healthz`: the process answers. `GET /readyz`: 200 when every part is ready, else 503;
@@ -18,6 +19,14 @@ extension Router {
             return Response(status: readiness.isReady ? .ok : .serviceUnavailable,
                             headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// `GET /metrics`: every metric of the process in Prometheus' text format.
+    public func addMetricsRoute(_ registry: PrometheusCollectorRegistry) {
+        get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
     }
 }

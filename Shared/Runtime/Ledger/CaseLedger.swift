@@ -45,6 +45,24 @@ public enum CaseLedger {
             """, [caseId, type.name, messageId, try json(payload)]).affectedRows == 1
     }
 
+    /// Moves a recorded request to a department-defined status (e.g. `held`, `cancelled`).
+    public static func setStatus(_ status: String, item: Item, caseId: UUID, on db: PostgresConnection) throws {
+        try db.execute("UPDATE item_requests SET status = $3 WHERE case_id = $1 AND item = $2",
+                       [caseId, item.rawValue, status])
+    }
+
+    /// The recorded request of a case and the id of the message that brought it, locked for
+    /// this transaction.
+    public static func request<P: Decodable>(item: Item, caseId: UUID, as payload: P.Type,
+                                             on db: PostgresConnection) throws -> (request: P, messageId: UUID)? {
+        guard let row = try db.execute("""
+            SELECT request::text AS request, message_id FROM item_requests WHERE case_id = $1 AND item = $2 FOR UPDATE
+            """, [caseId, item.rawValue]).first
+        else { return nil }
+        let request = try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
+        return (request, try row.uuid("message_id"))
+    }
+
     private static func json<P: Encodable>(_ value: P) throws -> String {
         String(decoding: try MessageCodec().encodeValue(value), as: UTF8.self)
     }

@@ -14,28 +14,33 @@ public protocol MessageHandler: Sendable {
 }
 
 /// What a handler may use while handling one message: the transaction, a logger carrying the
-/// case id, and `emit` for the messages it causes.
+/// case id, and `emit` for the messages it causes. Officers' decisions taken over HTTP use one too.
 public final class HandlerContext {
     /// The open transaction; statements here commit or roll back with the inbox record.
     public let db: PostgresConnection
     public let logger: Logger
     let department: Department
-    let cause: EnvelopeHeader
+    let caseId: UUID
+    let causationId: UUID?
     let trace: TraceParent
 
-    init(db: PostgresConnection, logger: Logger, department: Department, cause: EnvelopeHeader, trace: TraceParent) {
+    /// - Parameters:
+    ///   - caseId: the case every emitted message belongs to.
+    ///   - causationId: the message that caused what is emitted, if any.
+    public init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
+                trace: TraceParent) {
         self.db = db
         self.logger = logger
         self.department = department
-        self.cause = cause
+        self.caseId = caseId
+        self.causationId = causationId
         self.trace = trace
     }
 
-    /// Emits a message of the same case, caused by the one being handled; it is published after
-    /// the transaction commits.
+    /// Emits a message of the case; it is published after the transaction commits.
     public func emit<P: Codable & Sendable>(_ type: MessageType, _ payload: P) throws {
-        let envelope = Envelope(type: type, caseId: cause.caseId, causationId: cause.id,
-                                producer: department, payload: payload)
+        let envelope = Envelope(type: type, caseId: caseId, causationId: causationId, producer: department,
+                                payload: payload)
         try EventOutbox.enqueue(envelope, trace: trace.child(), on: db)
         logger.info("emitted", metadata: ["emitted_type": "\(type)", "emitted_id": "\(envelope.id.lowercased)"])
     }

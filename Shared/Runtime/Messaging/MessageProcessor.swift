@@ -3,6 +3,7 @@ import HoushiContract
 import HoushiMessaging
 import HoushiStorage
 import Logging
+import Metrics
 
 /// DESIGN.md's reliability rules 1–3 for one delivery, written once for every service: decode,
 /// record the id in the inbox, run the handler, write what it emits to the outbox, commit. The
@@ -63,10 +64,12 @@ public struct MessageProcessor: Sendable {
                                                     caseId: header.caseId, on: tx)
                     else { return false }
                     try handler.handle(delivery.body, HandlerContext(
-                        db: tx, logger: logger, department: department, cause: header, trace: trace))
+                        db: tx, logger: logger, department: department, caseId: header.caseId,
+                        causationId: header.id, trace: trace))
                     return true
                 }
                 logger.info(fresh ? "handled" : "duplicate ignored")
+                count(fresh ? "handled" : "duplicate", type: header.messageType.routingKey)
                 return fresh ? .handled : .duplicate
             } catch let error as PostgresError where error.connectionLost {
                 throw error
@@ -92,7 +95,13 @@ public struct MessageProcessor: Sendable {
                 headers: headers, body: delivery.body), on: tx)
         }
         logger.error("dead-lettered", metadata: ["reason": "\(reason)"])
+        count("dead-lettered", type: delivery.routingKey)
         return .deadLettered(reason: reason)
+    }
+
+    /// `houshi_messages_total{outcome, type}`.
+    private func count(_ outcome: String, type: String) {
+        Counter(label: "houshi_messages_total", dimensions: [("outcome", outcome), ("type", type)]).increment()
     }
 }
 

@@ -48,7 +48,8 @@ public struct TraceParent: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension String {
-    func leftPadded(to width: Int) -> String {
+    /// The string with zeros in front up to `width` characters (`"7".leftPadded(to: 3)` is `"007"`).
+    public func leftPadded(to width: Int) -> String {
         String(repeating: "0", count: max(0, width - count)) + self
     }
 }

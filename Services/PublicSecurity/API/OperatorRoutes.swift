@@ -1,0 +1,82 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+import Hummingbird
+
+/// The officers' API: held cancellation requests and their decisions. Every call needs an
+/// operator's bearer token; every decision is recorded with who, when and why, and published.
+struct OperatorRoutes: Sendable {
+    let context: ServiceContext
+
+    /// A decision's body: why the officer decided so.
+    struct Decision: Decodable, Sendable {
+        let reason: String
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/held") { request, _ in
+            _ = try await authenticate(request)
+            let held = try await context.withDatabase { db in try HeldRequests.open(on: db) }
+            return try jsonResponse(["held": held])
+        }
+        router.post("/v1/held/:caseId/approve") { request, requestContext in
+            try await decide(request, caseId: requestContext.parameters.get("caseId"), approve: true)
+        }
+        router.post("/v1/held/:caseId/reject") { request, requestContext in
+            try await decide(request, caseId: requestContext.parameters.get("caseId"), approve: false)
+        }
+    }
+
+    private func decide(_ request: Request, caseId text: String?, approve: Bool) async throws -> Response {
+        let officer = try await authenticate(request)
+        guard let caseId = text.flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
+        var request = request
+        let decision = try await request.decodeJSON(Decision.self, limit: 8 * 1024)
+        let reason = decision.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw APIError.invalid([FieldError(field: "reason", message: "is required", messageZh: "须填写理由")])
+        }
+        var logger = context.logger
+        logger[metadataKey: "case"] = "\(caseId.lowercased)"
+        logger[metadataKey: "officer"] = "\(officer)"
+        let outcome = try await context.withDatabase { [logger] db in
+            try db.withTransaction { tx -> String in
+                guard let (hukouRequest, messageId) = try CaseLedger.request(
+                    item: .hukou, caseId: caseId, as: HukouCancellationRequested.self, on: tx)
+                else { throw APIError.notFound }
+                guard try HeldRequests.decide(caseId: caseId, approved: approve, by: officer, reason: reason, on: tx) else {
+                    throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request")
+                }
+                let handling = HandlerContext(db: tx, logger: logger, department: .publicSecurity, caseId: caseId,
+                                              causationId: messageId, trace: .start())
+                if approve {
+                    do {
+                        try Cancellation.cancel(caseId: caseId, request: hukouRequest, decidedBy: officer, reason: reason,
+                                                context: handling)
+                    } catch let conflict as RegisterConflict {
+                        throw APIError(status: .conflict, code: "register-conflict", message: conflict.reason)
+                    }
+                    return "cancelled"
+                }
+                try CaseLedger.setStatus("rejected", item: .hukou, caseId: caseId, on: tx)
+                try handling.emit(.rejected(.hukou), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
+                return "rejected"
+            }
+        }
+        logger.info("held request decided", metadata: ["outcome": "\(outcome)"])
+        return try jsonResponse(["caseId": caseId.lowercased, "outcome": outcome, "decidedBy": officer])
+    }
+
+    private func authenticate(_ request: Request) async throws -> String {
+        guard let token = request.bearerToken,
+              let officer = try await context.withDatabase({ db in try Operators.authenticate(token: token, on: db) })
+        else { throw APIError.unauthorized("a public security officer") }
+        return officer
+    }
+
+    private func jsonResponse<T: Encodable>(_ value: T) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+    }
+}

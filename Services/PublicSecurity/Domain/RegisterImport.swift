@@ -1,0 +1,89 @@
+import HoushiContract
+import HoushiRuntime
+
+/// Reading and writing the register's CSV form.
+enum RegisterImport {
+    /// The residents of good rows, and the bad rows with their line numbers and problems.
+    struct Report: Sendable {
+        var residents: [Resident] = []
+        var rejected: [(line: Int, problems: [String])] = []
+    }
+
+    static func parse(_ text: String) throws -> Report {
+        var report = Report()
+        var seen: [String: Int] = [:]
+        for record in try CSVReader(text, required: ResidentRow.columns).records {
+            switch ResidentRow.parse(record.fields) {
+            case .success(let resident):
+                if let first = seen[resident.idNumber] {
+                    report.rejected.append((record.line, ["id_number repeats line \(first)"]))
+                } else {
+                    seen[resident.idNumber] = record.line
+                    report.residents.append(resident)
+                }
+            case .failure(let problems):
+                report.rejected.append((record.line, problems.problems))
+            }
+        }
+        return report
+    }
+
+    /// One CSV line, fields quoted where needed.
+    static func csvLine(_ resident: Resident) -> String {
+        [resident.idNumber, resident.name, resident.householdNumber, resident.relationToHead.rawValue, resident.address]
+            .map { field in
+                field.contains(where: { ",\"\n".contains($0) })
+                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }
+            .joined(separator: ",")
+    }
+}
+
+/// Synthetic households: a head, often a spouse, sometimes children; valid ID numbers.
+enum SyntheticRegister {
+    private static let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
+    private static let givenNames = ["桂兰", "建国", "秀英", "志强", "玉梅", "海燕", "国庆", "淑珍", "明", "丽", "伟", "静"]
+    private static let streets = ["通江路", "胜利街", "滨江路", "建设大街", "文化路"]
+
+    static func households<G: RandomNumberGenerator>(_ count: Int, region: String, using generator: inout G) -> [Resident] {
+        (1...max(count, 1)).flatMap { index -> [Resident] in
+            let household = "\(region)\(String(index).leftPadded(to: 6))"
+            let address = "黑龙江省抚远市抚远镇\(streets.randomElement(using: &generator)!)\(Int.random(in: 1...200, using: &generator))号"
+            var members = [(HouseholdRelation.head, Int.random(in: 1935...1975, using: &generator))]
+            if Bool.random(using: &generator) { members.append((.spouse, members[0].1 + Int.random(in: -3...3, using: &generator))) }
+            for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                members.append((.child, members[0].1 + Int.random(in: 22...32, using: &generator)))
+            }
+            let surname = surnames.randomElement(using: &generator)!
+            return members.map { relation, year in
+                Resident(idNumber: idNumber(region: region, year: year, using: &generator),
+                         name: "\(surname)\(givenNames.randomElement(using: &generator)!)",
+                         householdNumber: household, relationToHead: relation, address: address, active: true)
+            }
+        }
+    }
+
+    /// A valid ID number: region, a birth date in `year`, a random sequence, the check digit.
+    static func idNumber<G: RandomNumberGenerator>(region: String, year: Int, using generator: inout G) -> String {
+        let month = Int.random(in: 1...12, using: &generator)
+        let day = Int.random(in: 1...28, using: &generator)
+        let body = region + String(year) + String(month).leftPadded(to: 2) + String(day).leftPadded(to: 2)
+            + String(Int.random(in: 0...999, using: &generator)).leftPadded(to: 3)
+        return body + String(ResidentIDNumber.checkCharacter(for: body))
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a seed gives the same register every time.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,54 @@
+import HoushiContract
+
+/// A person in the household register (户籍), as the population information system holds them.
+struct Resident: Sendable, Equatable {
+    var idNumber: String
+    var name: String
+    /// The household (户) the person is registered in.
+    var householdNumber: String
+    var relationToHead: HouseholdRelation
+    var address: String
+    var active: Bool
+
+    var isHead: Bool { relationToHead == .head }
+}
+
+/// A person's relation to the head of their household (与户主关系).
+enum HouseholdRelation: String, Sendable, CaseIterable {
+    case head, spouse, child, parent, grandchild, grandparent, sibling, other
+}
+
+/// One row of a register import, checked: the ID number valid, every field present.
+enum ResidentRow {
+    /// The CSV columns, in this order in files the generator writes.
+    static let columns = ["id_number", "name", "household_number", "relation_to_head", "address"]
+
+    /// The resident a row describes, or the problems that keep it out of the register.
+    static func parse(_ fields: [String: String]) -> Result<Resident, RowProblems> {
+        var problems: [String] = []
+        let idNumber = fields["id_number", default: ""].trimmingCharacters(in: .whitespaces)
+        do {
+            _ = try ResidentIDNumber(idNumber)
+        } catch {
+            problems.append("id_number \(error.english)")
+        }
+        let relation = HouseholdRelation(rawValue: fields["relation_to_head", default: ""].trimmingCharacters(in: .whitespaces))
+        if relation == nil {
+            problems.append("relation_to_head must be one of \(HouseholdRelation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for column in ["name", "household_number", "address"] where fields[column, default: ""].trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append("\(column) is empty")
+        }
+        guard problems.isEmpty, let relation else { return .failure(RowProblems(problems: problems)) }
+        return .success(Resident(
+            idNumber: idNumber.uppercased(), name: fields["name", default: ""].trimmingCharacters(in: .whitespaces),
+            householdNumber: fields["household_number", default: ""].trimmingCharacters(in: .whitespaces),
+            relationToHead: relation, address: fields["address", default: ""].trimmingCharacters(in: .whitespaces),
+            active: true))
+    }
+}
+
+/// Why a row was not loaded.
+struct RowProblems: Error, Sendable, Equatable {
+    let problems: [String]
+}

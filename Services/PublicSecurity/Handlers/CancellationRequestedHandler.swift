@@ -1,0 +1,59 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// `hukou.cancellation-requested`: record the request, then cancel, reject or hold it as the
+/// register decides. A redelivered or repeated request for the case changes nothing.
+struct CancellationRequestedHandler: MessageHandler {
+    let calendar: OfficialCalendar
+    var messageType: MessageType { .hukouCancellationRequested }
+
+    func handle(_ message: Envelope<HukouCancellationRequested>, context: HandlerContext) throws {
+        let request = message.payload
+        guard try CaseLedger.recordRequest(request, item: .hukou, caseId: message.caseId, messageId: message.id,
+                                           on: context.db)
+        else {
+            context.logger.info("case already has a cancellation request")
+            return
+        }
+        let receivedAt = Timestamp.now()
+        let found = try Register.lookUp(request.deceased.idNumber, on: context.db)
+        let decision = HukouDecision.decide(name: request.deceased.name, resident: found?.0,
+                                            otherActiveMembers: found?.otherActiveMembers ?? 0)
+        switch decision {
+        case .cancel:
+            try Cancellation.cancel(caseId: message.caseId, request: request, decidedBy: "system", reason: nil,
+                                    context: context)
+        case .reject(let code, let reason):
+            try CaseLedger.setStatus("rejected", item: .hukou, caseId: message.caseId, on: context.db)
+            try context.emit(.rejected(.hukou), ItemRejected(reasonCode: code, reason: reason))
+            context.logger.info("cancellation rejected", metadata: ["reason_code": "\(code)"])
+        case .hold(let code, let reason):
+            let deadline = try calendar.deadline(oneWorkingDayFrom: receivedAt)
+            try HeldRequests.hold(caseId: message.caseId, idNumber: request.deceased.idNumber, reasonCode: code,
+                                  reason: reason, receivedAt: receivedAt, deadline: deadline, on: context.db)
+            try CaseLedger.setStatus("held", item: .hukou, caseId: message.caseId, on: context.db)
+            try context.emit(.held(.hukou), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
+            context.logger.info("cancellation held for review", metadata: ["reason_code": "\(code)",
+                                                                          "deadline": "\(deadline)"])
+        }
+    }
+}
+
+/// Cancelling a registration: the register, the cancellation record, the ledger and the
+/// `hukou.cancelled` event, in one transaction. Used by the handler and by officers' approvals.
+enum Cancellation {
+    static func cancel(caseId: UUID, request: HukouCancellationRequested, decidedBy: String, reason: String?,
+                       context: HandlerContext) throws {
+        let now = Timestamp.now()
+        let household = try Register.cancel(idNumber: request.deceased.idNumber, caseId: caseId,
+                                            certificateNumber: request.certificate.number, at: now,
+                                            decidedBy: decidedBy, reason: reason, on: context.db)
+        try CaseLedger.setStatus("cancelled", item: .hukou, caseId: caseId, on: context.db)
+        try context.emit(.hukouCancelled, HukouCancelled(deceasedIdNumber: request.deceased.idNumber,
+                                                         householdNumber: household, cancelledAt: now,
+                                                         decidedBy: decidedBy))
+        context.logger.info("registration cancelled", metadata: ["decided_by": "\(decidedBy)"])
+    }
+}

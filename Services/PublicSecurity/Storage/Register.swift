@@ -1,0 +1,57 @@
+import Foundation
+import HoushiContract
+import HoushiStorage
+
+/// The household register and its cancellations, in the caller's transaction.
+enum Register {
+    /// Adds or updates a resident from an import; a cancelled registration stays cancelled.
+    static func upsert(_ resident: Resident, on db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO residents (id_number, name, household_number, relation_to_head, address)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (id_number) DO UPDATE SET name = EXCLUDED.name, household_number = EXCLUDED.household_number,
+                relation_to_head = EXCLUDED.relation_to_head, address = EXCLUDED.address, updated_at = now()
+            """, [resident.idNumber, resident.name, resident.householdNumber, resident.relationToHead.rawValue,
+                  resident.address])
+    }
+
+    /// The resident with `idNumber`, locked for this transaction, and how many other active
+    /// people share their household.
+    static func lookUp(_ idNumber: String, on db: PostgresConnection) throws -> (Resident, otherActiveMembers: Int)? {
+        guard let row = try db.execute("""
+            SELECT r.id_number, r.name, r.household_number, r.relation_to_head, r.address, r.status = 'active' AS active,
+                   (SELECT count(*) FROM residents o WHERE o.household_number = r.household_number
+                        AND o.status = 'active' AND o.id_number <> r.id_number) AS others
+            FROM residents r WHERE r.id_number = $1 FOR UPDATE
+            """, [idNumber.uppercased()]).first
+        else { return nil }
+        let resident = Resident(
+            idNumber: try row.string("id_number"), name: try row.string("name"),
+            householdNumber: try row.string("household_number"),
+            relationToHead: HouseholdRelation(rawValue: try row.string("relation_to_head")) ?? .other,
+            address: try row.string("address"), active: try row.bool("active"))
+        return (resident, try row.int("others"))
+    }
+
+    /// Cancels the registration for a case; returns the household number.
+    static func cancel(idNumber: String, caseId: UUID, certificateNumber: String, at time: Timestamp,
+                       decidedBy: String, reason: String?, on db: PostgresConnection) throws -> String {
+        guard let row = try db.execute("""
+            UPDATE residents SET status = 'cancelled', updated_at = now()
+            WHERE id_number = $1 AND status = 'active' RETURNING household_number
+            """, [idNumber.uppercased()]).first
+        else { throw RegisterConflict(reason: "the registration is not active") }
+        let household = try row.string("household_number")
+        try db.execute("""
+            INSERT INTO cancellations (case_id, id_number, household_number, certificate_number, cancelled_at, decided_by, reason)
+            VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7)
+            """, [caseId, idNumber.uppercased(), household, certificateNumber, time.rfc3339, decidedBy, reason])
+        return household
+    }
+}
+
+/// The register no longer allows what was asked (e.g. approving a cancellation already made).
+struct RegisterConflict: Error, Sendable, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
+}

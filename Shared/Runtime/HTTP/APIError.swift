@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+
+/// One problem with one field of a request, in Chinese and English.
+public struct FieldError: Codable, Sendable, Equatable {
+    public var field: String
+    public var message: String
+    public var messageZh: String
+
+    public init(field: String, message: String, messageZh: String) {
+        self.field = field
+        self.message = message
+        self.messageZh = messageZh
+    }
+}
+
+/// An error answered as JSON: `{"error": code, "message": text, "fields": [...]}`.
+public struct APIError: HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var fields: [FieldError] = []
+    public var headers: HTTPFields = [:]
+
+    public init(status: HTTPResponse.Status, code: String, message: String, fields: [FieldError] = [],
+                headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.headers = headers
+    }
+
+    public static func unauthorized(_ who: String) -> APIError {
+        APIError(status: .unauthorized, code: "unauthorized", message: "a valid bearer token of \(who) is required",
+                 headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    public static let unsupportedMediaType = APIError(
+        status: .unsupportedMediaType, code: "unsupported-media-type", message: "send application/json")
+    public static let notFound = APIError(status: .notFound, code: "not-found", message: "no such case")
+    public static let databaseUnavailable = APIError(
+        status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable; retry shortly",
+        headers: [.retryAfter: "5"])
+
+    /// 422 with the problems of each field.
+    public static func invalid(_ fields: [FieldError], code: String = "invalid-request",
+                               message: String = "the request has errors") -> APIError {
+        APIError(status: .unprocessableContent, code: code, message: message, fields: fields)
+    }
+
+    private struct Body: Encodable {
+        let error: String
+        let message: String
+        let fields: [FieldError]?
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = try JSONEncoder().encode(Body(error: code, message: message, fields: fields.isEmpty ? nil : fields))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HoushiContract
+import Testing
+@testable import PublicSecurity
+
+/// The official calendar against the State Council notices for 2025 and 2026.
+struct CalendarTests {
+    static let calendarDirectory = URL(filePath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "Services/PublicSecurity/Calendar")
+
+    let calendar: OfficialCalendar
+
+    init() throws {
+        calendar = try OfficialCalendar.load(from: Self.calendarDirectory)
+    }
+
+    private func date(_ text: String) -> CalendarDate { CalendarDate(text)! }
+
+    /// The deadline for a receipt, as RFC 3339 text.
+    private func deadline(_ receipt: String) throws -> String {
+        try calendar.deadline(oneWorkingDayFrom: #require(Timestamp(rfc3339: receipt))).rfc3339
+    }
+
+    @Test("Spring Festival 2026: the make-up Saturday counts, the holiday does not", arguments: [
+        ("2026-02-13T10:00:00+08:00", "2026-02-14T10:00:00+08:00"),
+        ("2026-02-14T10:00:00+08:00", "2026-02-24T10:00:00+08:00"),
+        ("2026-02-15T09:30:00+08:00", "2026-02-25T00:00:00+08:00"),
+    ])
+    func springFestival2026(receipt: String, expected: String) throws {
+        #expect(try deadline(receipt) == expected)
+    }
+
+    @Test("National Day 2025: the day before the holiday runs to the first day after it")
+    func nationalDay2025() throws {
+        #expect(try deadline("2025-09-30T11:20:00+08:00") == "2025-10-09T11:20:00+08:00")
+        #expect(try calendar.nextWorkingDay(after: date("2025-09-30")) == date("2025-10-09"))
+    }
+
+    @Test("Make-up and ordinary days of 2025", arguments: [
+        ("2025-10-11", true), // make-up Saturday
+        ("2025-09-28", true), // make-up Sunday
+        ("2025-10-08", false), // Wednesday in the National Day holiday
+        ("2025-10-12", false), // plain Sunday
+        ("2025-10-10", true), // plain Friday
+    ])
+    func workingDays(day: String, working: Bool) throws {
+        #expect(try calendar.isWorkingDay(date(day)) == working)
+    }
+
+    @Test("A plain weekend: Friday to Monday; a Saturday receipt runs to the end of Monday")
+    func plainWeekend() throws {
+        #expect(try deadline("2026-11-27T16:00:00+08:00") == "2026-11-30T16:00:00+08:00")
+        #expect(try deadline("2026-11-28T06:15:00+08:00") == "2026-12-01T00:00:00+08:00")
+    }
+
+    @Test("元旦 2025 falls on a Wednesday with no make-up day")
+    func newYear2025() throws {
+        #expect(try !calendar.isWorkingDay(date("2025-01-01")))
+        #expect(try !calendar.isWorkingDay(date("2025-01-04")))
+        #expect(try deadline("2025-01-01T10:00:00+08:00") == "2025-01-03T00:00:00+08:00")
+        #expect(try deadline("2025-01-02T10:00:00+08:00") == "2025-01-03T10:00:00+08:00")
+    }
+
+    @Test("A UTC receipt is judged on its China date and answered in +08:00")
+    func utcReceipt() throws {
+        // Thursday 17:30 UTC is Friday 01:30 in China.
+        #expect(try deadline("2026-11-26T17:30:00Z") == "2026-11-30T01:30:00+08:00")
+        // Friday 16:30 UTC is Saturday 00:30 in China.
+        #expect(try deadline("2026-11-27T16:30:00Z") == "2026-12-01T00:00:00+08:00")
+    }
+
+    @Test("A year without a file is an error, never a guess")
+    func yearWithoutData() throws {
+        #expect(throws: CalendarError.noData(year: 2024)) { try calendar.isWorkingDay(date("2024-12-31")) }
+        #expect(throws: CalendarError.noData(year: 2027)) { try calendar.nextWorkingDay(after: date("2026-12-31")) }
+        #expect(throws: CalendarError.noData(year: 2027)) { try deadline("2027-01-04T09:00:00+08:00") }
+    }
+
+    /// A 2026.json file with the given year field and lists.
+    private static func yearFile(year: Int = 2026, holidays: String = "", workdays: String = "") -> String {
+        #"{"year": \#(year), "source": "test", "holidays": [\#(holidays)], "workdays": [\#(workdays)]}"#
+    }
+
+    @Test("load rejects a malformed file, naming it and the problem", arguments: [
+        (yearFile(year: 2025), "declares year 2025, not 2026"),
+        (yearFile(holidays: #"{"name": "元旦", "from": "2025-12-31", "to": "2026-01-01"}"#), "outside 2026"),
+        (yearFile(holidays: #"{"name": "清明节", "from": "2026-04-06", "to": "2026-04-04"}"#), "earlier"),
+        (yearFile(holidays: #"{"name": "春节", "from": "2026-02-14", "to": "2026-02-16"}"#,
+                  workdays: #"{"date": "2026-02-14", "name": "x"}"#), "both a holiday and a workday"),
+        (yearFile(workdays: #"{"date": "2026-02-13", "name": "x"}"#), "not a Saturday or Sunday"),
+        (yearFile(holidays: #"{"name": "元旦", "from": "2026-01-01"}"#), "holidays.0"),
+        (yearFile(workdays: #"{"date": "2026-2-14", "name": "x"}"#), "expected a date YYYY-MM-DD"),
+        ("{", "The given data was not valid JSON"),
+    ])
+    func loadRejectsMalformedFile(content: String, problem: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "calendar-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(content.utf8).write(to: directory.appending(path: "2026.json"))
+
+        let error = #expect(throws: CalendarLoadError.self) { try OfficialCalendar.load(from: directory) }
+        #expect(error?.file == "2026.json")
+        #expect(error?.problem.contains(problem) == true, "\(String(describing: error))")
+    }
+}
