@@ -421,6 +421,18 @@ register_demo_institution() {
   )
 }
 
+# load_demo_registers BIN_DIR: the departments' registers of deploy/demo/, which include every
+# person of shared/examples/death-notice.json (imports update in place: safe to repeat).
+load_demo_registers() {
+  log "loading the demo household register"
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_DIR/public-security.env"
+    "$1/public-security" register import "$HOUSHI_REPO/deploy/demo/residents.csv" >/dev/null
+  )
+}
+
 # declare_topology BIN_DIR: the exchanges and queues, declared by intake as the broker admin.
 declare_topology() {
   [[ -x $1/intake ]] || die "$1/intake is missing: build first"

@@ -5,7 +5,8 @@ import HoushiStorage
 /// Requests waiting for an officer's decision, with their deadlines.
 enum HeldRequests {
     struct Held: Sendable, Encodable {
-        let caseId: UUID
+        /// Lowercase, as everywhere in the API.
+        let caseId: String
         let reasonCode: String
         let reason: String
         let receivedAt: String
@@ -28,7 +29,7 @@ enum HeldRequests {
                    \(Self.shanghai("deadline")) AS deadline, deadline < now() AS overdue
             FROM held_requests WHERE status = 'open' ORDER BY deadline, case_id
             """).rows.map { row in
-            Held(caseId: try row.uuid("case_id"), reasonCode: try row.string("reason_code"),
+            Held(caseId: try row.string("case_id"), reasonCode: try row.string("reason_code"),
                  reason: try row.string("reason"), receivedAt: try row.string("received_at"),
                  deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
         }

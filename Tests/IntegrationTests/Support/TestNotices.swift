@@ -9,13 +9,16 @@ enum TestNotices {
             .appendingPathComponent("shared/examples/death-notice.json"))
     }
 
-    /// The example with a fresh deceased of the same birth date and sex; returns the JSON and the ID number.
-    static func fresh() throws -> (body: Data, idNumber: String) {
+    /// The example with a fresh deceased of the same birth year and sex (and `name`, `items`
+    /// when given); returns the JSON and the ID number.
+    static func fresh(name: String? = nil, items: [String]? = nil) throws -> (body: Data, idNumber: String) {
         var notice = try JSONSerialization.jsonObject(with: try example()) as! [String: Any]
         var deceased = notice["deceased"] as! [String: Any]
         let idNumber = freshIDNumber(like: deceased["idNumber"] as! String)
         deceased["idNumber"] = idNumber
+        if let name { deceased["name"] = name }
         notice["deceased"] = deceased
+        if let items { notice["requestedItems"] = items }
         return (try JSONSerialization.data(withJSONObject: notice), idNumber)
     }
 
@@ -27,8 +30,6 @@ enum TestNotices {
         let sexDigit = Int(String(Array(template)[16]))! % 2
         let sequence = Int.random(in: 0...49) * 2 + sexDigit
         let body = prefix + String(format: "%03d", Int.random(in: 0...9) * 100 + sequence % 100)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(body.compactMap(\.wholeNumberValue), weights).reduce(0) { $0 + $1.0 * $1.1 }
-        return body + String(Array("10X98765432")[sum % 11])
+        return body + String(ResidentIDNumber.checkCharacter(for: body))
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+import Testing
+
+/// The whole suite for one test: the four executables on fresh HTTP ports over the broker and
+/// database `deploy/local/test` started, a registered medical institution, and helpers to post
+/// notices and publish contract messages.
+final class Houshi: @unchecked Sendable {
+    let environment: TestEnvironment
+    let infrastructure: Infrastructure
+    /// The bearer token of the test hospital.
+    let token: String
+    private(set) var services: [Department: ServiceProcess] = [:]
+    private static let basePort = Int.random(in: 20_000...29_000) / 10 * 10
+
+    private init(environment: TestEnvironment, infrastructure: Infrastructure, token: String) {
+        self.environment = environment
+        self.infrastructure = infrastructure
+        self.token = token
+    }
+
+    /// Starts every service and waits until each is ready.
+    static func start() async throws -> Houshi {
+        let environment = try TestEnvironment.load()
+        let token = try await runCommand(environment.binary("intake"),
+                                         ["institutions", "add", "--code", "TEST-HOSPITAL", "--name", "测试医院"],
+                                         environment: try environment.serviceEnvironment(.intake))
+        let houshi = Houshi(environment: environment, infrastructure: try Infrastructure(environment: environment),
+                            token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+        for department in Department.allCases { try await houshi.start(department) }
+        return houshi
+    }
+
+    deinit { infrastructure.shutdown() }
+
+    /// (Re)starts one service and waits until it is ready.
+    func start(_ department: Department) async throws {
+        let port = Self.basePort + Department.allCases.firstIndex(of: department)!
+        await services[department]?.terminate()
+        let service = try ServiceProcess(department, environment: environment, httpPort: port)
+        services[department] = service
+        try await service.waitUntilReady()
+    }
+
+    func port(of department: Department) throws -> Int { try #require(services[department]).httpPort }
+
+    /// Runs a service's admin subcommand with its environment; returns its output.
+    @discardableResult
+    func admin(_ department: Department, _ arguments: [String]) async throws -> String {
+        try await runCommand(environment.binary(department.rawValue), arguments,
+                             environment: try environment.serviceEnvironment(department))
+    }
+
+    func postNotice(_ body: Data) async throws -> HTTP.Reply {
+        try await HTTP.post("http://127.0.0.1:\(try port(of: .intake))/v1/death-notices",
+                            headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                            body: body)
+    }
+
+    /// Posts a notice that must open a case; returns the case id.
+    func postFreshNotice(_ notice: (body: Data, idNumber: String)? = nil) async throws -> UUID {
+        let reply = try await postNotice(try notice?.body ?? TestNotices.fresh().body)
+        try #require(reply.status == 201, "\(String(decoding: reply.body, as: UTF8.self))")
+        return try #require((reply.json?["caseId"] as? String).flatMap { UUID(uuidString: $0) })
+    }
+
+    /// A golden fixture of the contract, as a new message of `caseId`.
+    func fixture(_ routingKey: String, caseId: UUID) throws -> Data {
+        let url = TestEnvironment.repository.appendingPathComponent("Tests/ContractTests/Fixtures/\(routingKey).json")
+        var envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        envelope["id"] = UUID().lowercased
+        envelope["caseId"] = caseId.lowercased
+        return try JSONSerialization.data(withJSONObject: envelope)
+    }
+
+    /// Waits until every department has recorded the four requests of the example's items.
+    func waitForRequests(caseId: UUID) async throws {
+        try await eventually("all four requests to be recorded") {
+            try await infrastructure.count("""
+                SELECT (SELECT count(*) FROM public_security.item_requests WHERE case_id = $1::uuid)
+                     + (SELECT count(*) FROM civil_affairs.item_requests WHERE case_id = $1::uuid)
+                     + (SELECT count(*) FROM social_security.item_requests WHERE case_id = $1::uuid) AS count
+                """, [caseId.lowercased]) == 4
+        }
+    }
+
+    /// The status of a case's item as intake shows it.
+    func itemStatus(caseId: UUID, item: Item) async throws -> String? {
+        try await infrastructure.database.withConnection { db in
+            try db.execute("SELECT status FROM intake.case_items WHERE case_id = $1 AND item = $2",
+                           [caseId, item.rawValue]).first?["status"]
+        }
+    }
+}
