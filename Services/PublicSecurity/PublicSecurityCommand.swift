@@ -21,7 +21,7 @@ enum PublicSecurityService: ServiceDefinition {
     }
 
     static func backgroundServices(context: ServiceContext) -> [any Service] {
-        [OverdueGauge(context: context)]
+        [HeldOverdueGauge(item: .hukou, database: context.database)]
     }
 
     /// The official calendar: the year files in `HOUSHI_CALENDAR_DIR`, or those shipped with the service.

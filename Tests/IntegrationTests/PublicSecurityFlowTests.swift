@@ -91,8 +91,8 @@ final class PublicSecurityFlowTests {
         #expect(rejection.status == 200)
         try await waitForHukou(caseId, "rejected")
         #expect(try await count("""
-            SELECT count(*) AS count FROM public_security.held_requests
-            WHERE case_id = $1::uuid AND status = 'rejected' AND decided_by = '张警官'
+            SELECT count(*) AS count FROM public_security.held_items
+            WHERE case_id = $1::uuid AND item = 'hukou' AND status = 'rejected' AND decided_by = '张警官'
             """, caseId.lowercased) == 1)
     }
 

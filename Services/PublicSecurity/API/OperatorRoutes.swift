@@ -9,16 +9,11 @@ import Hummingbird
 struct OperatorRoutes: Sendable {
     let context: ServiceContext
 
-    /// A decision's body: why the officer decided so.
-    struct Decision: Decodable, Sendable {
-        let reason: String
-    }
-
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/held") { request, _ in
             _ = try await authenticate(request)
-            let held = try await context.withDatabase { db in try HeldRequests.open(on: db) }
-            return try jsonResponse(["held": held])
+            let held = try await context.withDatabase { db in try HeldItems.open(item: .hukou, on: db) }
+            return try Response.json(["held": held])
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
             try await decide(request, caseId: requestContext.parameters.get("caseId"), approve: true)
@@ -31,12 +26,7 @@ struct OperatorRoutes: Sendable {
     private func decide(_ request: Request, caseId text: String?, approve: Bool) async throws -> Response {
         let officer = try await authenticate(request)
         guard let caseId = text.flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
-        var request = request
-        let decision = try await request.decodeJSON(Decision.self, limit: 8 * 1024)
-        let reason = decision.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else {
-            throw APIError.invalid([FieldError(field: "reason", message: "is required", messageZh: "须填写理由")])
-        }
+        let reason = try await DecisionReason.read(from: request)
         var logger = context.logger
         logger[metadataKey: "case"] = "\(caseId.lowercased)"
         logger[metadataKey: "officer"] = "\(officer)"
@@ -45,7 +35,8 @@ struct OperatorRoutes: Sendable {
                 guard let (hukouRequest, messageId) = try CaseLedger.request(
                     item: .hukou, caseId: caseId, as: HukouCancellationRequested.self, on: tx)
                 else { throw APIError.notFound }
-                guard try HeldRequests.decide(caseId: caseId, approved: approve, by: officer, reason: reason, on: tx) else {
+                guard try HeldItems.decide(caseId: caseId, item: .hukou, approved: approve, by: officer, reason: reason,
+                                           on: tx) else {
                     throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request")
                 }
                 let handling = HandlerContext(db: tx, logger: logger, department: .publicSecurity, caseId: caseId,
@@ -65,18 +56,10 @@ struct OperatorRoutes: Sendable {
             }
         }
         logger.info("held request decided", metadata: ["outcome": "\(outcome)"])
-        return try jsonResponse(["caseId": caseId.lowercased, "outcome": outcome, "decidedBy": officer])
+        return try Response.json(["caseId": caseId.lowercased, "outcome": outcome, "decidedBy": officer])
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        guard let token = request.bearerToken,
-              let officer = try await context.withDatabase({ db in try Operators.authenticate(token: token, on: db) })
-        else { throw APIError.unauthorized("a public security officer") }
-        return officer
-    }
-
-    private func jsonResponse<T: Encodable>(_ value: T) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+        try await context.authenticateOperator(request, who: "a public security officer")
     }
 }

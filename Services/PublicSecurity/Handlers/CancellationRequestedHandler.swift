@@ -31,8 +31,8 @@ struct CancellationRequestedHandler: MessageHandler {
             context.logger.info("cancellation rejected", metadata: ["reason_code": "\(code)"])
         case .hold(let code, let reason):
             let deadline = try calendar.deadline(oneWorkingDayFrom: receivedAt)
-            try HeldRequests.hold(caseId: message.caseId, idNumber: request.deceased.idNumber, reasonCode: code,
-                                  reason: reason, receivedAt: receivedAt, deadline: deadline, on: context.db)
+            try HeldItems.hold(caseId: message.caseId, item: .hukou, reasonCode: code, reason: reason,
+                               receivedAt: receivedAt, deadline: deadline, on: context.db)
             try CaseLedger.setStatus("held", item: .hukou, caseId: message.caseId, on: context.db)
             try context.emit(.held(.hukou), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
             context.logger.info("cancellation held for review", metadata: ["reason_code": "\(code)",

@@ -1,12 +1,13 @@
 import HoushiRuntime
 import HoushiStorage
 
-/// The public security schema: the household register, cancellations, and held requests.
+/// The public security schema: the ledger, officers, held items, the household register and cancellations.
 enum PublicSecuritySchema {
     static let migrations = [
         CaseLedger.migration,
         Operators.migration,
-        Migration(version: 4, name: "household register", sql: """
+        HeldItems.migration,
+        Migration(version: 10, name: "household register", sql: """
             CREATE TABLE residents (
                 id_number text PRIMARY KEY,
                 name text NOT NULL,
@@ -24,18 +25,6 @@ enum PublicSecuritySchema {
                 cancelled_at timestamptz NOT NULL,
                 decided_by text NOT NULL,
                 reason text);
-            CREATE TABLE held_requests (
-                case_id uuid PRIMARY KEY,
-                id_number text NOT NULL,
-                reason_code text NOT NULL,
-                reason text NOT NULL,
-                received_at timestamptz NOT NULL,
-                deadline timestamptz NOT NULL,
-                status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'approved', 'rejected')),
-                decided_by text,
-                decided_at timestamptz,
-                decision_reason text);
-            CREATE INDEX held_open_by_deadline ON held_requests (deadline) WHERE status = 'open';
             """),
     ]
 }

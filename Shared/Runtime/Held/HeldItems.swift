@@ -1,0 +1,105 @@
+import Foundation
+import HoushiContract
+import HoushiStorage
+import Metrics
+import ServiceLifecycle
+
+/// Items a department holds for an officer's review, each with a deadline, and the decisions
+/// taken on them (who, when, why). Shared by every department's schema.
+public enum HeldItems {
+    public static let migration = Migration(version: 4, name: "held items", sql: """
+        CREATE TABLE held_items (
+            case_id uuid NOT NULL,
+            item text NOT NULL,
+            reason_code text NOT NULL,
+            reason text NOT NULL,
+            received_at timestamptz NOT NULL,
+            deadline timestamptz NOT NULL,
+            status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'approved', 'rejected')),
+            decided_by text,
+            decided_at timestamptz,
+            decision_reason text,
+            PRIMARY KEY (case_id, item));
+        CREATE INDEX held_items_open_by_deadline ON held_items (item, deadline) WHERE status = 'open';
+        """)
+
+    /// An open held item, as officers see it.
+    public struct Held: Sendable, Encodable {
+        /// Lowercase, as everywhere in the API.
+        public let caseId: String
+        public let reasonCode: String
+        public let reason: String
+        public let receivedAt: String
+        public let deadline: String
+        public let overdue: Bool
+    }
+
+    public static func hold(caseId: UUID, item: Item, reasonCode: String, reason: String, receivedAt: Timestamp,
+                            deadline: Timestamp, on db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO held_items (case_id, item, reason_code, reason, received_at, deadline)
+            VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)
+            """, [caseId, item.rawValue, reasonCode, reason, receivedAt.rfc3339, deadline.rfc3339])
+    }
+
+    /// Open items, the most urgent first.
+    public static func open(item: Item, on db: PostgresConnection) throws -> [Held] {
+        try db.execute("""
+            SELECT case_id, reason_code, reason, \(shanghai("received_at")) AS received_at,
+                   \(shanghai("deadline")) AS deadline, deadline < now() AS overdue
+            FROM held_items WHERE item = $1 AND status = 'open' ORDER BY deadline, case_id
+            """, [item.rawValue]).rows.map { row in
+            Held(caseId: try row.string("case_id"), reasonCode: try row.string("reason_code"),
+                 reason: try row.string("reason"), receivedAt: try row.string("received_at"),
+                 deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
+        }
+    }
+
+    /// How many open items are past their deadline.
+    public static func overdueCount(item: Item, on db: PostgresConnection) throws -> Int {
+        try db.execute("""
+            SELECT count(*) AS count FROM held_items WHERE item = $1 AND status = 'open' AND deadline < now()
+            """, [item.rawValue]).first.map { try $0.int("count") } ?? 0
+    }
+
+    /// Closes an open item with the decision; false when it is not open (decided already, or unknown).
+    public static func decide(caseId: UUID, item: Item, approved: Bool, by officer: String, reason: String,
+                              on db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            UPDATE held_items SET status = $3, decided_by = $4, decided_at = now(), decision_reason = $5
+            WHERE case_id = $1 AND item = $2 AND status = 'open'
+            """, [caseId, item.rawValue, approved ? "approved" : "rejected", officer, reason]).affectedRows == 1
+    }
+
+    /// A timestamptz column as RFC 3339 text in +08:00.
+    private static func shanghai(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
+    }
+}
+
+/// Keeps `houshi_held_overdue{item}` (held items past their deadline) current, so a dashboard
+/// shows what nobody has decided in time.
+public struct HeldOverdueGauge: Service {
+    let item: Item
+    let database: Database
+    let interval: Duration
+
+    public init(item: Item, database: Database, interval: Duration = .seconds(15)) {
+        self.item = item
+        self.database = database
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        let gauge = Gauge(label: "houshi_held_overdue", dimensions: [("item", item.rawValue)])
+        let item = item
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if let overdue = try? await database.withConnection({ db in try HeldItems.overdueCount(item: item, on: db) }) {
+                    gauge.record(overdue)
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
