@@ -59,6 +59,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "RuntimeTests", dependencies: ["HoushiRuntime", "HoushiMessaging"], path: "Tests/RuntimeTests"),
         .testTarget(name: "IntakeTests", dependencies: ["Intake"], path: "Tests/IntakeTests"),
+        .testTarget(name: "CivilAffairsTests", dependencies: ["CivilAffairs", "HoushiContract"], path: "Tests/CivilAffairsTests"),
         .testTarget(name: "PublicSecurityTests", dependencies: ["PublicSecurity", "HoushiContract", "HoushiRuntime"],
                     path: "Tests/PublicSecurityTests"),
         .testTarget(name: "IntegrationTests",

@@ -2,22 +2,34 @@ import ArgumentParser
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import Hummingbird
+import ServiceLifecycle
 
 /// Civil affairs (民政局 / 殡仪馆): cremation certificate, pickup, cremation and ashes records.
 enum CivilAffairsService: ServiceDefinition {
     static let department = Department.civilAffairs
     static let abstract = "Civil affairs (民政局): issues cremation certificates and records cremations."
-    static let migrations = [CaseLedger.migration]
+    static let migrations = CivilAffairsSchema.migrations
 
     static func handlers() -> [RegisteredHandler] {
         [
-            RegisteredHandler(RecordItemRequest(.cremation, as: CremationRequested.self)),
+            RegisteredHandler(CremationRequestedHandler()),
             RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
         ]
+    }
+
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        StaffRoutes(context: context).register(on: router)
+    }
+
+    static func backgroundServices(context: ServiceContext) -> [any Service] {
+        [HeldOverdueGauge(item: .cremation, database: context.database)]
     }
 }
 
 @main
 struct CivilAffairsCommand: AsyncParsableCommand {
-    static var configuration: CommandConfiguration { .houshi(CivilAffairsService.self) }
+    static var configuration: CommandConfiguration {
+        .houshi(CivilAffairsService.self, subcommands: [FuneralHomesCommand.self, OperatorsCommand<CivilAffairsService>.self])
+    }
 }

@@ -424,12 +424,20 @@ register_demo_institution() {
 # load_demo_registers BIN_DIR: the departments' registers of deploy/demo/, which include every
 # person of shared/examples/death-notice.json (imports update in place: safe to repeat).
 load_demo_registers() {
-  log "loading the demo household register"
+  log "loading the demo household register and funeral homes"
+  run_admin public-security "$1" register import "$HOUSHI_REPO/deploy/demo/residents.csv"
+  run_admin civil-affairs "$1" funeral-homes import "$HOUSHI_REPO/deploy/demo/funeral-homes.csv"
+}
+
+# run_admin SERVICE BIN_DIR ARGS...: one of a service's admin commands, with its environment.
+run_admin() {
+  local service=$1 bin_dir=$2
+  shift 2
   (
     set -a
     # shellcheck source=/dev/null
-    . "$ENV_DIR/public-security.env"
-    "$1/public-security" register import "$HOUSHI_REPO/deploy/demo/residents.csv" >/dev/null
+    . "$ENV_DIR/$service.env"
+    "$bin_dir/$service" "$@" >/dev/null
   )
 }
 

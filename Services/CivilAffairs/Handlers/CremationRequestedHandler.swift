@@ -1,0 +1,44 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// `cremation.requested`: record the request, then certify, reject or hold it. A redelivered or
+/// repeated request for the case changes nothing.
+struct CremationRequestedHandler: MessageHandler {
+    /// How long the funeral home's staff have to decide a held request (殡仪馆 work every day).
+    static let reviewTime: Duration = .seconds(24 * 3600)
+    var messageType: MessageType { .cremationRequested }
+
+    func handle(_ message: Envelope<CremationRequested>, context: HandlerContext) throws {
+        let request = message.payload
+        guard try CaseLedger.recordRequest(request, item: .cremation, caseId: message.caseId, messageId: message.id,
+                                           on: context.db)
+        else {
+            context.logger.info("case already has a cremation request")
+            return
+        }
+        let named: FuneralHome? = if case .atFuneralHome(let name) = request.body {
+            try FuneralHomes.named(name, on: context.db)
+        } else {
+            nil
+        }
+        switch CremationDecision.decide(request, named: named, pickupHome: try FuneralHomes.pickupHome(on: context.db)) {
+        case .certify(let home, let pickup):
+            try Certificates.issue(caseId: message.caseId, request: request, home: home, pickup: pickup,
+                                   issuedBy: "system", context: context)
+        case .reject(let code, let reason):
+            try CaseLedger.setStatus("rejected", item: .cremation, caseId: message.caseId, on: context.db)
+            try context.emit(.rejected(.cremation), ItemRejected(reasonCode: code, reason: reason))
+            context.logger.info("cremation request rejected", metadata: ["reason_code": "\(code)"])
+        case .hold(let code, let reason):
+            let receivedAt = Timestamp.now()
+            let deadline = Timestamp(receivedAt.date.addingTimeInterval(Self.reviewTime.seconds))
+            try HeldItems.hold(caseId: message.caseId, item: .cremation, reasonCode: code, reason: reason,
+                               receivedAt: receivedAt, deadline: deadline, on: context.db)
+            try CaseLedger.setStatus("held", item: .cremation, caseId: message.caseId, on: context.db)
+            try context.emit(.held(.cremation), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
+            context.logger.info("cremation request held for the funeral home", metadata: ["reason_code": "\(code)"])
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import HoushiRuntime
+import HoushiStorage
+
+/// The civil affairs schema: funeral homes, cremation certificates, pickups and cremations.
+enum CivilAffairsSchema {
+    static let migrations = [
+        CaseLedger.migration,
+        Operators.migration,
+        HeldItems.migration,
+        Migration(version: 10, name: "funeral homes, certificates, pickups, cremations", sql: """
+            CREATE TABLE funeral_homes (
+                code text PRIMARY KEY,
+                name text NOT NULL UNIQUE,
+                local boolean NOT NULL,
+                address text NOT NULL,
+                takes_pickups boolean NOT NULL DEFAULT false);
+            CREATE SEQUENCE certificate_serial;
+            CREATE TABLE cremation_certificates (
+                number text PRIMARY KEY,
+                case_id uuid NOT NULL UNIQUE,
+                deceased_id_number text NOT NULL,
+                deceased_name text NOT NULL,
+                funeral_home_code text NOT NULL REFERENCES funeral_homes (code),
+                issued_at timestamptz NOT NULL,
+                issued_by text NOT NULL);
+            CREATE TABLE pickups (
+                case_id uuid PRIMARY KEY REFERENCES cremation_certificates (case_id),
+                address text NOT NULL,
+                requested_at timestamptz NOT NULL,
+                funeral_home_code text NOT NULL REFERENCES funeral_homes (code),
+                status text NOT NULL DEFAULT 'requested' CHECK (status IN ('requested', 'confirmed')),
+                confirmed_by text,
+                confirmed_at timestamptz);
+            CREATE INDEX pickups_by_time ON pickups (requested_at);
+            CREATE TABLE cremations (
+                case_id uuid PRIMARY KEY REFERENCES cremation_certificates (case_id),
+                cremated_at timestamptz NOT NULL,
+                ashes_placement text NOT NULL,
+                ashes_place_name text NOT NULL,
+                recorded_by text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now());
+            """),
+    ]
+}

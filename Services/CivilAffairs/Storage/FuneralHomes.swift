@@ -1,0 +1,33 @@
+import HoushiStorage
+
+/// The registered funeral homes.
+enum FuneralHomes {
+    static func upsert(_ home: FuneralHome, takesPickups: Bool, on db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO funeral_homes (code, name, local, address, takes_pickups) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, local = EXCLUDED.local,
+                address = EXCLUDED.address, takes_pickups = EXCLUDED.takes_pickups
+            """, [home.code, home.name, home.local, home.address, takesPickups])
+    }
+
+    static func named(_ name: String, on db: PostgresConnection) throws -> FuneralHome? {
+        try db.execute("SELECT code, name, local, address FROM funeral_homes WHERE name = $1",
+                       [name.trimmingCharacters(in: .whitespaces)]).first.map(home)
+    }
+
+    static func withCode(_ code: String, on db: PostgresConnection) throws -> FuneralHome? {
+        try db.execute("SELECT code, name, local, address FROM funeral_homes WHERE code = $1", [code]).first.map(home)
+    }
+
+    /// The local funeral home that collects bodies (the first by code when several do).
+    static func pickupHome(on db: PostgresConnection) throws -> FuneralHome? {
+        try db.execute("""
+            SELECT code, name, local, address FROM funeral_homes WHERE local AND takes_pickups ORDER BY code LIMIT 1
+            """).first.map(home)
+    }
+
+    private static func home(_ row: Row) throws -> FuneralHome {
+        FuneralHome(code: try row.string("code"), name: try row.string("name"), local: try row.bool("local"),
+                    address: try row.string("address"))
+    }
+}

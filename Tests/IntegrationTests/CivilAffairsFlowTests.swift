@@ -1,0 +1,142 @@
+import Foundation
+import HoushiContract
+import Testing
+
+/// Civil affairs over the real broker and database: certificates, pickups, cremations, and the
+/// staff's decisions on held requests.
+@Suite(.serialized)
+final class CivilAffairsFlowTests {
+    let houshi: Houshi
+    let staffToken: String
+
+    init() async throws {
+        houshi = try await Houshi.start()
+        try await houshi.admin(.civilAffairs, ["funeral-homes", "import",
+                                               TestEnvironment.repository.appendingPathComponent("deploy/demo/funeral-homes.csv").path])
+        staffToken = try await houshi.admin(.civilAffairs, ["operators", "add", "--name", "刘馆员"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a pickup request gets one certificate, the pickup is confirmed, the cremation recorded and published")
+    func pickupToCremation() async throws {
+        let caseId = try await houshi.postFreshNotice()
+        try await waitForCremation(caseId, "done")
+        let number = try #require(try await certificateNumber(caseId))
+        #expect(number.hasPrefix("HZ-FY01-"))
+
+        // The request again as a new message: still one certificate, nothing published again.
+        try await republishRequest(caseId)
+        #expect(try await count("SELECT count(*) AS count FROM civil_affairs.cremation_certificates WHERE case_id = $1::uuid",
+                                caseId) == 1)
+        #expect(try await count("""
+            SELECT count(*) AS count FROM civil_affairs.outbox WHERE case_id = $1::uuid AND routing_key = 'cremation.certified.v1'
+            """, caseId) == 1)
+
+        let pickups = try await staffCall("GET", "/v1/pickups?date=2026-11-28")
+        let entry = try #require((pickups.json?["pickups"] as? [[String: Any]])?.first { $0["caseId"] as? String == caseId.lowercased })
+        #expect(entry["address"] as? String == "抚远市人民医院住院部")
+        #expect(entry["requestedAt"] as? String == "2026-11-28T14:00:00+08:00")
+        #expect(try await staffCall("GET", "/v1/pickups?date=28-11-2026").status == 422)
+        #expect(try await staffCall("POST", "/v1/pickups/\(caseId.lowercased)/confirm", token: "wrong").status == 401)
+        #expect(try await staffCall("POST", "/v1/pickups/\(caseId.lowercased)/confirm").status == 200)
+        #expect(try await staffCall("POST", "/v1/pickups/\(caseId.lowercased)/confirm").status == 409)
+
+        let bad = try await staffCall("POST", "/v1/cremations/\(caseId.lowercased)",
+                                      body: ["crematedAt": "2026-11-27T10:00:00+08:00",
+                                             "ashes": ["placement": "commercial-cemetery", "placeName": ""]])
+        #expect(bad.status == 422)
+        #expect((bad.json?["fields"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["crematedAt", "ashes.placeName"])
+        #expect(try await staffCall("POST", "/v1/cremations/\(caseId.lowercased)",
+                                    body: ["crematedAt": "2026-11-29", "ashes": [:]]).status == 422)
+        let recorded = try await staffCall("POST", "/v1/cremations/\(caseId.lowercased)",
+                                           body: ["crematedAt": "2026-11-29T09:30:00+08:00",
+                                                  "ashes": ["placement": "commercial-cemetery", "placeName": "抚远市福寿园公墓"]])
+        #expect(recorded.status == 201)
+        #expect(recorded.json?["certificateNumber"] as? String == number)
+        try await eventually("intake to show cremation.completed") {
+            try await count("SELECT count(*) AS count FROM intake.case_events WHERE case_id = $1::uuid AND type = 'cremation.completed.v1'",
+                            caseId) == 1
+        }
+        #expect(try await staffCall("POST", "/v1/cremations/\(caseId.lowercased)",
+                                    body: ["crematedAt": "2026-11-29T09:30:00+08:00",
+                                           "ashes": ["placement": "commercial-cemetery", "placeName": "抚远市福寿园公墓"]]).status == 409)
+    }
+
+    @Test("a body cremated outside the city is rejected: funeral-home-not-local")
+    func nonLocalFuneralHomeIsRejected() async throws {
+        let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(atFuneralHome: "佳木斯市殡仪馆"))
+        try await waitForCremation(caseId, "rejected")
+        #expect(try await certificateNumber(caseId) == nil)
+    }
+
+    @Test("an unknown funeral home is held, and the staff's approval certifies at the home they name")
+    func unknownFuneralHomeIsHeldThenApproved() async throws {
+        let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(atFuneralHome: "抚远殡仪馆"))
+        try await waitForCremation(caseId, "held")
+        let held = try await staffCall("GET", "/v1/held")
+        #expect((held.json?["held"] as? [[String: Any]])?.contains {
+            $0["caseId"] as? String == caseId.lowercased && $0["reasonCode"] as? String == "unknown-funeral-home"
+        } == true)
+        #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/approve",
+                                    body: ["reason": "即抚远市殡仪馆", "funeralHomeCode": "JMS01"]).status == 422)
+        #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/approve",
+                                    body: ["reason": "即抚远市殡仪馆", "funeralHomeCode": "FY01"]).status == 200)
+        try await waitForCremation(caseId, "done")
+        #expect(try await certificateNumber(caseId)?.hasPrefix("HZ-FY01-") == true)
+    }
+
+    @Test("a pickup before the death is held, and the staff's rejection sends it offline")
+    func contradictoryPickupIsHeldThenRejected() async throws {
+        let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(pickupAt: "2026-11-27T14:00:00+08:00"))
+        try await waitForCremation(caseId, "held")
+        #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/reject", body: ["reason": ""]).status == 422)
+        #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/reject", body: ["reason": "家属未能确认接运时间"]).status == 200)
+        try await waitForCremation(caseId, "rejected")
+        #expect(try await count("""
+            SELECT count(*) AS count FROM civil_affairs.held_items
+            WHERE case_id = $1::uuid AND status = 'rejected' AND decided_by = '刘馆员'
+            """, caseId) == 1)
+    }
+
+    // MARK: Helpers
+
+    private func waitForCremation(_ caseId: UUID, _ status: String) async throws {
+        try await eventually("cremation to be \(status) in the case view") {
+            try await houshi.itemStatus(caseId: caseId, item: .cremation) == status
+        }
+    }
+
+    private func certificateNumber(_ caseId: UUID) async throws -> String? {
+        try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("SELECT number FROM civil_affairs.cremation_certificates WHERE case_id = $1", [caseId]).first?["number"]
+        }
+    }
+
+    private func republishRequest(_ caseId: UUID) async throws {
+        let body = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("SELECT convert_from(body, 'UTF8') AS body FROM intake.outbox WHERE case_id = $1 AND routing_key = $2",
+                           [caseId, MessageType.cremationRequested.routingKey]).first.map { try $0.string("body") } ?? ""
+        }
+        var envelope = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
+        let id = UUID().lowercased
+        envelope["id"] = id
+        try await houshi.infrastructure.publish(routingKey: MessageType.cremationRequested.routingKey,
+                                                body: try JSONSerialization.data(withJSONObject: envelope))
+        try await eventually("the repeated request to be handled") {
+            try await houshi.infrastructure.count("SELECT count(*) AS count FROM civil_affairs.inbox WHERE message_id = $1::uuid",
+                                                  [id]) == 1
+        }
+    }
+
+    private func count(_ sql: String, _ caseId: UUID) async throws -> Int {
+        try await houshi.infrastructure.count(sql, [caseId.lowercased])
+    }
+
+    private func staffCall(_ method: String, _ path: String, body: [String: Any]? = nil,
+                           token: String? = nil) async throws -> HTTP.Reply {
+        var headers = ["Authorization": "Bearer \(token ?? staffToken)"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        return try await HTTP.send(method, "http://127.0.0.1:\(try houshi.port(of: .civilAffairs))\(path)",
+                                   headers: headers, body: try body.map { try JSONSerialization.data(withJSONObject: $0) })
+    }
+}
