@@ -52,7 +52,8 @@ let package = Package(
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
                           exclude: ["Calendar/README.md"], resources: [.copy("Calendar")]),
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),
-        .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity"),
+        .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity",
+                          exclude: ["Rules/README.md"], resources: [.copy("Rules")]),
 
         .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
                     exclude: ["validate_fixtures.py"],
@@ -60,6 +61,8 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["HoushiRuntime", "HoushiMessaging"], path: "Tests/RuntimeTests"),
         .testTarget(name: "IntakeTests", dependencies: ["Intake"], path: "Tests/IntakeTests"),
         .testTarget(name: "CivilAffairsTests", dependencies: ["CivilAffairs", "HoushiContract"], path: "Tests/CivilAffairsTests"),
+        .testTarget(name: "SocialSecurityTests", dependencies: ["SocialSecurity", "HoushiContract", "HoushiRuntime"],
+                    path: "Tests/SocialSecurityTests"),
         .testTarget(name: "PublicSecurityTests", dependencies: ["PublicSecurity", "HoushiContract", "HoushiRuntime"],
                     path: "Tests/PublicSecurityTests"),
         .testTarget(name: "IntegrationTests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
@@ -8,18 +9,32 @@ import HoushiStorage
 enum SocialSecurityService: ServiceDefinition {
     static let department = Department.socialSecurity
     static let abstract = "Social security (人社局): stops the pension and settles benefits and the medical account."
-    static let migrations = [CaseLedger.migration]
+    static let migrations = SocialSecuritySchema.migrations
 
     static func handlers() -> [RegisteredHandler] {
-        [
-            RegisteredHandler(RecordItemRequest(.pension, as: PensionClaimRequested.self)),
-            RegisteredHandler(RecordItemRequest(.medicalAccount, as: MedicalAccountSettlementRequested.self)),
-            RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
+        let rules = benefitRules
+        return [
+            RegisteredHandler(PensionClaimHandler(rules: rules)),
+            RegisteredHandler(MedicalAccountHandler()),
+            RegisteredHandler(HukouCancelledHandler(rules: rules)),
         ]
+    }
+
+    /// The benefit rules: `HOUSHI_BENEFIT_RULES` names the file, else the one shipped with the service.
+    static var benefitRules: BenefitRules {
+        let file = ProcessInfo.processInfo.environment["HOUSHI_BENEFIT_RULES"].map { URL(fileURLWithPath: $0) }
+            ?? Bundle.module.url(forResource: "benefit-rules", withExtension: "json", subdirectory: "Rules")!
+        do {
+            return try BenefitRules.load(from: file)
+        } catch {
+            fatalError("cannot load the benefit rules from \(file.path): \(error)")
+        }
     }
 }
 
 @main
 struct SocialSecurityCommand: AsyncParsableCommand {
-    static var configuration: CommandConfiguration { .houshi(SocialSecurityService.self) }
+    static var configuration: CommandConfiguration {
+        .houshi(SocialSecurityService.self, subcommands: [RegisterCommand.self, PayMonthCommand.self])
+    }
 }

@@ -424,9 +424,10 @@ register_demo_institution() {
 # load_demo_registers BIN_DIR: the departments' registers of deploy/demo/, which include every
 # person of shared/examples/death-notice.json (imports update in place: safe to repeat).
 load_demo_registers() {
-  log "loading the demo household register and funeral homes"
+  log "loading the demo registers: residents, funeral homes, insured persons"
   run_admin public-security "$1" register import "$HOUSHI_REPO/deploy/demo/residents.csv"
   run_admin civil-affairs "$1" funeral-homes import "$HOUSHI_REPO/deploy/demo/funeral-homes.csv"
+  run_admin social-security "$1" register import "$HOUSHI_REPO/deploy/demo/insured.csv"
 }
 
 # run_admin SERVICE BIN_DIR ARGS...: one of a service's admin commands, with its environment.

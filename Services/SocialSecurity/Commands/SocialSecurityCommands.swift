@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import HoushiContract
+import HoushiRuntime
+
+/// `social-security register import`: the insurance register's stand-in.
+struct RegisterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register", abstract: "Load the social insurance register.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load or update insured persons, their pension payments and medical accounts from a CSV file.",
+            discussion: """
+                Columns (a header row first): \(InsuredRow.columns.joined(separator: ",")). insured_here and retired \
+                are true or false; employer_type is enterprise, public-institution or none; months are YYYY-MM; money \
+                is whole fen. A payment is recorded for every month from pension_start through paid_through. An empty \
+                medical_account_balance_fen means no medical account. Bad rows are reported by line number and \
+                skipped; exits 2 when any was.
+                """)
+
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            var people: [InsuredPerson] = []
+            var rejected: [String] = []
+            for record in try CSVReader(try String(contentsOfFile: file, encoding: .utf8), required: InsuredRow.columns).records {
+                switch InsuredRow.parse(record) {
+                case .success(let person): people.append(person)
+                case .failure(let problems): rejected.append("line \(record.line): \(problems.problems.joined(separator: "; "))")
+                }
+            }
+            let loaded = people
+            try await SocialSecurityService.withMigratedDatabase { db in
+                for person in loaded { try InsuranceRegister.upsert(person, on: db) }
+            }
+            rejected.forEach { print($0) }
+            print("\(loaded.count) insured persons loaded, \(rejected.count) rows skipped")
+            if !rejected.isEmpty { throw ExitCode(2) }
+        }
+    }
+}
+
+/// `social-security pay-month YYYY-MM`: the monthly payment run.
+struct PayMonthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pay-month",
+        abstract: "Pay every active pension for a month, once however often it runs; suspended ones are skipped.")
+
+    @Argument(help: "The month, YYYY-MM.") var month: String
+
+    func validate() throws {
+        guard YearMonth(month) != nil else { throw ValidationError("the month must be YYYY-MM") }
+    }
+
+    func run() async throws {
+        let month = YearMonth(month)!
+        let (paid, skipped) = try await SocialSecurityService.withMigratedDatabase { db in
+            try InsuranceRegister.payMonth(month, on: db)
+        }
+        print("\(month): \(paid) pensions paid now, \(skipped) not active (suspended or stopped) skipped")
+    }
+}

@@ -1,0 +1,78 @@
+import HoushiContract
+import HoushiRuntime
+
+/// A person in the social insurance register, as the import and the settlement see them.
+struct InsuredPerson: Sendable, Equatable {
+    var idNumber: String
+    var name: String
+    /// Insured in this city: one-stop condition 3.
+    var insuredHere: Bool
+    var employerType: EmployerType
+    var retired: Bool
+    /// The first month the pension was due (retired only).
+    var pensionStart: YearMonth?
+    var monthlyPensionFen: Int64
+    /// Paid up to and including this month (retired only): the payment ledger's extent.
+    var paidThrough: YearMonth?
+    var personalAccountBalanceFen: Int64
+    /// The medical insurance personal account balance; nil when there is no account.
+    var medicalAccountBalanceFen: Int64?
+}
+
+/// One row of an insured-persons import, checked.
+enum InsuredRow {
+    static let columns = ["id_number", "name", "insured_here", "employer_type", "retired", "pension_start",
+                          "monthly_pension_fen", "paid_through", "personal_account_balance_fen",
+                          "medical_account_balance_fen"]
+
+    static func parse(_ record: CSVReader.Record) -> Result<InsuredPerson, RowProblems> {
+        var problems: [String] = []
+        func field(_ name: String) -> String { record[name].trimmingCharacters(in: .whitespaces) }
+        func flag(_ name: String) -> Bool {
+            guard let value = Bool(field(name).lowercased()) else { problems.append("\(name) must be true or false"); return false }
+            return value
+        }
+        func fen(_ name: String, optional: Bool = false) -> Int64? {
+            if optional, field(name).isEmpty { return nil }
+            guard let value = Int64(field(name)), value >= 0 else {
+                problems.append("\(name) must be a whole number of fen, 0 or more")
+                return nil
+            }
+            return value
+        }
+        func month(_ name: String) -> YearMonth? {
+            if field(name).isEmpty { return nil }
+            guard let value = YearMonth(field(name)) else { problems.append("\(name) must be YYYY-MM"); return nil }
+            return value
+        }
+        do {
+            _ = try ResidentIDNumber(field("id_number"))
+        } catch {
+            problems.append("id_number \(error.english)")
+        }
+        if field("name").isEmpty { problems.append("name is empty") }
+        let employer = EmployerType(rawValue: field("employer_type"))
+        if employer == nil {
+            problems.append("employer_type must be one of \(EmployerType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let person = InsuredPerson(
+            idNumber: field("id_number").uppercased(), name: field("name"), insuredHere: flag("insured_here"),
+            employerType: employer ?? .enterprise, retired: flag("retired"), pensionStart: month("pension_start"),
+            monthlyPensionFen: fen("monthly_pension_fen") ?? 0, paidThrough: month("paid_through"),
+            personalAccountBalanceFen: fen("personal_account_balance_fen") ?? 0,
+            medicalAccountBalanceFen: fen("medical_account_balance_fen", optional: true))
+        if person.retired, person.pensionStart == nil { problems.append("pension_start is required when retired") }
+        if !person.retired, person.pensionStart != nil || person.monthlyPensionFen > 0 {
+            problems.append("pension_start and monthly_pension_fen are for the retired only")
+        }
+        if let start = person.pensionStart, let through = person.paidThrough, through < start {
+            problems.append("paid_through is before pension_start")
+        }
+        return problems.isEmpty ? .success(person) : .failure(RowProblems(problems: problems))
+    }
+}
+
+/// Why a row was not loaded.
+struct RowProblems: Error, Sendable, Equatable {
+    let problems: [String]
+}

@@ -1,0 +1,137 @@
+import Foundation
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// `pension.claim-requested`: suspend the pension at once (no payment run pays a dead person),
+/// reject a claim for someone not insured here, and settle when `hukou.cancelled` is there too.
+struct PensionClaimHandler: MessageHandler {
+    let rules: BenefitRules
+    var messageType: MessageType { .pensionClaimRequested }
+
+    func handle(_ message: Envelope<PensionClaimRequested>, context: HandlerContext) throws {
+        guard try CaseLedger.recordRequest(message.payload, item: .pension, caseId: message.caseId,
+                                           messageId: message.id, on: context.db)
+        else {
+            context.logger.info("case already has a pension claim")
+            return
+        }
+        try PensionSettlement(rules: rules).lockCase(message.caseId, on: context.db)
+        guard let (person, _) = try InsuranceRegister.person(message.payload.deceased.idNumber, on: context.db),
+              person.insuredHere
+        else {
+            try CaseLedger.setStatus("rejected", item: .pension, caseId: message.caseId, on: context.db)
+            try context.emit(.rejected(.pension), ItemRejected(
+                reasonCode: "not-locally-insured",
+                reason: "未在本市参保，不适用一站式联办，请到参保地社保经办机构办理 (not insured in this city)"))
+            return
+        }
+        try InsuranceRegister.setPension("suspended", idNumber: person.idNumber, on: context.db)
+        context.logger.info("pension suspended")
+        try PensionSettlement(rules: rules).settleIfReady(caseId: message.caseId, context: context)
+    }
+}
+
+/// `hukou.cancelled`, as social security receives it: record the fact and settle the pension
+/// when the claim is there too, whichever came first.
+struct HukouCancelledHandler: MessageHandler {
+    let rules: BenefitRules
+    var messageType: MessageType { .hukouCancelled }
+
+    func handle(_ message: Envelope<HukouCancelled>, context: HandlerContext) throws {
+        guard try CaseLedger.recordFact(message.payload, type: messageType, caseId: message.caseId,
+                                        messageId: message.id, on: context.db)
+        else { return }
+        let settlement = PensionSettlement(rules: rules)
+        try settlement.lockCase(message.caseId, on: context.db)
+        try settlement.settleIfReady(caseId: message.caseId, context: context)
+    }
+}
+
+/// Settling a pension: the figures by the rules in force on the date of death, recorded once,
+/// the pension stopped, `pension.settled` (or `pension.held`) published.
+struct PensionSettlement {
+    let rules: BenefitRules
+
+    /// Serialises the claim and `hukou.cancelled` of one case, so that whichever commits second
+    /// sees the first and settles.
+    func lockCase(_ caseId: UUID, on db: PostgresConnection) throws {
+        try db.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["pension:\(caseId.lowercased)"])
+    }
+
+    func settleIfReady(caseId: UUID, context: HandlerContext) throws {
+        let db = context.db
+        guard let (claim, _) = try CaseLedger.request(item: .pension, caseId: caseId, as: PensionClaimRequested.self, on: db),
+              try db.execute("SELECT 1 FROM case_facts WHERE case_id = $1 AND fact = $2",
+                             [caseId, MessageType.hukouCancelled.name]).first != nil,
+              try db.execute("SELECT 1 FROM item_requests WHERE case_id = $1 AND item = 'pension' AND status = 'received'",
+                             [caseId]).first != nil,
+              let (person, ledger) = try InsuranceRegister.person(claim.deceased.idNumber, on: db), person.insuredHere
+        else { return }
+        let input = SettlementInput(
+            dateOfDeath: claim.diedAt.localDate, monthlyPensionFen: person.retired ? person.monthlyPensionFen : 0,
+            retired: person.retired, pensionStart: person.retired ? person.pensionStart : nil, ledger: ledger,
+            personalAccountBalanceFen: person.personalAccountBalanceFen, employerType: person.employerType,
+            beneficiaryRelation: claim.beneficiary.relation)
+        switch try settle(input, rules: rules) {
+        case .settled(let figures):
+            let payee = Payee(name: claim.beneficiary.name, relation: claim.beneficiary.relation,
+                              bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4)))
+            let settled = figures.pensionSettled(payee: payee)
+            guard try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: person.idNumber,
+                                                         ruleVersion: figures.ruleVersion, on: db)
+            else { return }
+            try InsuranceRegister.setPension("stopped", idNumber: person.idNumber, on: db)
+            try CaseLedger.setStatus("settled", item: .pension, caseId: caseId, on: db)
+            try context.emit(.pensionSettled, settled)
+            context.logger.info("pension settled", metadata: ["rule_version": "\(figures.ruleVersion)",
+                                                              "net_payable_fen": "\(figures.netPayableFen)"])
+        case .held(let code, let reason):
+            let receivedAt = Timestamp.now()
+            let deadline = Timestamp(receivedAt.date.addingTimeInterval(3 * 24 * 3600))
+            try HeldItems.hold(caseId: caseId, item: .pension, reasonCode: code, reason: reason, receivedAt: receivedAt,
+                               deadline: deadline, on: db)
+            try CaseLedger.setStatus("held", item: .pension, caseId: caseId, on: db)
+            try context.emit(.held(.pension), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
+        }
+    }
+}
+
+/// `medical-account.settlement-requested`: pay the medical account's balance to the beneficiary,
+/// close the account, and remind the family to finish pending reimbursements first.
+struct MedicalAccountHandler: MessageHandler {
+    static let reminder = "请先结清尚未完成的医疗费用报销，再办理医保个人帐户余额领取。继承相关事宜请于30日内办理。"
+    var messageType: MessageType { .medicalAccountSettlementRequested }
+
+    func handle(_ message: Envelope<MedicalAccountSettlementRequested>, context: HandlerContext) throws {
+        let request = message.payload
+        let db = context.db
+        guard try CaseLedger.recordRequest(request, item: .medicalAccount, caseId: message.caseId,
+                                           messageId: message.id, on: db)
+        else { return }
+        guard let (person, _) = try InsuranceRegister.person(request.deceased.idNumber, on: db), person.insuredHere,
+              let balance = person.medicalAccountBalanceFen
+        else {
+            try CaseLedger.setStatus("rejected", item: .medicalAccount, caseId: message.caseId, on: db)
+            try context.emit(.rejected(.medicalAccount), ItemRejected(
+                reasonCode: "not-locally-insured",
+                reason: "本市无医保个人帐户，请到参保地医保经办机构办理 (no medical account in this city)"))
+            return
+        }
+        let closedAt = Timestamp.now()
+        try db.execute("""
+            UPDATE medical_accounts SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
+            WHERE id_number = $1 AND status = 'open'
+            """, [person.idNumber, closedAt.rfc3339, message.caseId])
+        let settled = MedicalAccountSettled(
+            balancePaidFen: balance, closedAt: closedAt,
+            payee: Payee(name: request.beneficiary.name, relation: request.beneficiary.relation,
+                         bankAccountLast4: String(request.beneficiary.bankAccount.suffix(4))),
+            reminder: Self.reminder)
+        _ = try InsuranceRegister.recordSettlement(settled, caseId: message.caseId, item: .medicalAccount,
+                                                   idNumber: person.idNumber, ruleVersion: nil, on: db)
+        try CaseLedger.setStatus("settled", item: .medicalAccount, caseId: message.caseId, on: db)
+        try context.emit(.medicalAccountSettled, settled)
+        context.logger.info("medical account settled", metadata: ["balance_paid_fen": "\(balance)"])
+    }
+}

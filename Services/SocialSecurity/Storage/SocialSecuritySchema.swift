@@ -1,0 +1,45 @@
+import HoushiRuntime
+import HoushiStorage
+
+/// The social security schema: insured persons, pension payments, medical accounts, settlements.
+enum SocialSecuritySchema {
+    static let migrations = [
+        CaseLedger.migration,
+        Operators.migration,
+        HeldItems.migration,
+        Migration(version: 10, name: "insured persons, payments, medical accounts, settlements", sql: """
+            CREATE TABLE insured_persons (
+                id_number text PRIMARY KEY,
+                name text NOT NULL,
+                insured_here boolean NOT NULL,
+                employer_type text NOT NULL,
+                retired boolean NOT NULL,
+                pension_start text,
+                monthly_pension_fen bigint NOT NULL CHECK (monthly_pension_fen >= 0),
+                personal_account_balance_fen bigint NOT NULL CHECK (personal_account_balance_fen >= 0),
+                pension_status text NOT NULL DEFAULT 'active' CHECK (pension_status IN ('active', 'suspended', 'stopped')),
+                updated_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE pension_payments (
+                id_number text NOT NULL REFERENCES insured_persons (id_number),
+                month text NOT NULL,
+                amount_fen bigint NOT NULL CHECK (amount_fen >= 0),
+                paid_at timestamptz NOT NULL DEFAULT now(),
+                paid_by text NOT NULL,
+                PRIMARY KEY (id_number, month));
+            CREATE TABLE medical_accounts (
+                id_number text PRIMARY KEY REFERENCES insured_persons (id_number),
+                balance_fen bigint NOT NULL CHECK (balance_fen >= 0),
+                status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+                closed_at timestamptz,
+                closed_for_case uuid);
+            CREATE TABLE settlements (
+                case_id uuid NOT NULL,
+                item text NOT NULL,
+                id_number text NOT NULL,
+                figures jsonb NOT NULL,
+                rule_version text,
+                settled_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (case_id, item));
+            """),
+    ]
+}
