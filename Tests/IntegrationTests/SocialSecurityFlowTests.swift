@@ -1,0 +1,150 @@
+import Foundation
+import HoushiContract
+import Testing
+
+/// Social security over the real broker and database: the pension stopped at the claim and
+/// settled once the registration is cancelled, in either order; the medical account; the
+/// monthly payment run.
+@Suite(.serialized)
+final class SocialSecurityFlowTests {
+    let houshi: Houshi
+
+    init() async throws {
+        houshi = try await Houshi.start()
+    }
+
+    @Test("claim first, then hukou.cancelled: the pension is suspended at once, then settled with every figure")
+    func claimThenCancellation() async throws {
+        let notice = try TestNotices.fresh(items: ["pension", "medical-account"])
+        try await importInsured(notice.idNumber, medicalBalance: "50000")
+        let caseId = try await houshi.postFreshNotice(notice)
+        try await eventually("the pension to be suspended") { try await pensionStatus(notice.idNumber) == "suspended" }
+        #expect(try await settlement(caseId, "pension") == nil)
+
+        try await publishCancellation(caseId: caseId, idNumber: notice.idNumber)
+        let figures = try await waitForSettlement(caseId, "pension")
+        // Died 2026-11-28, 3000.00 a month paid through 2026-12: December is recovered; rules fy-2024-01.
+        #expect(figures["stopFrom"] as? String == "2026-12")
+        #expect(figures["overpaymentToRecoverFen"] as? Int == 300_000)
+        #expect(figures["arrearsToPayFen"] as? Int == 0)
+        #expect(figures["funeralGrantFen"] as? Int == 600_000)
+        #expect(figures["survivorBenefitFen"] as? Int == 2_700_000)
+        #expect(figures["netPayableFen"] as? Int == 3_000_000)
+        #expect(figures["ruleVersion"] as? String == "fy-2024-01")
+        #expect((figures["payee"] as? [String: Any])?["bankAccountLast4"] as? String == "4567")
+        #expect(try await pensionStatus(notice.idNumber) == "stopped")
+
+        let medical = try await waitForSettlement(caseId, "medical-account")
+        #expect(medical["balancePaidFen"] as? Int == 50_000)
+        #expect((medical["reminder"] as? String)?.contains("医疗费用报销") == true)
+        try await eventually("intake to show both items done") {
+            let pension = try await houshi.itemStatus(caseId: caseId, item: .pension)
+            let medical = try await houshi.itemStatus(caseId: caseId, item: .medicalAccount)
+            return pension == "done" && medical == "done"
+        }
+    }
+
+    @Test("hukou.cancelled first, then the claim: settled the same, exactly once")
+    func cancellationThenClaim() async throws {
+        let idNumber = TestNotices.freshIDNumber(like: "230883194103150243")
+        try await importInsured(idNumber, medicalBalance: "")
+        let caseId = UUID()
+        try await publishCancellation(caseId: caseId, idNumber: idNumber)
+        try await eventually("social security to record the cancellation") {
+            try await houshi.infrastructure.count("SELECT count(*) AS count FROM social_security.case_facts WHERE case_id = $1::uuid",
+                                                  [caseId.lowercased]) == 1
+        }
+        var claim = try JSONSerialization.jsonObject(with: try houshi.fixture("pension.claim-requested.v1", caseId: caseId))
+            as! [String: Any]
+        var payload = claim["payload"] as! [String: Any]
+        var deceased = payload["deceased"] as! [String: Any]
+        deceased["idNumber"] = idNumber
+        payload["deceased"] = deceased
+        claim["payload"] = payload
+        let body = try JSONSerialization.data(withJSONObject: claim)
+        for _ in 1...2 {   // the same message twice
+            try await houshi.infrastructure.publish(routingKey: MessageType.pensionClaimRequested.routingKey, body: body)
+        }
+        let figures = try await waitForSettlement(caseId, "pension")
+        #expect(figures["overpaymentToRecoverFen"] as? Int == 300_000)
+        #expect(figures["netPayableFen"] as? Int == 3_000_000)
+        #expect(try await houshi.infrastructure.count("""
+            SELECT count(*) AS count FROM social_security.outbox WHERE case_id = $1::uuid AND routing_key = 'pension.settled.v1'
+            """, [caseId.lowercased]) == 1)
+    }
+
+    @Test("someone not insured here is rejected: not-locally-insured")
+    func notInsuredIsRejected() async throws {
+        let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(items: ["pension"]))
+        try await eventually("pension to be rejected in the case view") {
+            try await houshi.itemStatus(caseId: caseId, item: .pension) == "rejected"
+        }
+    }
+
+    @Test("pay-month run twice pays once, and never pays a suspended pension")
+    func paymentRunSkipsSuspendedPensions() async throws {
+        let living = TestNotices.freshIDNumber(like: "230883196608020312")
+        let notice = try TestNotices.fresh(items: ["pension"])
+        try await importInsured(living, medicalBalance: "")
+        try await importInsured(notice.idNumber, medicalBalance: "")
+        _ = try await houshi.postFreshNotice(notice)
+        try await eventually("the deceased's pension to be suspended") { try await pensionStatus(notice.idNumber) == "suspended" }
+        for _ in 1...2 { try await houshi.admin(.socialSecurity, ["pay-month", "2027-01"]) }
+        #expect(try await payments(living, "2027-01") == 1)
+        #expect(try await payments(notice.idNumber, "2027-01") == 0)
+        let error = await #expect(throws: CommandFailed.self) { try await self.houshi.admin(.socialSecurity, ["pay-month", "2027-13"]) }
+        #expect(error?.output.contains("YYYY-MM") == true)
+    }
+
+    // MARK: Helpers
+
+    /// Retired since 2020-01 on 3000.00 a month, paid through 2026-12, an enterprise employee.
+    private func importInsured(_ idNumber: String, medicalBalance: String) async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("insured-\(UUID()).csv")
+        try """
+            id_number,name,insured_here,employer_type,retired,pension_start,monthly_pension_fen,paid_through,personal_account_balance_fen,medical_account_balance_fen
+            \(idNumber),王桂兰,true,enterprise,true,2020-01,300000,2026-12,0,\(medicalBalance)
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await houshi.admin(.socialSecurity, ["register", "import", file.path])
+    }
+
+    private func publishCancellation(caseId: UUID, idNumber: String) async throws {
+        var envelope = try JSONSerialization.jsonObject(with: try houshi.fixture("hukou.cancelled.v1", caseId: caseId))
+            as! [String: Any]
+        var payload = envelope["payload"] as! [String: Any]
+        payload["deceasedIdNumber"] = idNumber
+        envelope["payload"] = payload
+        try await houshi.infrastructure.publish(routingKey: MessageType.hukouCancelled.routingKey,
+                                                body: try JSONSerialization.data(withJSONObject: envelope))
+    }
+
+    private func pensionStatus(_ idNumber: String) async throws -> String? {
+        try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("SELECT pension_status FROM social_security.insured_persons WHERE id_number = $1",
+                           [idNumber]).first?["pension_status"]
+        }
+    }
+
+    private func settlement(_ caseId: UUID, _ item: String) async throws -> [String: Any]? {
+        let text = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("SELECT figures::text AS figures FROM social_security.settlements WHERE case_id = $1 AND item = $2",
+                           [caseId, item]).first?["figures"]
+        }
+        return try text.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
+
+    private func waitForSettlement(_ caseId: UUID, _ item: String) async throws -> [String: Any] {
+        var figures: [String: Any]?
+        try await eventually("the \(item) settlement") {
+            figures = try await settlement(caseId, item)
+            return figures != nil
+        }
+        return figures ?? [:]
+    }
+
+    private func payments(_ idNumber: String, _ month: String) async throws -> Int {
+        try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM social_security.pension_payments WHERE id_number = $1 AND month = $2", [idNumber, month])
+    }
+}
