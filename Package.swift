@@ -67,7 +67,7 @@ let package = Package(
                     path: "Tests/PublicSecurityTests"),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage"],
-                    path: "Tests/IntegrationTests"),
+                    path: "Tests/IntegrationTests", exclude: ["Support/sms_sink.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

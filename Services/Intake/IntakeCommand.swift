@@ -2,7 +2,9 @@ import ArgumentParser
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// Intake (卫生健康局 / 医疗机构): the hospital's death-notice API, the one-stop case view, and
 /// the consumer of every department's outcome.
@@ -15,6 +17,17 @@ enum IntakeService: ServiceDefinition {
 
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
         DeathNoticeRoutes(context: context).register(on: router)
+    }
+
+    /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are
+    /// logged); `HOUSHI_SMS_RETRY_SECONDS` (default 10) is the first retry's delay.
+    static func backgroundServices(context: ServiceContext) -> [any Service] {
+        let environment = ProcessInfo.processInfo.environment
+        let gateway: any SMSGateway = environment["HOUSHI_SMS_WEBHOOK_URL"].flatMap(URL.init(string:))
+            .map { WebhookSMSGateway(url: $0) } ?? LogSMSGateway(logger: context.logger)
+        let retry = environment["HOUSHI_SMS_RETRY_SECONDS"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
+        return [SMSNotifier(database: context.database, gateway: gateway, logger: context.logger,
+                            retryBase: retry ?? .seconds(10))]
     }
 }
 

@@ -10,7 +10,7 @@ enum ItemStatus: String, Sendable {
 /// Records a department's outcome on the case (timeline, item status and result) and, when
 /// every requested item has ended, completes the case and publishes `case.completed`.
 /// Outcomes may arrive in any order and more than once.
-struct ItemOutcomeHandler<Payload: Codable & Sendable>: MessageHandler {
+struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHandler {
     let messageType: MessageType
     let item: Item
     let status: ItemStatus
@@ -24,10 +24,15 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable>: MessageHandler {
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
         let db = context.db
         // Locking the case serialises the outcomes of one case, so exactly one sees it complete.
-        guard try db.execute("SELECT status FROM cases WHERE case_id = $1 FOR UPDATE", [message.caseId]).first != nil else {
-            throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)")
-        }
+        guard let deceased = try db.execute("""
+            SELECT notice->'deceased'->>'name' AS name FROM cases WHERE case_id = $1 FOR UPDATE
+            """, [message.caseId]).first?["name"]
+        else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
         guard try CaseStore.recordEvent(message, on: db) else { return }
+        if let text = message.payload.familyText(item: item) {
+            try SMSOutbox.enqueue(caseId: message.caseId, cause: message.id.lowercased,
+                                  text: FamilyTexts.message(deceased: deceased, text), on: db)
+        }
         let result = String(decoding: try MessageCodec().encodeValue(message.payload), as: UTF8.self)
         // A late `held` never reopens an item that has ended.
         try db.execute("""
@@ -35,10 +40,10 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable>: MessageHandler {
             WHERE case_id = $1 AND item = $2 AND NOT ($3 = 'held' AND status IN ('done', 'rejected'))
             """, [message.caseId, item.rawValue, status.rawValue, result])
         context.logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])
-        try completeIfEnded(message, context: context)
+        try completeIfEnded(message, deceased: deceased, context: context)
     }
 
-    private func completeIfEnded(_ message: Envelope<Payload>, context: HandlerContext) throws {
+    private func completeIfEnded(_ message: Envelope<Payload>, deceased: String, context: HandlerContext) throws {
         let items = try context.db.execute("""
             SELECT item, status, result->>'reason' AS reason FROM case_items WHERE case_id = $1 ORDER BY item
             """, [message.caseId]).rows
@@ -54,7 +59,10 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable>: MessageHandler {
             UPDATE cases SET status = 'completed', completed_at = now() WHERE case_id = $1 AND status = 'open'
             """, [message.caseId]).affectedRows == 1
         else { return }
-        try context.emit(.caseCompleted, CaseCompleted(completedAt: .now(), items: outcomes))
+        let completed = CaseCompleted(completedAt: .now(), items: outcomes)
+        try context.emit(.caseCompleted, completed)
+        try SMSOutbox.enqueue(caseId: message.caseId, cause: "completed:\(message.caseId.lowercased)",
+                              text: FamilyTexts.message(deceased: deceased, FamilyTexts.completion(completed)), on: context.db)
         context.logger.info("case completed")
     }
 }

@@ -40,5 +40,6 @@ enum IntakeSchema {
                 recorded_at timestamptz NOT NULL DEFAULT now());
             CREATE INDEX case_events_by_case ON case_events (case_id, occurred_at);
             """),
+        SMSOutbox.migration,
     ]
 }

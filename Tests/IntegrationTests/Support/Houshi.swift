@@ -12,6 +12,7 @@ final class Houshi: @unchecked Sendable {
     /// The bearer token of the test hospital.
     let token: String
     private(set) var services: [Department: ServiceProcess] = [:]
+    private var overrides: [Department: [String: String]] = [:]
     private static let basePort = Int.random(in: 20_000...29_000) / 10 * 10
 
     private init(environment: TestEnvironment, infrastructure: Infrastructure, token: String) {
@@ -20,14 +21,15 @@ final class Houshi: @unchecked Sendable {
         self.token = token
     }
 
-    /// Starts every service and waits until each is ready.
-    static func start() async throws -> Houshi {
+    /// Starts every service and waits until each is ready; `overrides` add to a service's environment.
+    static func start(overrides: [Department: [String: String]] = [:]) async throws -> Houshi {
         let environment = try TestEnvironment.load()
         let token = try await runCommand(environment.binary("intake"),
                                          ["institutions", "add", "--code", "TEST-HOSPITAL", "--name", "测试医院"],
                                          environment: try environment.serviceEnvironment(.intake))
         let houshi = Houshi(environment: environment, infrastructure: try Infrastructure(environment: environment),
                             token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+        houshi.overrides = overrides
         for department in Department.allCases { try await houshi.start(department) }
         return houshi
     }
@@ -38,7 +40,8 @@ final class Houshi: @unchecked Sendable {
     func start(_ department: Department) async throws {
         let port = Self.basePort + Department.allCases.firstIndex(of: department)!
         await services[department]?.terminate()
-        let service = try ServiceProcess(department, environment: environment, httpPort: port)
+        let service = try ServiceProcess(department, environment: environment, httpPort: port,
+                                         overrides: overrides[department] ?? [:])
         services[department] = service
         try await service.waitUntilReady()
     }

@@ -1,0 +1,48 @@
+import Foundation
+import HoushiRuntime
+import HoushiStorage
+import Logging
+import ServiceLifecycle
+
+/// Sends the family's queued messages through the gateway. A failure is retried with back-off
+/// (`retryBase`, doubling, at most 10 min), never blocks the case and never drops the message.
+struct SMSNotifier: Service {
+    let database: Database
+    let gateway: any SMSGateway
+    let logger: Logger
+    var retryBase: Duration = .seconds(10)
+    var pollInterval: Duration = .seconds(1)
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let sent = (try? await sendDue()) ?? 0
+                if sent == 0 { try await Task.sleep(for: pollInterval) }
+            }
+        }
+    }
+
+    /// Sends what is due now; returns how many it tried.
+    func sendDue() async throws -> Int {
+        let due = try await database.withConnection { db in try SMSOutbox.lease(limit: 20, for: .seconds(120), on: db) }
+        for sms in due {
+            do {
+                try await gateway.send(sms)
+                try await database.withConnection { db in try SMSOutbox.markSent(sms.id, on: db) }
+            } catch {
+                let delay = Self.backoff(afterAttempt: sms.attempts, base: retryBase)
+                logger.warning("SMS not sent, will retry", metadata: [
+                    "case": "\(sms.caseId.lowercased)", "to": "\(Redact.phone(sms.phone))",
+                    "attempt": "\(sms.attempts)", "retry_in": "\(delay)", "error": "\(error)"])
+                try await database.withConnection { db in
+                    try SMSOutbox.retry(sms.id, after: delay, error: String(describing: error), on: db)
+                }
+            }
+        }
+        return due.count
+    }
+
+    static func backoff(afterAttempt attempt: Int, base: Duration) -> Duration {
+        min(base * (1 << min(max(attempt - 1, 0), 16)), .seconds(600))
+    }
+}

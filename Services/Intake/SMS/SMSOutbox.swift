@@ -1,0 +1,65 @@
+import Foundation
+import HoushiContract
+import HoushiStorage
+
+/// One text message to the family, stored in the same transaction as the outcome it reports.
+struct SMS: Sendable, Equatable {
+    let id: Int64
+    let caseId: UUID
+    let phone: String
+    let text: String
+    let attempts: Int
+}
+
+/// The family's messages waiting to be sent: written with the case's changes, sent by the
+/// `SMSNotifier`, retried with back-off, never lost.
+enum SMSOutbox {
+    static let migration = Migration(version: 11, name: "family SMS", sql: """
+        CREATE TABLE sms_messages (
+            id bigserial PRIMARY KEY,
+            case_id uuid NOT NULL REFERENCES cases (case_id),
+            cause text NOT NULL UNIQUE,
+            phone text NOT NULL,
+            body text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            attempts integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            last_error text,
+            sent_at timestamptz);
+        CREATE INDEX sms_due ON sms_messages (next_attempt_at) WHERE sent_at IS NULL;
+        """)
+
+    /// Queues a message to the case's applicant, once per `cause` (a message id, or the completion).
+    static func enqueue(caseId: UUID, cause: String, text: String, on db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO sms_messages (case_id, cause, phone, body)
+            SELECT case_id, $2, notice->'applicant'->>'phone', $3 FROM cases WHERE case_id = $1
+            ON CONFLICT (cause) DO NOTHING
+            """, [caseId, cause, text])
+    }
+
+    /// Takes up to `limit` due messages, leasing them for `lease` so that no other notifier sends
+    /// them meanwhile (a notifier that dies mid-send leaves them due again when the lease ends).
+    static func lease(limit: Int, for lease: Duration, on db: PostgresConnection) throws -> [SMS] {
+        try db.execute("""
+            UPDATE sms_messages SET next_attempt_at = now() + make_interval(secs => $2::float8), attempts = attempts + 1
+            WHERE id IN (SELECT id FROM sms_messages WHERE sent_at IS NULL AND next_attempt_at <= now()
+                         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING id, case_id, phone, body, attempts
+            """, [limit, String(lease.seconds)]).rows.map { row in
+            SMS(id: try row.int64("id"), caseId: try row.uuid("case_id"), phone: try row.string("phone"),
+                text: try row.string("body"), attempts: try row.int("attempts"))
+        }
+    }
+
+    static func markSent(_ id: Int64, on db: PostgresConnection) throws {
+        try db.execute("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = $1", [id])
+    }
+
+    /// Schedules another attempt after `delay`, keeping the error for operators.
+    static func retry(_ id: Int64, after delay: Duration, error: String, on db: PostgresConnection) throws {
+        try db.execute("""
+            UPDATE sms_messages SET next_attempt_at = now() + make_interval(secs => $2::float8), last_error = $3 WHERE id = $1
+            """, [id, String(delay.seconds), error])
+    }
+}

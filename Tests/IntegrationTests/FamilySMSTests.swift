@@ -1,0 +1,65 @@
+import Foundation
+import HoushiContract
+import Testing
+
+/// The family's SMS over the real broker and database, sent to a local stand-in provider that
+/// refuses the first attempts: each outcome and the completion reach the family once, retried.
+@Suite(.serialized)
+final class FamilySMSTests {
+    let houshi: Houshi
+    let sink: ChildProcess
+    let received: URL
+
+    init() async throws {
+        let port = Int.random(in: 30_000...39_000)
+        received = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID()).jsonl")
+        sink = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                                ["python3", TestEnvironment.repository.appendingPathComponent("Tests/IntegrationTests/Support/sms_sink.py").path,
+                                 String(port), received.path, "2"],
+                                environment: ProcessInfo.processInfo.environment,
+                                output: FileManager.default.temporaryDirectory.appendingPathComponent("sms-sink.log"))
+        houshi = try await Houshi.start(overrides: [.intake: [
+            "HOUSHI_SMS_WEBHOOK_URL": "http://127.0.0.1:\(port)/sms", "HOUSHI_SMS_RETRY_SECONDS": "0.2",
+        ]])
+    }
+
+    deinit {
+        sink.signal(SIGKILL)
+        try? FileManager.default.removeItem(at: received)
+    }
+
+    @Test("the family gets one SMS per outcome and one at completion, retried until the provider accepts")
+    func outcomeAndCompletionMessages() async throws {
+        let notice = try TestNotices.fresh(items: ["hukou"])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("register-\(UUID()).csv")
+        try "id_number,name,household_number,relation_to_head,address\n\(notice.idNumber),王桂兰,H-\(UUID().lowercased),parent,通江路12号\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await houshi.admin(.publicSecurity, ["register", "import", file.path])
+        let caseId = try await houshi.postFreshNotice(notice)
+
+        // The provider also gets what earlier tests' cases left unsent: pick this case's messages by id.
+        var messages: [[String: Any]] = []
+        try await eventually("two messages of the case at the provider") {
+            let ids = try await houshi.infrastructure.database.withConnection { db in
+                Set(try db.execute("SELECT id FROM intake.sms_messages WHERE case_id = $1", [caseId]).rows.map { try $0.int("id") })
+            }
+            let lines = ((try? String(contentsOf: received, encoding: .utf8)) ?? "").split(separator: "\n")
+            messages = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+                .filter { ($0["id"] as? Int).map(ids.contains) ?? false }
+            return messages.count >= 2
+        }
+        #expect(messages.count == 2)
+        #expect(messages.allSatisfy { $0["phone"] as? String == "13904561234" })
+        let texts = messages.compactMap { $0["text"] as? String }
+        #expect(texts.contains { $0.hasPrefix("【抚远市身后一件事】王桂兰") && $0.contains("户口注销已于") })
+        #expect(texts.contains { $0.contains("已全部办结") && $0.contains("30日内") })
+        // The provider refused the first two requests: those messages were retried, then sent.
+        let retried = try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM intake.sms_messages WHERE attempts > 1 AND sent_at IS NOT NULL", [])
+        #expect(retried >= 1)
+        let log = houshi.services[.intake]?.log ?? ""
+        #expect(!log.contains("13904561234"))
+        #expect(log.contains("139****1234"))
+    }
+}
