@@ -48,7 +48,8 @@ let package = Package(
                 ],
                 path: "Shared/Runtime"),
 
-        .executableTarget(name: "Intake", dependencies: ["HoushiRuntime"], path: "Services/Intake"),
+        .executableTarget(name: "Intake", dependencies: ["HoushiRuntime"], path: "Services/Intake",
+                          resources: [.copy("openapi.yaml")]),
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
                           exclude: ["Calendar/README.md"], resources: [.copy("Calendar")]),
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),

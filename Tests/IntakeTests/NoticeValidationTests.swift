@@ -82,6 +82,19 @@ import Testing
         #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["requestedItems"])
     }
 
+    @Test func bodyLocationAndCommitmentsAreChecked() throws {
+        var notice = try Self.example()
+        notice.body = .pickup(address: " ", at: Timestamp(rfc3339: "2026-11-28T05:00:00+08:00")!)
+        notice.commitments = .init(civilizedFuneral: false, truthful: false)
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field)
+            == ["body.pickupAddress", "commitments.civilizedFuneral", "commitments.truthful"])
+        notice.body = .pickup(address: "医院", at: Timestamp(rfc3339: "2026-11-28T05:00:00+08:00")!)
+        notice.commitments = .init(civilizedFuneral: true, truthful: true)
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["body.pickupAt"])
+        notice.body = .atFuneralHome(funeralHome: "")
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["body.funeralHome"])
+    }
+
     @Test func requestsCarryOnlyWhatTheirDepartmentNeeds() throws {
         let notice = try Self.example()
         let (notified, requests) = try NoticeMessages.envelopes(

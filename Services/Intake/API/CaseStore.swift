@@ -82,4 +82,22 @@ enum CaseStore {
             FROM cases c WHERE c.case_id = $1 AND c.institution_code = $2
             """, [caseId, institution.code]).first.map { try $0.string("view") }
     }
+
+    /// One page of the institution's cases, newest first, as a JSON document.
+    static func list(institution: Institution, status: String?, page: Int, pageSize: Int,
+                     on db: PostgresConnection) throws -> String {
+        try db.execute("""
+            WITH chosen AS (
+                SELECT case_id, status, created_at, notice->'deceased'->>'name' AS deceased_name
+                FROM cases WHERE institution_code = $1 AND ($2::text IS NULL OR status = $2))
+            SELECT json_build_object(
+                'page', $3::int, 'pageSize', $4::int, 'total', (SELECT count(*) FROM chosen),
+                'cases', coalesce((SELECT json_agg(json_build_object(
+                    'caseId', case_id, 'status', status, 'deceasedName', deceased_name,
+                    'openedAt', to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
+                    ORDER BY created_at DESC, case_id)
+                    FROM (SELECT * FROM chosen ORDER BY created_at DESC, case_id
+                          LIMIT $4::int OFFSET ($3::int - 1) * $4::int) AS shown), '[]'))::text AS list
+            """, [institution.code, status, page, pageSize]).first.map { try $0.string("list") } ?? "{}"
+    }
 }

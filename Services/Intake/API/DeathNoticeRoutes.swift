@@ -10,9 +10,17 @@ struct DeathNoticeRoutes: Sendable {
     let context: ServiceContext
     /// Largest accepted notice body.
     static let bodyLimit = 64 * 1024
+    /// This API's OpenAPI 3 document, shipped with the service.
+    static let openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "yaml")
+        .flatMap { try? Data(contentsOf: $0) } ?? Data("openapi.yaml is missing beside the executable\n".utf8)
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/death-notices") { request, _ in try await postNotice(request) }
+        router.get("/v1/cases") { request, _ in try await listCases(request) }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: Self.openAPIDocument)))
+        }
         router.get("/v1/cases/:id") { request, requestContext in
             try await getCase(request, id: requestContext.parameters.get("id") ?? "")
         }
@@ -47,6 +55,27 @@ struct DeathNoticeRoutes: Sendable {
             throw APIError(status: .conflict, code: "case-exists",
                            message: "the deceased already has case \(caseId.lowercased) with different facts")
         }
+    }
+
+    /// `GET /v1/cases?status=open|completed&page=N`: the institution's cases, 20 a page, newest first.
+    private func listCases(_ request: Request) async throws -> Response {
+        let institution = try await authenticate(request)
+        let query = request.uri.queryParameters
+        let status = query["status"].map(String.init)
+        var problems: [FieldError] = []
+        if let status, !["open", "completed"].contains(status) {
+            problems.append(FieldError(field: "status", message: "must be open or completed", messageZh: "须为open或completed"))
+        }
+        let page = query["page"].map { Int(String($0)) } ?? 1
+        if page.map({ !(1...100_000).contains($0) }) ?? true {
+            problems.append(FieldError(field: "page", message: "must be a page number from 1", messageZh: "页码须为正整数"))
+        }
+        guard problems.isEmpty, let page else { throw APIError.invalid(problems) }
+        let list = try await context.withDatabase { db in
+            try CaseStore.list(institution: institution, status: status, page: page, pageSize: 20, on: db)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: list)))
     }
 
     private func getCase(_ request: Request, id: String) async throws -> Response {

@@ -70,6 +70,23 @@ enum NoticeValidation {
         if notice.ashes.placeName.trimmingCharacters(in: .whitespaces).isEmpty {
             fail("ashes.placeName", "must name the place", "须填写骨灰安放地点")
         }
+        switch notice.body {
+        case .atFuneralHome(let funeralHome) where funeralHome.trimmingCharacters(in: .whitespaces).isEmpty:
+            fail("body.funeralHome", "must name the funeral home", "须填写殡仪馆名称")
+        case .pickup(let address, _) where address.trimmingCharacters(in: .whitespaces).isEmpty:
+            fail("body.pickupAddress", "must give the pickup address", "须填写接运地址")
+        case .pickup(_, let at) where at < deceased.diedAt:
+            fail("body.pickupAt", "is before the time of death", "早于死亡时间")
+        default:
+            break
+        }
+        if !notice.commitments.civilizedFuneral {
+            fail("commitments.civilizedFuneral", "must be accepted", "须承诺文明节俭办丧事")
+        }
+        if !notice.commitments.truthful {
+            fail("commitments.truthful", "must be accepted", "须承诺所填信息真实")
+        }
+        if notice.applicantSignedAt > now { fail("applicantSignedAt", "is in the future", "晚于当前时间") }
         return errors
     }
 
