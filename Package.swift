@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -48,7 +49,9 @@ let package = Package(
                 ],
                 path: "Shared/Runtime"),
 
-        .executableTarget(name: "Intake", dependencies: ["HoushiRuntime"], path: "Services/Intake",
+        .executableTarget(name: "Intake",
+                          dependencies: ["HoushiRuntime", .product(name: "Crypto", package: "swift-crypto")],
+                          path: "Services/Intake",
                           resources: [.copy("openapi.yaml")]),
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
                           exclude: ["Calendar/README.md"], resources: [.copy("Calendar")]),

@@ -65,6 +65,56 @@ final class IntakeAPITests {
                                                       [idNumber]) == 0)
     }
 
+    @Test("attachments are stored with their SHA-256, sealed, verifiable with the public key, and referenced by requests")
+    func attachmentsAreSealed() async throws {
+        let (body, _) = try TestNotices.fresh(items: ["hukou"])
+        var notice = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+        let pdf = Data("%PDF-1.4 死亡医学证明 scan".utf8)
+        notice["attachments"] = [["kind": "death-certificate-scan", "contentType": "application/pdf",
+                                  "data": pdf.base64EncodedString()]]
+        let caseId = try await houshi.postFreshNotice((try JSONSerialization.data(withJSONObject: notice), ""))
+
+        // The request to public security references the stored file by id, digest and seal.
+        let request = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("""
+                SELECT convert_from(body, 'UTF8')::jsonb->'payload'->'attachments'->0 AS reference,
+                       (SELECT encode(sha256(data), 'hex') FROM intake.attachments WHERE case_id = $1) AS digest
+                FROM intake.outbox WHERE case_id = $1 AND routing_key = 'hukou.cancellation-requested.v1'
+                """, [caseId]).first
+        }
+        let reference = try #require(request?["reference"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+            as? [String: Any])
+        #expect(reference["sha256"] as? String == request?["digest"])
+        #expect(reference["kind"] as? String == "death-certificate-scan")
+
+        let port = try houshi.port(of: .intake)
+        let key = try await HTTP.get("http://127.0.0.1:\(port)/v1/seal/public-key")
+        let publicKey = try #require(key.json?["publicKey"] as? String)
+        // Verified independently, with Python's cryptography package.
+        try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
+            import base64, sys
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(sys.argv[1]))
+            key.verify(base64.b64decode(sys.argv[2]), sys.argv[3].encode())
+            """, publicKey, reference["seal"] as? String ?? "",
+            "\(caseId.lowercased)\ndeath-certificate-scan\n\(reference["sha256"] as? String ?? "")"], environment: [:])
+
+        // A later upload of the household booklet.
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
+        let url = "http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)/attachments?kind=household-booklet"
+        let uploaded = try await HTTP.post(url, headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "image/png"],
+                                           body: png)
+        #expect(uploaded.status == 201)
+        #expect((uploaded.json?["sha256"] as? String)?.count == 64)
+        #expect(try await HTTP.post(url, headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "image/png"],
+                                    body: Data("not a png".utf8)).status == 422)
+        #expect(try await HTTP.post(url, headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "text/plain"],
+                                    body: Data("hello".utf8)).status == 415)
+        #expect(try await HTTP.post(url.replacingOccurrences(of: "household-booklet", with: "selfie"),
+                                    headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "image/png"],
+                                    body: png).status == 422)
+    }
+
     private func auth(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
 
     private static func setting(_ path: [String], to value: Any, in object: [String: Any]) -> [String: Any] {

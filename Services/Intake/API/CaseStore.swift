@@ -40,8 +40,17 @@ enum CaseStore {
                 try tx.execute("INSERT INTO case_items (case_id, item, department) VALUES ($1, $2, $3)",
                                [caseId, item.rawValue, item.department.rawValue])
             }
+            var references: [AttachmentReference] = []
+            if let attachments = notice.attachments, !attachments.isEmpty {
+                let key = try Attachments.sealKey(on: tx)
+                references = try attachments.map { attachment in
+                    try Attachments.store(caseId: caseId, kind: attachment.kind, contentType: attachment.contentType,
+                                          data: Data(base64Encoded: attachment.data) ?? Data(), key: key, on: tx)
+                }
+            }
             let messages = try NoticeMessages.envelopes(
-                for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name))
+                for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name),
+                attachments: references)
             try messages.notified.enqueue(trace: trace, on: tx)
             try recordEvent(messages.notified, on: tx)
             for request in messages.requests { try request.enqueue(trace: trace.child(), on: tx) }

@@ -8,8 +8,8 @@ import Logging
 /// The hospital's API: post a death notice, read a case.
 struct DeathNoticeRoutes: Sendable {
     let context: ServiceContext
-    /// Largest accepted notice body.
-    static let bodyLimit = 64 * 1024
+    /// Largest accepted notice body (attachments ride in it, base64).
+    static let bodyLimit = 8 * 1024 * 1024
     /// This API's OpenAPI 3 document, shipped with the service.
     static let openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "yaml")
         .flatMap { try? Data(contentsOf: $0) } ?? Data("openapi.yaml is missing beside the executable\n".utf8)
@@ -17,6 +17,14 @@ struct DeathNoticeRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/death-notices") { request, _ in try await postNotice(request) }
         router.get("/v1/cases") { request, _ in try await listCases(request) }
+        router.post("/v1/cases/:id/attachments") { request, requestContext in
+            try await addAttachment(request, caseId: requestContext.parameters.get("id") ?? "")
+        }
+        router.get("/v1/seal/public-key") { _, _ in
+            let key = try await context.withDatabase { db in try Attachments.sealKey(on: db).publicKey.rawRepresentation }
+            return try Response.json(["algorithm": "Ed25519", "publicKey": key.base64EncodedString(),
+                                      "signedText": "<caseId>\\n<kind>\\n<sha256 hex>"])
+        }
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: Self.openAPIDocument)))
@@ -76,6 +84,34 @@ struct DeathNoticeRoutes: Sendable {
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: list)))
+    }
+
+    /// `POST /v1/cases/{id}/attachments?kind=…` with the file as the body (PDF, JPEG or PNG).
+    private func addAttachment(_ request: Request, caseId text: String) async throws -> Response {
+        let institution = try await authenticate(request)
+        guard let caseId = UUID(uuidString: text) else { throw APIError.notFound }
+        guard let kind = request.uri.queryParameters["kind"].flatMap({ AttachmentKind(rawValue: String($0)) }) else {
+            throw APIError.invalid([FieldError(field: "kind", message: "must be one of \(AttachmentKind.allCases.map(\.rawValue))",
+                                               messageZh: "材料类型无效")])
+        }
+        let contentType = request.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? ""
+        guard Attachments.signatures[contentType.lowercased()] != nil else { throw APIError.unsupportedMediaType }
+        var request = request
+        let data = Data(buffer: try await request.collectBody(upTo: Attachments.sizeLimit))
+        if let problem = Attachments.check(contentType: contentType, data: data) {
+            throw APIError.invalid([FieldError(field: "body", message: problem.message, messageZh: problem.messageZh)])
+        }
+        let reference = try await context.withDatabase { db in
+            try db.withTransaction { tx -> AttachmentReference in
+                guard try tx.execute("SELECT 1 FROM cases WHERE case_id = $1 AND institution_code = $2",
+                                     [caseId, institution.code]).first != nil
+                else { throw APIError.notFound }
+                return try Attachments.store(caseId: caseId, kind: kind, contentType: contentType, data: data,
+                                             key: try Attachments.sealKey(on: tx), on: tx)
+            }
+        }
+        context.logger.info("attachment sealed", metadata: ["case": "\(caseId.lowercased)", "kind": "\(kind.rawValue)"])
+        return try Response.json(reference, status: .created)
     }
 
     private func getCase(_ request: Request, id: String) async throws -> Response {

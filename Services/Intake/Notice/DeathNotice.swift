@@ -12,6 +12,8 @@ struct DeathNotice: Codable, Sendable, Equatable {
     var requestedItems: [Item]
     var commitments: Commitments
     var applicantSignedAt: Timestamp
+    /// Scanned materials, sealed and referenced by every request.
+    var attachments: [NoticeAttachment]?
 
     struct Deceased: Codable, Sendable, Equatable {
         var name: String

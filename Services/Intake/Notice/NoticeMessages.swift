@@ -5,7 +5,8 @@ import HoushiRuntime
 /// The messages a notice publishes: the shared death fact and one request per requested item,
 /// each with only the personal data its department needs.
 enum NoticeMessages {
-    static func envelopes(for notice: DeathNotice, caseId: UUID, place: MedicalInstitutionRef) throws
+    static func envelopes(for notice: DeathNotice, caseId: UUID, place: MedicalInstitutionRef,
+                          attachments: [AttachmentReference] = []) throws
         -> (notified: Envelope<DeathNotified>, requests: [any OutboxWritable]) {
         let deceased = try identity(of: notice)
         let diedAt = notice.deceased.diedAt
@@ -26,22 +27,22 @@ enum NoticeMessages {
                     ashes: notice.ashes,
                     contact: FamilyContact(name: notice.applicant.name, phone: notice.applicant.phone,
                                            relation: notice.applicant.relation),
-                    civilizedFuneral: notice.commitments.civilizedFuneral, attachments: []))
+                    civilizedFuneral: notice.commitments.civilizedFuneral, attachments: attachments))
             case .hukou:
                 return request(item, HukouCancellationRequested(
                     certificate: notice.certificate, deceased: deceased, diedAt: diedAt,
                     hukouAddress: notice.deceased.hukouAddress,
                     applicant: ApplicantIdentity(name: notice.applicant.name, idNumber: notice.applicant.idNumber,
                                                  relation: notice.applicant.relation),
-                    attachments: []))
+                    attachments: attachments))
             case .pension:
                 return request(item, PensionClaimRequested(
                     certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt,
-                    employerType: notice.deceased.employerType, beneficiary: try beneficiary(of: notice), attachments: []))
+                    employerType: notice.deceased.employerType, beneficiary: try beneficiary(of: notice), attachments: attachments))
             case .medicalAccount:
                 return request(item, MedicalAccountSettlementRequested(
                     certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt,
-                    beneficiary: try beneficiary(of: notice), attachments: []))
+                    beneficiary: try beneficiary(of: notice), attachments: attachments))
             }
         }
         return (notified, requests)

@@ -1,3 +1,4 @@
+import Foundation
 import HoushiContract
 import HoushiRuntime
 
@@ -87,6 +88,15 @@ enum NoticeValidation {
             fail("commitments.truthful", "must be accepted", "须承诺所填信息真实")
         }
         if notice.applicantSignedAt > now { fail("applicantSignedAt", "is in the future", "晚于当前时间") }
+        for (index, attachment) in (notice.attachments ?? []).enumerated() {
+            guard let data = Data(base64Encoded: attachment.data) else {
+                fail("attachments[\(index)].data", "must be base64", "须为base64编码")
+                continue
+            }
+            if let problem = Attachments.check(contentType: attachment.contentType, data: data) {
+                fail("attachments[\(index)]", problem.message, problem.messageZh)
+            }
+        }
         return errors
     }
 

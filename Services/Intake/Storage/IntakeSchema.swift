@@ -41,5 +41,6 @@ enum IntakeSchema {
             CREATE INDEX case_events_by_case ON case_events (case_id, occurred_at);
             """),
         SMSOutbox.migration,
+        Attachments.migration,
     ]
 }

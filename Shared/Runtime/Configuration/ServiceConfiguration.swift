@@ -84,6 +84,11 @@ public enum LogFormat: String, Sendable {
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let variable: String
     public let problem: String
+
+    public init(variable: String, problem: String) {
+        self.variable = variable
+        self.problem = problem
+    }
     public var description: String { "\(variable) \(problem)" }
 }
 
