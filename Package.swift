@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -63,7 +64,9 @@ let package = Package(
                     exclude: ["validate_fixtures.py"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "RuntimeTests", dependencies: ["HoushiRuntime", "HoushiMessaging"], path: "Tests/RuntimeTests"),
-        .testTarget(name: "IntakeTests", dependencies: ["Intake"], path: "Tests/IntakeTests"),
+        .testTarget(name: "IntakeTests",
+                    dependencies: ["Intake", .product(name: "NIOEmbedded", package: "swift-nio")],
+                    path: "Tests/IntakeTests"),
         .testTarget(name: "CivilAffairsTests", dependencies: ["CivilAffairs", "HoushiContract"], path: "Tests/CivilAffairsTests"),
         .testTarget(name: "SocialSecurityTests", dependencies: ["SocialSecurity", "HoushiContract", "HoushiRuntime"],
                     path: "Tests/SocialSecurityTests"),

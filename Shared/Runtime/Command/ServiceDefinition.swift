@@ -35,4 +35,12 @@ public struct ServiceContext: Sendable {
     public let logger: Logger
     /// Served as `GET /metrics` in Prometheus' text format.
     public let metrics: PrometheusCollectorRegistry
+
+    public init(configuration: ServiceConfiguration, database: Database, logger: Logger,
+                metrics: PrometheusCollectorRegistry) {
+        self.configuration = configuration
+        self.database = database
+        self.logger = logger
+        self.metrics = metrics
+    }
 }
