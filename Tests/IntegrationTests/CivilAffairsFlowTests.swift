@@ -87,14 +87,27 @@ final class CivilAffairsFlowTests {
 
     @Test("a pickup before the death is held, and the staff's rejection sends it offline")
     func contradictoryPickupIsHeldThenRejected() async throws {
-        let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(pickupAt: "2026-11-27T14:00:00+08:00"))
-        try await waitForCremation(caseId, "held")
+        // Intake refuses such a notice itself; another producer's message still gets a careful answer.
+        let caseId = UUID()
+        var request = try JSONSerialization.jsonObject(with: try houshi.fixture("cremation.requested.v1", caseId: caseId))
+            as! [String: Any]
+        var payload = request["payload"] as! [String: Any]
+        payload["body"] = ["atFuneralHome": false, "pickupAddress": "抚远市人民医院住院部", "pickupAt": "2026-11-27T14:00:00+08:00"]
+        request["payload"] = payload
+        try await houshi.infrastructure.publish(routingKey: MessageType.cremationRequested.routingKey,
+                                                body: try JSONSerialization.data(withJSONObject: request))
+        try await eventually("the request to be held") {
+            try await count("SELECT count(*) AS count FROM civil_affairs.held_items WHERE case_id = $1::uuid AND reason_code = 'pickup-before-death'",
+                            caseId) == 1
+        }
         #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/reject", body: ["reason": ""]).status == 422)
         #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/reject", body: ["reason": "家属未能确认接运时间"]).status == 200)
-        try await waitForCremation(caseId, "rejected")
         #expect(try await count("""
             SELECT count(*) AS count FROM civil_affairs.held_items
             WHERE case_id = $1::uuid AND status = 'rejected' AND decided_by = '刘馆员'
+            """, caseId) == 1)
+        #expect(try await count("""
+            SELECT count(*) AS count FROM civil_affairs.outbox WHERE case_id = $1::uuid AND routing_key = 'cremation.rejected.v1'
             """, caseId) == 1)
     }
 

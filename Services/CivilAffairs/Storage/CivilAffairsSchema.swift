@@ -3,10 +3,7 @@ import HoushiStorage
 
 /// The civil affairs schema: funeral homes, cremation certificates, pickups and cremations.
 enum CivilAffairsSchema {
-    static let migrations = [
-        CaseLedger.migration,
-        Operators.migration,
-        HeldItems.migration,
+    static let migrations = CaseLedger.departmentMigrations + [
         Migration(version: 10, name: "funeral homes, certificates, pickups, cremations", sql: """
             CREATE TABLE funeral_homes (
                 code text PRIMARY KEY,

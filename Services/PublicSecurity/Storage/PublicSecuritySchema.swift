@@ -3,10 +3,7 @@ import HoushiStorage
 
 /// The public security schema: the ledger, officers, held items, the household register and cancellations.
 enum PublicSecuritySchema {
-    static let migrations = [
-        CaseLedger.migration,
-        Operators.migration,
-        HeldItems.migration,
+    static let migrations = CaseLedger.departmentMigrations + [
         Migration(version: 10, name: "household register", sql: """
             CREATE TABLE residents (
                 id_number text PRIMARY KEY,

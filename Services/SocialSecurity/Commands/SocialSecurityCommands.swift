@@ -6,7 +6,8 @@ import HoushiRuntime
 /// `social-security register import`: the insurance register's stand-in.
 struct RegisterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "register", abstract: "Load the social insurance register.", subcommands: [Import.self])
+        commandName: "register", abstract: "Load or generate the social insurance register.",
+        subcommands: [Import.self, Generate.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -37,6 +38,29 @@ struct RegisterCommand: AsyncParsableCommand {
             rejected.forEach { print($0) }
             print("\(loaded.count) insured persons loaded, \(rejected.count) rows skipped")
             if !rejected.isEmpty { throw ExitCode(2) }
+        }
+    }
+}
+
+extension RegisterCommand {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write synthetic insured persons (valid ID numbers, pensions, ledgers, accounts) as CSV.")
+
+        @Option(help: "How many people.") var count = 100
+        @Option(help: "The six-digit region code of the ID numbers.") var region = "230883"
+        @Option(help: "Seed, for the same data every time.") var seed: UInt64 = 1
+
+        func validate() throws {
+            guard region.count == 6, region.allSatisfy(\.isNumber) else { throw ValidationError("--region takes six digits") }
+        }
+
+        func run() throws {
+            var generator = SeededGenerator(seed: seed)
+            print(InsuredRow.columns.joined(separator: ","))
+            for person in SyntheticInsured.people(count, region: region, using: &generator) {
+                print(InsuredRow.csvLine(person))
+            }
         }
     }
 }

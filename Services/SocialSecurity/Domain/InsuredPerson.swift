@@ -72,6 +72,40 @@ enum InsuredRow {
     }
 }
 
+extension InsuredRow {
+    /// One CSV line in the import's column order.
+    static func csvLine(_ person: InsuredPerson) -> String {
+        [person.idNumber, person.name, String(person.insuredHere), person.employerType.rawValue, String(person.retired),
+         person.pensionStart?.description ?? "", String(person.monthlyPensionFen), person.paidThrough?.description ?? "",
+         String(person.personalAccountBalanceFen), person.medicalAccountBalanceFen.map { String($0) } ?? ""]
+            .joined(separator: ",")
+    }
+}
+
+/// Synthetic insured persons: retirees with pensions paid through last month, workers with
+/// personal accounts, most with a medical account, a few insured elsewhere.
+enum SyntheticInsured {
+    private static let names = ["王桂兰", "李建国", "张秀英", "刘志强", "陈玉梅", "杨海燕", "赵国庆", "黄淑珍"]
+
+    static func people<G: RandomNumberGenerator>(_ count: Int, region: String, using generator: inout G) -> [InsuredPerson] {
+        (0..<max(count, 1)).map { _ in
+            let retired = Bool.random(using: &generator)
+            let year = retired ? Int.random(in: 1935...1965, using: &generator) : Int.random(in: 1966...2000, using: &generator)
+            let start = YearMonth(year: year + 60, month: Int.random(in: 1...12, using: &generator))
+            return InsuredPerson(
+                idNumber: ResidentIDNumber.synthetic(region: region, year: year, using: &generator),
+                name: names.randomElement(using: &generator)!,
+                insuredHere: Int.random(in: 0..<10, using: &generator) > 0,
+                employerType: Int.random(in: 0..<10, using: &generator) == 0 ? .publicInstitution : .enterprise,
+                retired: retired, pensionStart: retired ? start : nil,
+                monthlyPensionFen: retired ? Int64.random(in: 150_000...600_000, using: &generator) : 0,
+                paidThrough: retired ? YearMonth(year: 2026, month: 10) : nil,
+                personalAccountBalanceFen: retired ? 0 : Int64.random(in: 0...20_000_000, using: &generator),
+                medicalAccountBalanceFen: Bool.random(using: &generator) ? Int64.random(in: 0...5_000_000, using: &generator) : nil)
+        }
+    }
+}
+
 /// Why a row was not loaded.
 struct RowProblems: Error, Sendable, Equatable {
     let problems: [String]

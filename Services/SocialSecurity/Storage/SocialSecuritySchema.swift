@@ -3,10 +3,7 @@ import HoushiStorage
 
 /// The social security schema: insured persons, pension payments, medical accounts, settlements.
 enum SocialSecuritySchema {
-    static let migrations = [
-        CaseLedger.migration,
-        Operators.migration,
-        HeldItems.migration,
+    static let migrations = CaseLedger.departmentMigrations + [
         Migration(version: 10, name: "insured persons, payments, medical accounts, settlements", sql: """
             CREATE TABLE insured_persons (
                 id_number text PRIMARY KEY,

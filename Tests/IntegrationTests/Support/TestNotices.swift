@@ -10,9 +10,9 @@ enum TestNotices {
     }
 
     /// The example with a fresh deceased of the same sex, the age agreeing with the new birth
-    /// date (and `name`, `items` when given); returns the JSON and the ID number. `atFuneralHome` or `pickupAt` replace the example's body location.
-    static func fresh(name: String? = nil, items: [String]? = nil, atFuneralHome: String? = nil,
-                      pickupAt: String? = nil) throws -> (body: Data, idNumber: String) {
+    /// date (and `name`, `items` when given); returns the JSON and the ID number. `atFuneralHome` replaces the example's body location.
+    static func fresh(name: String? = nil, items: [String]? = nil,
+                      atFuneralHome: String? = nil) throws -> (body: Data, idNumber: String) {
         var notice = try JSONSerialization.jsonObject(with: try example()) as! [String: Any]
         var deceased = notice["deceased"] as! [String: Any]
         let idNumber = freshIDNumber(like: deceased["idNumber"] as! String)
@@ -22,11 +22,6 @@ enum TestNotices {
         notice["deceased"] = deceased
         if let items { notice["requestedItems"] = items }
         if let atFuneralHome { notice["body"] = ["atFuneralHome": true, "funeralHome": atFuneralHome] }
-        if let pickupAt {
-            var body = notice["body"] as! [String: Any]
-            body["pickupAt"] = pickupAt
-            notice["body"] = body
-        }
         return (try JSONSerialization.data(withJSONObject: notice), idNumber)
     }
 
