@@ -40,17 +40,12 @@ struct RegisterCommand: AsyncParsableCommand {
             abstract: "Write synthetic residents with valid ID numbers as CSV, for demos, tests and benchmarks.")
 
         @Option(help: "How many households.") var households = 100
-        @Option(help: "The six-digit region code of the ID numbers.") var region = "230883"
-        @Option(help: "Seed, for the same register every time.") var seed: UInt64 = 1
-
-        func validate() throws {
-            guard region.count == 6, region.allSatisfy(\.isNumber) else { throw ValidationError("--region takes six digits") }
-        }
+        @OptionGroup var synthetic: SyntheticDataOptions
 
         func run() throws {
-            var generator = SeededGenerator(seed: seed)
+            var generator = synthetic.generator
             print(ResidentRow.columns.joined(separator: ","))
-            for resident in SyntheticRegister.households(households, region: region, using: &generator) {
+            for resident in SyntheticRegister.households(households, region: synthetic.region, using: &generator) {
                 print(RegisterImport.csvLine(resident))
             }
         }

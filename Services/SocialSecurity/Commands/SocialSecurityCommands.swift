@@ -48,17 +48,12 @@ extension RegisterCommand {
             abstract: "Write synthetic insured persons (valid ID numbers, pensions, ledgers, accounts) as CSV.")
 
         @Option(help: "How many people.") var count = 100
-        @Option(help: "The six-digit region code of the ID numbers.") var region = "230883"
-        @Option(help: "Seed, for the same data every time.") var seed: UInt64 = 1
-
-        func validate() throws {
-            guard region.count == 6, region.allSatisfy(\.isNumber) else { throw ValidationError("--region takes six digits") }
-        }
+        @OptionGroup var synthetic: SyntheticDataOptions
 
         func run() throws {
-            var generator = SeededGenerator(seed: seed)
+            var generator = synthetic.generator
             print(InsuredRow.columns.joined(separator: ","))
-            for person in SyntheticInsured.people(count, region: region, using: &generator) {
+            for person in SyntheticInsured.people(count, region: synthetic.region, using: &generator) {
                 print(InsuredRow.csvLine(person))
             }
         }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import HoushiContract
 
 extension ResidentIDNumber {
@@ -24,4 +25,19 @@ public struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// The options every synthetic-data generator takes.
+public struct SyntheticDataOptions: ParsableArguments {
+    @Option(help: "The six-digit region code of the ID numbers.") public var region = "230883"
+    @Option(help: "Seed, for the same data every time.") public var seed: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws {
+        guard region.count == 6, region.allSatisfy(\.isNumber) else { throw ValidationError("--region takes six digits") }
+    }
+
+    /// A generator that gives the same data for the same seed.
+    public var generator: SeededGenerator { SeededGenerator(seed: seed) }
 }
