@@ -12,6 +12,9 @@ public enum Topology {
     public static func queue(of department: Department) -> String { department.rawValue }
     /// Where the service's failed or undecodable messages go, with their reason.
     public static func deadLetterQueue(of department: Department) -> String { "\(department.rawValue).dead-letter" }
+    /// The routing key on the dead-letter exchange that puts a replayed dead letter back on the
+    /// service's own queue (and no other service's).
+    public static func replayRoutingKey(of department: Department) -> String { "\(department.rawValue).replay" }
 
     /// The message types each service consumes: its queue's bindings.
     public static func subscriptions(of department: Department) -> [MessageType] {

@@ -190,6 +190,37 @@ final class FoundationTests {
         #expect(reason == "intake has no case \(unknown.lowercased)")
     }
 
+    @Test("operators list, show and replay dead letters; a replayed message is handled again")
+    func deadLettersCanBeListedShownAndReplayed() async throws {
+        let deadLetterQueue = Topology.deadLetterQueue(of: .intake)
+        _ = try await houshi.infrastructure.drain(queue: deadLetterQueue)
+        let unknown = UUID()
+        let body = try houshi.fixture("hukou.cancelled.v1", caseId: unknown)
+        let messageId = (try JSONSerialization.jsonObject(with: body) as! [String: Any])["id"] as! String
+        try await houshi.infrastructure.publish(routingKey: "hukou.cancelled.v1", body: body,
+                                                properties: MessageProperties(contentType: "application/json", messageId: messageId))
+        try await eventually("the dead letter to be listed") {
+            try await houshi.admin(.intake, ["dead-letters", "list"]).contains(messageId)
+        }
+        let listed = try await houshi.admin(.intake, ["dead-letters", "list"])
+        #expect(listed.contains("hukou.cancelled.v1") && listed.contains("intake has no case \(unknown.lowercased)"))
+        let shown = try await houshi.admin(.intake, ["dead-letters", "show", messageId])
+        #expect(shown.contains("x-houshi-reason: intake has no case"))
+        #expect(shown.contains(unknown.lowercased))
+
+        let replayed = try await houshi.admin(.intake, ["dead-letters", "replay", messageId])
+        #expect(replayed.contains("1 dead letters replayed to intake"))
+        // Handled again by intake (the case is still unknown), so it is dead-lettered anew, once.
+        try await eventually("the replayed message to be handled again") {
+            (houshi.services[.intake]?.log ?? "").components(separatedBy: "intake has no case \(unknown.lowercased)").count - 1 >= 2
+        }
+        let again = try await houshi.infrastructure.drain(queue: deadLetterQueue)
+        #expect(again.count == 1)
+        #expect(again.first?.body == body)
+        let error = await #expect(throws: CommandFailed.self) { try await self.houshi.admin(.intake, ["dead-letters", "replay"]) }
+        #expect(error?.output.contains("--all") == true)
+    }
+
     @Test("services reconnect by themselves after the broker restarts")
     func brokerRestartIsSurvived() async throws {
         try await houshi.infrastructure.infra("stop-broker")

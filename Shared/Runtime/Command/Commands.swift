@@ -5,7 +5,7 @@ import Logging
 
 extension CommandConfiguration {
     /// The root command of a service executable: `serve` (the default), `migrate`,
-    /// `declare-topology`, plus the service's own subcommands.
+    /// `declare-topology`, `dead-letters`, plus the service's own subcommands.
     public static func houshi<S: ServiceDefinition>(
         _ service: S.Type, subcommands: [any ParsableCommand.Type] = []
     ) -> CommandConfiguration {
@@ -16,7 +16,8 @@ extension CommandConfiguration {
             commandName: S.department.rawValue,
             abstract: S.abstract,
             discussion: "Configuration, from the environment (NAME_FILE may name a file holding the value):\n\(variables)",
-            subcommands: [ServeCommand<S>.self, MigrateCommand<S>.self, DeclareTopologyCommand.self] + subcommands,
+            subcommands: [ServeCommand<S>.self, MigrateCommand<S>.self, DeclareTopologyCommand.self,
+                          DeadLettersCommand<S>.self] + subcommands,
             defaultSubcommand: ServeCommand<S>.self)
     }
 }

@@ -43,6 +43,7 @@ public enum BrokerTopology {
         try amqp.declareQueue(deadLetters, arguments: ["x-queue-type": .string("quorum")])
         try amqp.bindQueue(deadLetters, exchange: Topology.deadLetterExchange, routingKey: queue)
         try amqp.declareQueue(queue, arguments: queueArguments(of: department))
+        try amqp.bindQueue(queue, exchange: Topology.deadLetterExchange, routingKey: Topology.replayRoutingKey(of: department))
         for type in Topology.subscriptions(of: department) {
             try amqp.bindQueue(queue, exchange: Topology.eventsExchange, routingKey: type.routingKey)
         }
