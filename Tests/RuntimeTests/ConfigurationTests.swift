@@ -101,7 +101,6 @@ import Testing
     @Test func ownerThreadRunsJobsInOrderOnItsOwnThread() async throws {
         // The resource records the thread it was made on; every job must run on that thread.
         let owner = OwnerThread<(thread: pthread_t, log: [Int])>(name: "test-owner") { (pthread_self(), []) }
-        defer { owner.stop() }
         for value in 1...5 {
             let onOwner = try await owner.run { resource in
                 resource.log.append(value)
@@ -110,6 +109,8 @@ import Testing
             #expect(onOwner)
         }
         #expect(try await owner.run { $0.log } == [1, 2, 3, 4, 5])
+        await owner.stop()
+        await #expect(throws: CancellationError.self) { try await owner.run { $0.log } }
     }
 
     @Test func stopSignalWakesAWaiter() async {

@@ -48,8 +48,11 @@ public struct MigrateCommand<S: ServiceDefinition>: AsyncParsableCommand {
         LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let database = Database(url: configuration.databaseURL, schema: S.department.schema, size: 1,
                                 name: "\(S.department.rawValue)-migrate")
-        defer { database.shutdown() }
-        try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.department.rawValue))
+        let outcome = await Result(asyncCatching: {
+            try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.department.rawValue))
+        })
+        await database.shutdown()
+        try outcome.get()
     }
 }
 

@@ -28,7 +28,20 @@ public enum ServiceRunner {
 
         let database = Database(url: configuration.databaseURL, schema: S.department.schema,
                                 size: configuration.databasePoolSize, name: S.department.rawValue)
-        defer { database.shutdown() }
+        do {
+            try await serve(S.self, configuration: configuration, processor: processor, database: database, logger: logger)
+            await database.shutdown()
+            logger.info("stopped")
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
+
+    private static func serve<S: ServiceDefinition>(
+        _ service: S.Type, configuration: ServiceConfiguration, processor: MessageProcessor, database: Database,
+        logger: Logger
+    ) async throws {
         try await migrate(S.self, database: database, logger: logger)
 
         let readiness = Readiness()
@@ -60,7 +73,6 @@ public enum ServiceRunner {
         logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)",
                                            "broker": "\(configuration.amqpURL)"])
         try await group.run()
-        logger.info("stopped")
     }
 
     /// Applies the schema's migrations, waiting (with back-off, up to `patience`) for a

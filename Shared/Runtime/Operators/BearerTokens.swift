@@ -75,11 +75,14 @@ extension ServiceDefinition {
         let configuration = try ServiceConfiguration(department: department)
         let database = Database(url: configuration.databaseURL, schema: department.schema, size: 1,
                                 name: "\(department.rawValue)-admin")
-        defer { database.shutdown() }
         let migrations = allMigrations
-        return try await database.transaction { db in
-            try db.migrate(migrations)
-            return try job(db)
-        }
+        let outcome = await Result(asyncCatching: {
+            try await database.transaction { db in
+                try db.migrate(migrations)
+                return try job(db)
+            }
+        })
+        await database.shutdown()
+        return try outcome.get()
     }
 }

@@ -27,8 +27,10 @@ public final class Database: Sendable {
         try await withConnection { db in try db.withTransaction(job) }
     }
 
-    /// Ends the owner threads after their current jobs.
-    public func shutdown() { threads.forEach { $0.stop() } }
+    /// Ends the owner threads after their queued jobs and waits until every connection is closed.
+    public func shutdown() async {
+        for thread in threads { await thread.stop() }
+    }
 
     private func acquire() async -> Int {
         if let index = state.withLock({ $0.free.popLast() }) { return index }
@@ -93,5 +95,16 @@ final class DatabaseSession {
     func close() {
         connection?.close()
         connection = nil
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing operation, to act on after cleaning up.
+    public init(asyncCatching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
     }
 }

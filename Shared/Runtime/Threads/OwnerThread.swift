@@ -8,10 +8,15 @@ public final class OwnerThread<Resource>: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [(inout Resource) -> Void] = []
     private var stopping = false
+    private var finished = false
+    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Starts the thread; `makeResource` runs on it.
     public init(name: String, makeResource: @escaping @Sendable () -> Resource) {
-        let thread = Thread { [self] in loop(makeResource()) }
+        let thread = Thread { [self] in
+            runJobs(makeResource)
+            markFinished()
+        }
         thread.name = name
         thread.start()
     }
@@ -30,16 +35,21 @@ public final class OwnerThread<Resource>: @unchecked Sendable {
         }
     }
 
-    /// Lets queued jobs finish, then ends the thread (the resource is released with it).
-    public func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
+    /// Lets queued jobs finish, then ends the thread; returns once the resource is released
+    /// (a process must not exit while a thread still closes its connection).
+    public func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            defer { condition.unlock() }
+            stopping = true
+            condition.signal()
+            if finished { continuation.resume() } else { finishWaiters.append(continuation) }
+        }
     }
 
-    private func loop(_ initial: Resource) {
-        var resource = initial
+    /// Makes the resource and runs jobs on it until stopped; the resource is released on return.
+    private func runJobs(_ makeResource: () -> Resource) {
+        var resource = makeResource()
         while true {
             condition.lock()
             while jobs.isEmpty, !stopping { condition.wait() }
@@ -51,5 +61,14 @@ public final class OwnerThread<Resource>: @unchecked Sendable {
             condition.unlock()
             job(&resource)
         }
+    }
+
+    private func markFinished() {
+        condition.lock()
+        finished = true
+        let waiters = finishWaiters
+        finishWaiters = []
+        condition.unlock()
+        waiters.forEach { $0.resume() }
     }
 }

@@ -20,9 +20,13 @@ struct Infrastructure: Sendable {
         broker = OwnerThread(name: "integration-tests-broker") { BrokerSession(url: amqpURL) }
     }
 
+    /// Lets the owner threads finish in the background (a test's teardown cannot wait).
     func shutdown() {
-        database.shutdown()
-        broker.stop()
+        let (database, broker) = (database, broker)
+        Task {
+            await database.shutdown()
+            await broker.stop()
+        }
     }
 
     /// Counts rows; `sql` is a fixed query with parameters.
