@@ -51,8 +51,8 @@ import Testing
             230883194103150243,王桂兰,H1,parent,通江路12号
             ,无名,H1,child,
             """)
-        #expect(report.residents.map(\.name) == ["王桂兰"])
-        #expect(report.residents.first?.address == "通江路12号, 1单元")
+        #expect(report.rows.map(\.name) == ["王桂兰"])
+        #expect(report.rows.first?.address == "通江路12号, 1单元")
         #expect(report.rejected.map(\.line) == [3, 4, 5])
         #expect(report.rejected[0].problems.first?.hasPrefix("relation_to_head must be one of") == true)
         #expect(report.rejected[1].problems == ["id_number repeats line 2"])
@@ -71,7 +71,7 @@ import Testing
         #expect(Set(residents.map(\.householdNumber)).count == 50)
         for resident in residents { _ = try ResidentIDNumber(resident.idNumber) }
         let csv = ([ResidentRow.columns.joined(separator: ",")] + residents.map(RegisterImport.csvLine)).joined(separator: "\n")
-        #expect(try RegisterImport.parse(csv).residents == residents)
+        #expect(try RegisterImport.parse(csv).rows == residents)
     }
 }
 

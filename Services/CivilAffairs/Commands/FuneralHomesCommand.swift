@@ -19,25 +19,21 @@ struct FuneralHomesCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            var loaded: [(FuneralHome, Bool)] = []
-            var rejected: [String] = []
-            for record in try CSVReader(try String(contentsOfFile: file, encoding: .utf8),
-                                        required: ["code", "name", "local", "address", "takes_pickups"]).records {
-                let flags = (Bool(record["local"].lowercased()), Bool(record["takes_pickups"].lowercased()))
-                guard !record["code"].isEmpty, !record["name"].isEmpty, let local = flags.0, let pickups = flags.1 else {
-                    rejected.append("line \(record.line): code and name are required; local and takes_pickups are true or false")
-                    continue
+            let report = try ImportReport<(FuneralHome, takesPickups: Bool)>(
+                csv: try String(contentsOfFile: file, encoding: .utf8),
+                required: ["code", "name", "local", "address", "takes_pickups"]) { record in
+                guard !record["code"].isEmpty, !record["name"].isEmpty, let local = Bool(record["local"].lowercased()),
+                      let pickups = Bool(record["takes_pickups"].lowercased())
+                else {
+                    return .failure(RowProblems(problems: [
+                        "code and name are required; local and takes_pickups are true or false"]))
                 }
-                loaded.append((FuneralHome(code: record["code"], name: record["name"], local: local,
-                                           address: record["address"]), pickups))
+                return .success((FuneralHome(code: record["code"], name: record["name"], local: local,
+                                             address: record["address"]), pickups))
             }
-            let homes = loaded
-            try await CivilAffairsService.withMigratedDatabase { db in
-                for (home, pickups) in homes { try FuneralHomes.upsert(home, takesPickups: pickups, on: db) }
+            try await CivilAffairsService.load(report, noun: "funeral homes") { home, db in
+                try FuneralHomes.upsert(home.0, takesPickups: home.takesPickups, on: db)
             }
-            rejected.forEach { print($0) }
-            print("\(homes.count) funeral homes loaded, \(rejected.count) rows skipped")
-            if !rejected.isEmpty { throw ExitCode(2) }
         }
     }
 }

@@ -23,15 +23,10 @@ struct RegisterCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            let text = try String(contentsOfFile: file, encoding: .utf8)
-            let report = try RegisterImport.parse(text)
-            let residents = report.residents
-            try await PublicSecurityService.withMigratedDatabase { db in
-                for resident in residents { try Register.upsert(resident, on: db) }
+            let report = try RegisterImport.parse(try String(contentsOfFile: file, encoding: .utf8))
+            try await PublicSecurityService.load(report, noun: "residents") { resident, db in
+                try Register.upsert(resident, on: db)
             }
-            for problem in report.rejected { print("line \(problem.line): \(problem.problems.joined(separator: "; "))") }
-            print("\(residents.count) residents loaded, \(report.rejected.count) rows skipped")
-            if !report.rejected.isEmpty { throw ExitCode(2) }
         }
     }
 

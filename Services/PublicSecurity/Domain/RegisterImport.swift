@@ -3,29 +3,18 @@ import HoushiRuntime
 
 /// Reading and writing the register's CSV form.
 enum RegisterImport {
-    /// The residents of good rows, and the bad rows with their line numbers and problems.
-    struct Report: Sendable {
-        var residents: [Resident] = []
-        var rejected: [(line: Int, problems: [String])] = []
-    }
-
-    static func parse(_ text: String) throws -> Report {
-        var report = Report()
+    /// The residents of good rows, and the bad rows (a repeated ID number among them) by line.
+    static func parse(_ text: String) throws -> ImportReport<Resident> {
         var seen: [String: Int] = [:]
-        for record in try CSVReader(text, required: ResidentRow.columns).records {
-            switch ResidentRow.parse(record.fields) {
-            case .success(let resident):
+        return try ImportReport(csv: text, required: ResidentRow.columns) { record in
+            ResidentRow.parse(record.fields).flatMap { resident in
                 if let first = seen[resident.idNumber] {
-                    report.rejected.append((record.line, ["id_number repeats line \(first)"]))
-                } else {
-                    seen[resident.idNumber] = record.line
-                    report.residents.append(resident)
+                    return .failure(RowProblems(problems: ["id_number repeats line \(first)"]))
                 }
-            case .failure(let problems):
-                report.rejected.append((record.line, problems.problems))
+                seen[resident.idNumber] = record.line
+                return .success(resident)
             }
         }
-        return report
     }
 
     /// One CSV line, fields quoted where needed.

@@ -1,4 +1,5 @@
 import HoushiContract
+import HoushiRuntime
 
 /// A person in the household register (户籍), as the population information system holds them.
 struct Resident: Sendable, Equatable {
@@ -46,9 +47,4 @@ enum ResidentRow {
             relationToHead: relation, address: fields["address", default: ""].trimmingCharacters(in: .whitespaces),
             active: true))
     }
-}
-
-/// Why a row was not loaded.
-struct RowProblems: Error, Sendable, Equatable {
-    let problems: [String]
 }

@@ -23,21 +23,11 @@ struct RegisterCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            var people: [InsuredPerson] = []
-            var rejected: [String] = []
-            for record in try CSVReader(try String(contentsOfFile: file, encoding: .utf8), required: InsuredRow.columns).records {
-                switch InsuredRow.parse(record) {
-                case .success(let person): people.append(person)
-                case .failure(let problems): rejected.append("line \(record.line): \(problems.problems.joined(separator: "; "))")
-                }
+            let report = try ImportReport(csv: try String(contentsOfFile: file, encoding: .utf8),
+                                          required: InsuredRow.columns, parse: InsuredRow.parse)
+            try await SocialSecurityService.load(report, noun: "insured persons") { person, db in
+                try InsuranceRegister.upsert(person, on: db)
             }
-            let loaded = people
-            try await SocialSecurityService.withMigratedDatabase { db in
-                for person in loaded { try InsuranceRegister.upsert(person, on: db) }
-            }
-            rejected.forEach { print($0) }
-            print("\(loaded.count) insured persons loaded, \(rejected.count) rows skipped")
-            if !rejected.isEmpty { throw ExitCode(2) }
         }
     }
 }

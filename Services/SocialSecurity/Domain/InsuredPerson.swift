@@ -105,8 +105,3 @@ enum SyntheticInsured {
         }
     }
 }
-
-/// Why a row was not loaded.
-struct RowProblems: Error, Sendable, Equatable {
-    let problems: [String]
-}
