@@ -122,7 +122,9 @@ struct StaffRoutes: Sendable {
             throw APIError.invalid([FieldError(field: "reason", message: "is required", messageZh: "须填写理由")])
         }
         let logger = logger(caseId, staff)
-        try await decide(caseId: caseId, approved: true, staff: staff, reason: reason, logger: logger) { tx, cremation, handling in
+        try await context.decideHeld(item: .cremation, caseId: caseId, as: CremationRequested.self, approved: true,
+                                     officer: staff, reason: reason, logger: logger) { cremation, handling in
+            let tx = handling.db
             let home = try approval.funeralHomeCode.map { try FuneralHomes.withCode($0, on: tx) }
                 ?? (cremation.body.funeralHomeName.map { try FuneralHomes.named($0, on: tx) } ?? FuneralHomes.pickupHome(on: tx))
             guard let home, home.local else {
@@ -139,31 +141,12 @@ struct StaffRoutes: Sendable {
         let staff = try await authenticate(request)
         let caseId = try Self.caseId(text)
         let reason = try await DecisionReason.read(from: request)
-        try await decide(caseId: caseId, approved: false, staff: staff, reason: reason,
-                         logger: logger(caseId, staff)) { tx, _, handling in
-            try CaseLedger.setStatus("rejected", item: .cremation, caseId: caseId, on: tx)
+        try await context.decideHeld(item: .cremation, caseId: caseId, as: CremationRequested.self, approved: false,
+                                     officer: staff, reason: reason, logger: logger(caseId, staff)) { _, handling in
+            try CaseLedger.setStatus("rejected", item: .cremation, caseId: caseId, on: handling.db)
             try handling.emit(.rejected(.cremation), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
         }
         return try Response.json(["caseId": caseId.lowercased, "outcome": "rejected", "decidedBy": staff])
-    }
-
-    /// Closes the held item and runs the decision's effect, in one transaction.
-    private func decide(caseId: UUID, approved: Bool, staff: String, reason: String, logger: Logger,
-                        effect: @escaping @Sendable (PostgresConnection, CremationRequested, HandlerContext) throws -> Void)
-        async throws {
-        try await context.withDatabase { db in
-            try db.withTransaction { tx in
-                guard let (cremation, messageId) = try CaseLedger.request(
-                    item: .cremation, caseId: caseId, as: CremationRequested.self, on: tx)
-                else { throw APIError.notFound }
-                guard try HeldItems.decide(caseId: caseId, item: .cremation, approved: approved, by: staff, reason: reason,
-                                           on: tx)
-                else { throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request") }
-                try effect(tx, cremation, HandlerContext(db: tx, logger: logger, department: .civilAffairs, caseId: caseId,
-                                                         causationId: messageId, trace: .start()))
-            }
-        }
-        logger.info("held request decided", metadata: ["approved": "\(approved)"])
     }
 
     private func authenticate(_ request: Request) async throws -> String {

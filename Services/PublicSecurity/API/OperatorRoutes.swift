@@ -30,32 +30,23 @@ struct OperatorRoutes: Sendable {
         var logger = context.logger
         logger[metadataKey: "case"] = "\(caseId.lowercased)"
         logger[metadataKey: "officer"] = "\(officer)"
-        let outcome = try await context.withDatabase { [logger] db in
-            try db.withTransaction { tx -> String in
-                guard let (hukouRequest, messageId) = try CaseLedger.request(
-                    item: .hukou, caseId: caseId, as: HukouCancellationRequested.self, on: tx)
-                else { throw APIError.notFound }
-                guard try HeldItems.decide(caseId: caseId, item: .hukou, approved: approve, by: officer, reason: reason,
-                                           on: tx) else {
-                    throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request")
+        let outcome = try await context.decideHeld(
+            item: .hukou, caseId: caseId, as: HukouCancellationRequested.self, approved: approve, officer: officer,
+            reason: reason, logger: logger
+        ) { hukouRequest, handling -> String in
+            if approve {
+                do {
+                    try Cancellation.cancel(caseId: caseId, request: hukouRequest, decidedBy: officer, reason: reason,
+                                            context: handling)
+                } catch let conflict as RegisterConflict {
+                    throw APIError(status: .conflict, code: "register-conflict", message: conflict.reason)
                 }
-                let handling = HandlerContext(db: tx, logger: logger, department: .publicSecurity, caseId: caseId,
-                                              causationId: messageId, trace: .start())
-                if approve {
-                    do {
-                        try Cancellation.cancel(caseId: caseId, request: hukouRequest, decidedBy: officer, reason: reason,
-                                                context: handling)
-                    } catch let conflict as RegisterConflict {
-                        throw APIError(status: .conflict, code: "register-conflict", message: conflict.reason)
-                    }
-                    return "cancelled"
-                }
-                try CaseLedger.setStatus("rejected", item: .hukou, caseId: caseId, on: tx)
-                try handling.emit(.rejected(.hukou), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
-                return "rejected"
+                return "cancelled"
             }
+            try CaseLedger.setStatus("rejected", item: .hukou, caseId: caseId, on: handling.db)
+            try handling.emit(.rejected(.hukou), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
+            return "rejected"
         }
-        logger.info("held request decided", metadata: ["outcome": "\(outcome)"])
         return try Response.json(["caseId": caseId.lowercased, "outcome": outcome, "decidedBy": officer])
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HoushiContract
 import HoushiStorage
+import Logging
 import Metrics
 import ServiceLifecycle
 
@@ -101,5 +102,29 @@ public struct HeldOverdueGauge: Service {
                 try await Task.sleep(for: interval)
             }
         }
+    }
+}
+
+extension ServiceContext {
+    /// An officer's decision on a held item, in one transaction: the item's request (404 when the
+    /// case has none), the held item closed with who and why (409 when it is not open), then
+    /// `effect` with a context that emits messages caused by the request.
+    public func decideHeld<Request: Decodable & Sendable, T: Sendable>(
+        item: Item, caseId: UUID, as request: Request.Type, approved: Bool, officer: String, reason: String,
+        logger: Logger, effect: @escaping @Sendable (Request, HandlerContext) throws -> T
+    ) async throws -> T {
+        let department = configuration.department
+        let outcome = try await withDatabase { db in
+            try db.withTransaction { tx -> T in
+                guard let (request, messageId) = try CaseLedger.request(item: item, caseId: caseId, as: Request.self, on: tx)
+                else { throw APIError.notFound }
+                guard try HeldItems.decide(caseId: caseId, item: item, approved: approved, by: officer, reason: reason, on: tx)
+                else { throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request") }
+                return try effect(request, HandlerContext(db: tx, logger: logger, department: department, caseId: caseId,
+                                                          causationId: messageId, trace: .start()))
+            }
+        }
+        logger.info("held request decided", metadata: ["approved": "\(approved)"])
+        return outcome
     }
 }
