@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "public-security", targets: ["PublicSecurity"]),
         .executable(name: "civil-affairs", targets: ["CivilAffairs"]),
         .executable(name: "social-security", targets: ["SocialSecurity"]),
+        .executable(name: "houshi-load", targets: ["HoushiLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -59,6 +61,11 @@ let package = Package(
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),
         .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity",
                           exclude: ["Rules/README.md"], resources: [.copy("Rules")]),
+
+        // The load, chaos and benchmark tool (deploy/local/chaos, deploy/local/bench).
+        .executableTarget(name: "HoushiLoad",
+                          dependencies: ["HoushiRuntime", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          path: "Tests/Load"),
 
         .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
                     exclude: ["validate_fixtures.py"],

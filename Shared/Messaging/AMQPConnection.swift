@@ -91,6 +91,16 @@ public final class AMQPConnection {
         return Int(ok?.pointee.message_count ?? 0)
     }
 
+    /// Deletes a queue and the messages in it; returns how many it held.
+    @discardableResult
+    public func deleteQueue(_ name: String) throws -> Int {
+        let state = try liveState()
+        let arena = CArena()
+        let ok = amqp_queue_delete(state, channel, arena.bytes(name), 0, 0)
+        try check(amqp_get_rpc_reply(state), "delete queue \(name)")
+        return Int(ok?.pointee.message_count ?? 0)
+    }
+
     // MARK: Consuming
 
     /// At most `count` unacknowledged deliveries at a time on this channel.

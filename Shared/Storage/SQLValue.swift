@@ -28,7 +28,7 @@ extension Optional: SQLValue where Wrapped: SQLValue {
 }
 
 /// Binds a `text[]` parameter (e.g. `WHERE id = ANY($1::bigint[])`).
-public struct SQLArray: SQLValue {
+public struct SQLArray: SQLValue, Sendable {
     public let elements: [String]
     public init(_ elements: [String]) { self.elements = elements }
     public init<T: BinaryInteger>(_ elements: [T]) { self.elements = elements.map { String($0) } }

@@ -430,15 +430,17 @@ load_demo_registers() {
   run_admin social-security "$1" register import "$HOUSHI_REPO/deploy/demo/insured.csv"
 }
 
-# run_admin SERVICE BIN_DIR ARGS...: one of a service's admin commands, with its environment.
-run_admin() {
+# run_admin SERVICE BIN_DIR ARGS...: one of a service's admin commands, with its environment
+# (run_admin_output: and print what it prints).
+run_admin() { run_admin_output "$@" >/dev/null; }
+run_admin_output() {
   local service=$1 bin_dir=$2
   shift 2
   (
     set -a
     # shellcheck source=/dev/null
     . "$ENV_DIR/$service.env"
-    "$bin_dir/$service" "$@" >/dev/null
+    exec "$bin_dir/$service" "$@"
   )
 }
 
@@ -456,23 +458,36 @@ declare_topology() {
   )
 }
 
-# start_service SERVICE BIN_DIR: run it in the background with its env file, unless running.
+# start_service SERVICE BIN_DIR [REPLICA]: run it in the background with its env file, unless
+# running. Replica N > 1 (for two or more consumers on one queue) has pid file and log
+# <service>.N and the HTTP port of replica_port.
 start_service() {
-  local svc=$1 pidfile=$PID_DIR/$1.pid
+  local svc=$1 replica=${3:-1} name
+  name=$(replica_name "$svc" "$replica")
+  local pidfile=$PID_DIR/$name.pid port
+  port=$(replica_port "$svc" "$replica")
   if live_pid "$pidfile" "$svc" >/dev/null; then
-    log "$svc already running (pid $(cat "$pidfile"))"
+    log "$name already running (pid $(cat "$pidfile"))"
     return
   fi
   mkdir -p "$PID_DIR" "$LOG_DIR"
-  log "starting $svc on 127.0.0.1:$(service_port "$svc")"
+  log "starting $name on 127.0.0.1:$port"
   (
     set -a
     # shellcheck source=/dev/null
     . "$ENV_DIR/$svc.env"
-    exec nohup "$2/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null
+    HOUSHI_HTTP_PORT=$port
+    exec nohup "$2/$svc" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
   ) &
   echo $! >"$pidfile"
+  disown $!   # no job report when it is killed
 }
+
+# replica_name SERVICE REPLICA: SERVICE for the first, SERVICE.N for the others.
+replica_name() { if (($2 > 1)); then echo "$1.$2"; else echo "$1"; fi; }
+
+# replica_port SERVICE REPLICA: service_port, plus 10 for each replica after the first.
+replica_port() { echo $(($(service_port "$1") + 10 * ($2 - 1))); }
 
 # stop_services: every process with a pid file in pids/ (<service>.pid, or <service>.N.pid
 # for extra replicas) that still runs its service.
@@ -486,15 +501,17 @@ stop_services() {
   done
 }
 
-# wait_ready SERVICE: until GET /readyz answers 200 (HOUSHI_READY_TIMEOUT seconds, default 120).
+# wait_ready SERVICE [REPLICA]: until GET /readyz answers 200 (HOUSHI_READY_TIMEOUT seconds,
+# default 120).
 wait_ready() {
-  local svc=$1 url pid timeout=${HOUSHI_READY_TIMEOUT:-120}
-  url=http://127.0.0.1:$(service_port "$svc")/readyz
-  pid=$(cat "$PID_DIR/$svc.pid")
+  local svc=$1 replica=${2:-1} name url pid timeout=${HOUSHI_READY_TIMEOUT:-120}
+  name=$(replica_name "$svc" "$replica")
+  url=http://127.0.0.1:$(replica_port "$svc" "$replica")/readyz
+  pid=$(cat "$PID_DIR/$name.pid")
   local deadline=$((SECONDS + timeout))
   until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
-    alive "$pid" || die "$svc exited during start-up; see $LOG_DIR/$svc.log"
-    ((SECONDS < deadline)) || die "$svc not ready at $url after ${timeout}s; see $LOG_DIR/$svc.log"
+    alive "$pid" || die "$name exited during start-up; see $LOG_DIR/$name.log"
+    ((SECONDS < deadline)) || die "$name not ready at $url after ${timeout}s; see $LOG_DIR/$name.log"
     sleep 0.5
   done
 }

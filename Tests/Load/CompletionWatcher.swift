@@ -1,0 +1,57 @@
+import Foundation
+import HoushiRuntime
+import HoushiStorage
+
+/// Watches intake's cases table (as the database administrator) for the run's cases, found by
+/// the deceased's ID number. Survives a database restart: a failed poll is simply tried again.
+struct CompletionWatcher: Sendable {
+    let database: Database
+    let idNumbers: [String]
+
+    init(databaseURL: String, idNumbers: [String]) {
+        database = Database(url: databaseURL, schema: "intake", size: 1, name: "houshi-load")
+        self.idNumbers = idNumbers
+    }
+
+    /// Polls until every case is completed or `timeout` passes; returns how many completed.
+    func waitForAll(timeout: Duration, progress: @Sendable (Int) -> Void) async -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var completed = 0
+        while ContinuousClock.now < deadline {
+            if let count = try? await completedCount() {
+                completed = count
+                progress(count)
+                if count == idNumbers.count { break }
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return completed
+    }
+
+    /// When each completed case was completed (seconds since 1970, the database's clock), by ID number.
+    func completionTimes() async throws -> [String: Double] {
+        let ids = SQLArray(idNumbers)
+        return try await database.withConnection { db in
+            var times: [String: Double] = [:]
+            for row in try db.execute("""
+                SELECT deceased_id_number, extract(epoch FROM completed_at)::float8::text AS completed
+                FROM intake.cases WHERE deceased_id_number = ANY($1::text[]) AND status = 'completed'
+                """, [ids]).rows {
+                times[try row.string("deceased_id_number")] = Double(try row.string("completed"))
+            }
+            return times
+        }
+    }
+
+    func shutdown() async { await database.shutdown() }
+
+    private func completedCount() async throws -> Int {
+        let ids = SQLArray(idNumbers)
+        return try await database.withConnection { db in
+            try db.execute("""
+                SELECT count(*) AS count FROM intake.cases
+                WHERE deceased_id_number = ANY($1::text[]) AND status = 'completed'
+                """, [ids]).first.map { try $0.int("count") } ?? 0
+        }
+    }
+}
