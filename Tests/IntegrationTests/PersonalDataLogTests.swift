@@ -22,12 +22,10 @@ final class PersonalDataLogTests {
             used.append(numbers)
 
             // The paths that log a problem: a conflicting notice for the same deceased, a refused one.
-            var changed = try JSONSerialization.jsonObject(with: body) as! [String: Any]
-            changed["applicantSignedAt"] = "2026-11-28T10:30:00+08:00"
-            #expect(try await houshi.postNotice(try JSONSerialization.data(withJSONObject: changed)).status == 409)
-            var badPhone = changed
-            badPhone["applicant"] = (changed["applicant"] as! [String: Any]).merging(["phone": "0\(numbers.applicantPhone)"]) { $1 }
-            #expect(try await houshi.postNotice(try JSONSerialization.data(withJSONObject: badPhone)).status == 422)
+            let changed = try TestNotices.changing(body, ["applicantSignedAt"], to: "2026-11-28T10:30:00+08:00")
+            #expect(try await houshi.postNotice(changed).status == 409)
+            let badPhone = try TestNotices.changing(changed, ["applicant", "phone"], to: "0\(numbers.applicantPhone)")
+            #expect(try await houshi.postNotice(badPhone).status == 422)
         }
         let deadLettered = try await publishRequestWithIDNumberInTheWrongField(houshi)
         used.append(deadLettered)

@@ -48,6 +48,18 @@ enum TestNotices {
         return (try JSONSerialization.data(withJSONObject: notice), numbers)
     }
 
+    /// `notice` with the value at `path` (e.g. `["deceased", "age"]`) replaced by `value`.
+    static func changing(_ notice: Data, _ path: [String], to value: Any) throws -> Data {
+        func set(_ object: [String: Any], _ path: ArraySlice<String>) -> [String: Any] {
+            var object = object
+            guard let key = path.first else { return object }
+            object[key] = path.count == 1 ? value : set(object[key] as? [String: Any] ?? [:], path.dropFirst())
+            return object
+        }
+        let object = try JSONSerialization.jsonObject(with: notice) as! [String: Any]
+        return try JSONSerialization.data(withJSONObject: set(object, path[...]))
+    }
+
     /// The personal numbers of a notice, none of which a log may show in full.
     struct PersonalNumbers: Sendable {
         let deceasedIDNumber: String
