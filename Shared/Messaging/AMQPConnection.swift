@@ -64,6 +64,15 @@ public final class AMQPConnection {
         try check(amqp_get_rpc_reply(state), "declare exchange \(name)")
     }
 
+    /// Deletes an exchange (and its bindings); `ifUnused` refuses while queues are bound to it.
+    /// Needs the configure permission on it: a service user is refused (403).
+    public func deleteExchange(_ name: String, ifUnused: Bool = false) throws {
+        let state = try liveState()
+        let arena = CArena()
+        amqp_exchange_delete(state, channel, arena.bytes(name), ifUnused ? 1 : 0)
+        try check(amqp_get_rpc_reply(state), "delete exchange \(name)")
+    }
+
     /// Declares a durable queue; returns how many messages it holds.
     @discardableResult
     public func declareQueue(_ name: String, arguments: [String: AMQPFieldValue] = [:], passive: Bool = false) throws -> Int {

@@ -31,11 +31,8 @@ final class FamilySMSTests {
     @Test("the family gets one SMS per outcome and one at completion, retried until the provider accepts")
     func outcomeAndCompletionMessages() async throws {
         let notice = try TestNotices.fresh(items: ["hukou"])
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("register-\(UUID()).csv")
-        try "id_number,name,household_number,relation_to_head,address\n\(notice.idNumber),王桂兰,H-\(UUID().lowercased),parent,通江路12号\n"
-            .write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try await houshi.admin(.publicSecurity, ["register", "import", file.path])
+        try await houshi.importCSV(.publicSecurity, ["register", "import"],
+                                   "id_number,name,household_number,relation_to_head,address\n\(notice.idNumber),王桂兰,H-\(UUID().lowercased),parent,通江路12号\n")
         let caseId = try await houshi.postFreshNotice(notice)
 
         // The provider also gets what earlier tests' cases left unsent: pick this case's messages by id.

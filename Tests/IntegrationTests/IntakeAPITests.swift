@@ -54,10 +54,8 @@ final class IntakeAPITests {
     ])
     func badNoticesAreRefused(field: String, path: [String], json: String) async throws {
         let (body, idNumber) = try TestNotices.fresh()
-        var notice = try JSONSerialization.jsonObject(with: body) as! [String: Any]
         let value = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
-        notice = Self.setting(path, to: value, in: notice)
-        let reply = try await houshi.postNotice(try JSONSerialization.data(withJSONObject: notice))
+        let reply = try await houshi.postNotice(try TestNotices.changing(body, path, to: value))
         #expect(reply.status == 422)
         let fields = (reply.json?["fields"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
         #expect(fields.contains(field), "\(fields)")
@@ -116,14 +114,4 @@ final class IntakeAPITests {
     }
 
     private func auth(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
-
-    private static func setting(_ path: [String], to value: Any, in object: [String: Any]) -> [String: Any] {
-        var object = object
-        if path.count == 1 {
-            object[path[0]] = value
-        } else {
-            object[path[0]] = setting(Array(path.dropFirst()), to: value, in: object[path[0]] as? [String: Any] ?? [:])
-        }
-        return object
-    }
 }

@@ -132,10 +132,7 @@ final class PublicSecurityFlowTests {
     }
 
     private func importCSV(_ csv: String) async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("register-\(UUID()).csv")
-        try csv.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try await houshi.admin(.publicSecurity, ["register", "import", file.path])
+        try await houshi.importCSV(.publicSecurity, ["register", "import"], csv)
     }
 
     private func waitForHukou(_ caseId: UUID, _ status: String) async throws {

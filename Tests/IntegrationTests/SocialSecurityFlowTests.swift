@@ -100,13 +100,10 @@ final class SocialSecurityFlowTests {
 
     /// Retired since 2020-01 on 3000.00 a month, paid through 2026-12, an enterprise employee.
     private func importInsured(_ idNumber: String, medicalBalance: String) async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("insured-\(UUID()).csv")
-        try """
+        try await houshi.importCSV(.socialSecurity, ["register", "import"], """
             id_number,name,insured_here,employer_type,retired,pension_start,monthly_pension_fen,paid_through,personal_account_balance_fen,medical_account_balance_fen
             \(idNumber),王桂兰,true,enterprise,true,2020-01,300000,2026-12,0,\(medicalBalance)
-            """.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try await houshi.admin(.socialSecurity, ["register", "import", file.path])
+            """)
     }
 
     private func publishCancellation(caseId: UUID, idNumber: String) async throws {

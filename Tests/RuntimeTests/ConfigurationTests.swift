@@ -83,6 +83,21 @@ import Testing
         #expect(Redact.phone("13904561234") == "139****1234")
         #expect(Redact.bankAccount("6217000130001234567") == "***************4567")
         #expect(Redact.phone("123") == "***")
+        #expect(Redact.password(inURL: "postgres://intake:s3cret@db:5432/houshi") == "postgres://intake:***@db:5432/houshi")
+        #expect(Redact.password(inURL: "postgres://intake@db/houshi") == "postgres://intake@db/houshi")
+        #expect(Redact.password(inURL: "host=db password=s3cret") == "***")
+    }
+
+    @Test func describedConfigurationHoldsNoPassword() throws {
+        let configuration = try ServiceConfiguration(department: .intake, environment: [
+            "HOUSHI_AMQP_URL": "amqp://intake:amqp-s3cret@broker:5672/%2F",
+            "HOUSHI_DATABASE_URL": "postgres://intake:pg-s3cret@db:5432/houshi",
+        ])
+        // As ServiceLifecycle prints a service that holds it.
+        struct Service { let configuration: ServiceConfiguration }
+        let printed = String(describing: Service(configuration: configuration))
+        #expect(!printed.contains("s3cret"))
+        #expect(printed.contains("postgres://intake:***@db:5432/houshi"))
     }
 
     @Test func readinessNeedsEveryExpectedPart() {

@@ -52,6 +52,7 @@ public enum ServiceRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let context = ServiceContext(configuration: configuration, database: database, logger: logger, metrics: metrics)
         let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
         router.addHealthRoutes(readiness: readiness)
         router.addMetricsRoute(metrics)
         S.addRoutes(to: router, context: context)

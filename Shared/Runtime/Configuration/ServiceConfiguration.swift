@@ -74,6 +74,18 @@ public struct ServiceConfiguration: Sendable {
     }
 }
 
+/// The settings without the passwords: ServiceLifecycle logs its services, configuration
+/// included, at debug level.
+extension ServiceConfiguration: CustomStringConvertible {
+    public var description: String {
+        "ServiceConfiguration(department: \(department.rawValue), amqpURL: \(amqpURL), "
+            + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpHost):\(httpPort), "
+            + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), "
+            + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "
+            + "outboxBatchSize: \(outboxBatchSize), instance: \(instance))"
+    }
+}
+
 /// How log lines are written.
 public enum LogFormat: String, Sendable {
     case text

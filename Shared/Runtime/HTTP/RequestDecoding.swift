@@ -11,19 +11,51 @@ extension Request {
     }
 
     /// Decodes a JSON body: 415 unless it is JSON, 413 over `limit` bytes, and `invalid` (a 422
-    /// naming the field) when it does not decode.
+    /// naming the field) when it does not decode or a text holds U+0000, which PostgreSQL cannot store.
     public mutating func decodeJSON<T: Decodable>(
         _ type: T.Type, limit: Int, invalid: ([FieldError]) -> APIError = { APIError.invalid($0) }
     ) async throws -> T {
         guard headers[.contentType].map({ $0.lowercased().hasPrefix("application/json") }) ?? false else {
             throw APIError.unsupportedMediaType
         }
-        let body = try await collectBody(upTo: limit)
+        let body = Data(buffer: try await collectBody(upTo: limit))
+        let value: T
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+            value = try JSONDecoder().decode(T.self, from: body)
         } catch {
             throw invalid([FieldError(decoding: error)])
         }
+        let nulFields = JSONText.fieldsHoldingNUL(body)
+        guard nulFields.isEmpty else {
+            throw invalid(nulFields.map {
+                FieldError(field: $0, message: "must not contain the NUL character (U+0000)", messageZh: "不得包含空字符")
+            })
+        }
+        return value
+    }
+}
+
+/// Checks on the JSON text of a request beyond what decoding checks.
+enum JSONText {
+    /// The fields (`deceased.name`, `attachments[0].kind`) whose text holds U+0000. JSON can only
+    /// carry it escaped, so documents without `\u0000` are not walked.
+    static func fieldsHoldingNUL(_ json: Data) -> [String] {
+        guard json.range(of: Data(#"\u0000"#.utf8)) != nil,
+              let document = try? JSONSerialization.jsonObject(with: json, options: .fragmentsAllowed)
+        else { return [] }
+        func walk(_ value: Any, _ path: String) -> [String] {
+            switch value {
+            case let text as String:
+                return text.utf8.contains(0) ? [path] : []
+            case let object as [String: Any]:
+                return object.sorted { $0.key < $1.key }.flatMap { walk($0.value, path.isEmpty ? $0.key : "\(path).\($0.key)") }
+            case let array as [Any]:
+                return array.enumerated().flatMap { walk($0.element, "\(path)[\($0.offset)]") }
+            default:
+                return []
+            }
+        }
+        return walk(document, "")
     }
 }
 

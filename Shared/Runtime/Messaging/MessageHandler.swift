@@ -73,7 +73,8 @@ public struct RegisteredHandler: Sendable {
     }
 }
 
-/// A short, log-safe account of a decoding error: where and what, never the values.
+/// A short, log-safe account of a decoding error: where and what, never the values (so not the
+/// decoder's own text either, which quotes an unexpected value: an ID number in the wrong field).
 func describe(_ error: any Error) -> String {
     guard let error = error as? DecodingError else { return String(describing: error) }
     func path(_ context: DecodingError.Context) -> String {
@@ -84,7 +85,7 @@ func describe(_ error: any Error) -> String {
     case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
     case .valueNotFound(_, let context): return "\(path(context)) is null"
     case .typeMismatch(let type, let context): return "\(path(context)) is not \(type)"
-    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+    case .dataCorrupted(let context): return "\(path(context)) has an invalid value"
     @unknown default: return "undecodable"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HoushiContract
+import HoushiMessaging
 import HoushiRuntime
 import Testing
 
@@ -85,6 +86,26 @@ final class Houshi: @unchecked Sendable {
                      + (SELECT count(*) FROM civil_affairs.item_requests WHERE case_id = $1::uuid)
                      + (SELECT count(*) FROM social_security.item_requests WHERE case_id = $1::uuid) AS count
                 """, [caseId.lowercased]) == 4
+        }
+    }
+
+    /// Waits until `count` dead letters have come to the department's dead-letter queue, and takes them.
+    func deadLetters(of department: Department, count: Int) async throws -> [Delivery] {
+        let queue = Topology.deadLetterQueue(of: department)
+        var letters: [Delivery] = []
+        try await eventually("\(count) dead letters in \(queue)") {
+            letters += try await infrastructure.drain(queue: queue)
+            return letters.count >= count
+        }
+        return letters
+    }
+
+    /// Waits until the department's log shows the message handled (not dead-lettered).
+    func waitUntilHandled(messageId: String, by department: Department) async throws {
+        try await eventually("\(department.rawValue) to handle message \(messageId)") {
+            (services[department]?.log ?? "").split(separator: "\n").contains {
+                $0.contains(messageId) && $0.contains("\"handled\"")
+            }
         }
     }
 

@@ -25,6 +25,56 @@ enum TestNotices {
         return (try JSONSerialization.data(withJSONObject: notice), idNumber)
     }
 
+    /// The example with every personal number fresh: the deceased's ID number, the applicant's
+    /// phone and ID number, and a spouse as beneficiary with an ID number and bank account of
+    /// their own (so a log line can be traced to the number it leaked).
+    static func freshPersonal() throws -> (body: Data, numbers: PersonalNumbers) {
+        let (body, deceasedIDNumber) = try fresh()
+        let numbers = PersonalNumbers(
+            deceasedIDNumber: deceasedIDNumber, applicantPhone: "13" + randomDigits(9),
+            applicantIDNumber: freshIDNumber(like: "230883196608020312"),
+            beneficiaryIDNumber: freshIDNumber(like: "230883194103150243"), bankAccount: "62" + randomDigits(17))
+        var notice = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+        var applicant = notice["applicant"] as! [String: Any]
+        applicant["phone"] = numbers.applicantPhone
+        applicant["idNumber"] = numbers.applicantIDNumber
+        notice["applicant"] = applicant
+        var beneficiary = notice["beneficiary"] as! [String: Any]
+        beneficiary["name"] = "张秀英"
+        beneficiary["relation"] = "spouse"
+        beneficiary["idNumber"] = numbers.beneficiaryIDNumber
+        beneficiary["bankAccount"] = numbers.bankAccount
+        notice["beneficiary"] = beneficiary
+        return (try JSONSerialization.data(withJSONObject: notice), numbers)
+    }
+
+    /// `notice` with the value at `path` (e.g. `["deceased", "age"]`) replaced by `value`.
+    static func changing(_ notice: Data, _ path: [String], to value: Any) throws -> Data {
+        func set(_ object: [String: Any], _ path: ArraySlice<String>) -> [String: Any] {
+            var object = object
+            guard let key = path.first else { return object }
+            object[key] = path.count == 1 ? value : set(object[key] as? [String: Any] ?? [:], path.dropFirst())
+            return object
+        }
+        let object = try JSONSerialization.jsonObject(with: notice) as! [String: Any]
+        return try JSONSerialization.data(withJSONObject: set(object, path[...]))
+    }
+
+    /// The personal numbers of a notice, none of which a log may show in full.
+    struct PersonalNumbers: Sendable {
+        let deceasedIDNumber: String
+        let applicantPhone: String
+        let applicantIDNumber: String
+        let beneficiaryIDNumber: String
+        let bankAccount: String
+
+        var all: [String] { [deceasedIDNumber, applicantPhone, applicantIDNumber, beneficiaryIDNumber, bankAccount] }
+    }
+
+    private static func randomDigits(_ count: Int) -> String {
+        String((0..<count).map { _ in Character(String(Int.random(in: 0...9))) })
+    }
+
     /// An ID number with the same region and sex as `template`, a random birth date between
     /// 1930 and 1960, a random sequence number and the right check digit (the space is large
     /// enough that a test run's notices never share a deceased).
