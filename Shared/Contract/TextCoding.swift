@@ -27,4 +27,11 @@ extension Int {
         else { return nil }
         self = value
     }
+
+    /// The decimal digits with zeros in front up to `width` (`7.zeroPadded(3)` is `"007"`); a
+    /// formatter-free version for hot paths (String(format:) costs a Foundation round trip).
+    func zeroPadded(_ width: Int) -> String {
+        let digits = String(self)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
 }

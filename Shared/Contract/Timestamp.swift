@@ -29,12 +29,12 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         let (days, msOfDay) = local.floorDivided(by: 86_400_000)
         let (y, m, d) = CalendarDate.civil(fromDays: days)
         let seconds = msOfDay / 1000
-        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
-                          Int(seconds / 3600), Int(seconds / 60 % 60), Int(seconds % 60))
-        if msOfDay % 1000 != 0 { text += String(format: ".%03d", Int(msOfDay % 1000)) }
+        var text = "\(y.zeroPadded(4))-\(m.zeroPadded(2))-\(d.zeroPadded(2))T\(Int(seconds / 3600).zeroPadded(2)):"
+            + "\(Int(seconds / 60 % 60).zeroPadded(2)):\(Int(seconds % 60).zeroPadded(2))"
+        if msOfDay % 1000 != 0 { text += "." + Int(msOfDay % 1000).zeroPadded(3) }
         if utcOffset == 0 { return text + "Z" }
         let offsetMinutes = abs(utcOffset) / 60
-        return text + String(format: "%@%02d:%02d", utcOffset < 0 ? "-" : "+", offsetMinutes / 60, offsetMinutes % 60)
+        return text + (utcOffset < 0 ? "-" : "+") + (offsetMinutes / 60).zeroPadded(2) + ":" + (offsetMinutes % 60).zeroPadded(2)
     }
 
     /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`); nil for anything else.

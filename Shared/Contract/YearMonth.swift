@@ -32,7 +32,7 @@ public struct YearMonth: Hashable, Sendable, Comparable, CustomStringConvertible
         month == 12 ? YearMonth(year: year + 1, month: 1) : YearMonth(year: year, month: month + 1)
     }
 
-    public var description: String { String(format: "%04d-%02d", year, month) }
+    public var description: String { "\(year.zeroPadded(4))-\(month.zeroPadded(2))" }
 
     public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {
         (lhs.year, lhs.month) < (rhs.year, rhs.month)

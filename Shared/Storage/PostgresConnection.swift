@@ -6,6 +6,10 @@ import Foundation
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private var transactionDepth = 0
+    /// Statement names by SQL text: a parameterized statement is parsed and planned by the server
+    /// once per connection, then only executed (at most `preparedLimit` of them).
+    private var prepared: [String: String] = [:]
+    private static let preparedLimit = 256
 
     /// Connects from a `postgres://user:password@host:port/database` URL (or a libpq conninfo
     /// string) and sets `search_path` to `schema` when given.
@@ -32,19 +36,32 @@ public final class PostgresConnection {
     /// False once the server or network has gone away.
     public var isConnected: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
 
-    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`).
+    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`). Statements with
+    /// parameters are prepared on first use and reused on this connection.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any SQLValue] = []) throws -> QueryResult {
         let handle = try liveHandle()
-        let texts = parameters.map { $0.sqlText }
-        let cStrings = texts.map { $0.flatMap { strdup($0) } }
+        guard !parameters.isEmpty else { return try consume(PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)) }
+        let name = try preparedName(for: sql, parameterCount: parameters.count)
+        let cStrings = parameters.map { $0.sqlText.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
         let result = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecParams(handle, sql, Int32(texts.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { values in
+                if let name { PQexecPrepared(handle, name, Int32(buffer.count), values, nil, nil, 0) }
+                else { PQexecParams(handle, sql, Int32(buffer.count), nil, values, nil, nil, 0) }
             }
         }
         return try consume(result)
+    }
+
+    /// The name `sql` is prepared under, preparing it now if new; nil once the cache is full.
+    private func preparedName(for sql: String, parameterCount: Int) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        let name = "houshi_\(prepared.count + 1)"
+        try consume(PQprepare(try liveHandle(), name, sql, Int32(parameterCount), nil))
+        prepared[sql] = name
+        return name
     }
 
     /// Runs a fixed script of statements without parameters: migrations only, never values.

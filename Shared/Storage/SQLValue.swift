@@ -15,12 +15,23 @@ extension UUID: SQLValue { public var sqlText: String? { uuidString.lowercased()
 
 extension Date: SQLValue {
     /// Seconds since the epoch: bind with `to_timestamp($n)`.
-    public var sqlText: String? { String(format: "%.6f", timeIntervalSince1970) }
+    public var sqlText: String? { String(timeIntervalSince1970) }
 }
 
 extension Data: SQLValue {
     /// `bytea` hex form.
-    public var sqlText: String? { "\\x" + map { String(format: "%02x", $0) }.joined() }
+    public var sqlText: String? {
+        var text = [UInt8](repeating: 0, count: 2 + count * 2)
+        text[0] = UInt8(ascii: "\\")
+        text[1] = UInt8(ascii: "x")
+        for (offset, byte) in enumerated() {
+            text[2 + offset * 2] = Self.hexDigits[Int(byte >> 4)]
+            text[3 + offset * 2] = Self.hexDigits[Int(byte & 0x0f)]
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 extension Optional: SQLValue where Wrapped: SQLValue {

@@ -13,19 +13,17 @@ struct CompletionWatcher: Sendable {
         self.idNumbers = idNumbers
     }
 
-    /// Polls until every case is completed or `timeout` passes; returns how many completed.
-    func waitForAll(timeout: Duration, progress: @Sendable (Int) -> Void) async -> Int {
+    /// Polls (every second, asking only about the cases not seen completed yet, so the watcher
+    /// itself costs the database little) until every case is completed or `timeout` passes;
+    /// returns how many completed.
+    func waitForAll(timeout: Duration) async -> Int {
         let deadline = ContinuousClock.now + timeout
-        var completed = 0
-        while ContinuousClock.now < deadline {
-            if let count = try? await completedCount() {
-                completed = count
-                progress(count)
-                if count == idNumbers.count { break }
-            }
-            try? await Task.sleep(for: .milliseconds(500))
+        var pending = Set(idNumbers)
+        while !pending.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .seconds(1))
+            if let completed = try? await completed(among: Array(pending)) { pending.subtract(completed) }
         }
-        return completed
+        return idNumbers.count - pending.count
     }
 
     /// When each completed case was completed (seconds since 1970, the database's clock), by ID number.
@@ -45,13 +43,13 @@ struct CompletionWatcher: Sendable {
 
     func shutdown() async { await database.shutdown() }
 
-    private func completedCount() async throws -> Int {
-        let ids = SQLArray(idNumbers)
+    private func completed(among pending: [String]) async throws -> [String] {
+        let ids = SQLArray(pending)
         return try await database.withConnection { db in
             try db.execute("""
-                SELECT count(*) AS count FROM intake.cases
+                SELECT deceased_id_number FROM intake.cases
                 WHERE deceased_id_number = ANY($1::text[]) AND status = 'completed'
-                """, [ids]).first.map { try $0.int("count") } ?? 0
+                """, [ids]).rows.map { try $0.string("deceased_id_number") }
         }
     }
 }

@@ -50,7 +50,7 @@ struct WaitCommand: AsyncParsableCommand {
         let start = Date().timeIntervalSince1970
         let cases = range.all
         let watcher = CompletionWatcher(databaseURL: try endpoints.database(), idNumbers: cases.map(\.deceasedIDNumber))
-        let completed = await watcher.waitForAll(timeout: .seconds(timeout)) { _ in }
+        let completed = await watcher.waitForAll(timeout: .seconds(timeout))
         let last = try await watcher.completionTimes().values.max() ?? start
         await watcher.shutdown()
         let seconds = max(last - start, 0.001)

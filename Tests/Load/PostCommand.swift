@@ -58,7 +58,7 @@ struct PostCommand: AsyncParsableCommand {
         print(report.postingLines)
         if completionTimeout > 0 {
             let watcher = CompletionWatcher(databaseURL: try endpoints.database(), idNumbers: cases.map(\.deceasedIDNumber))
-            let completed = await watcher.waitForAll(timeout: .seconds(completionTimeout)) { _ in }
+            let completed = await watcher.waitForAll(timeout: .seconds(completionTimeout))
             let times = completed > 0 ? try await watcher.completionTimes() : [:]
             await watcher.shutdown()
             report.addCompletions(times, posted: posting.startedAt)
