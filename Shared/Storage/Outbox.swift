@@ -19,6 +19,11 @@ public struct OutboxMessage: Sendable, Equatable {
         self.headers = headers
         self.body = body
     }
+
+    /// The headers as the JSON object the `headers` column holds.
+    var headersJSON: String {
+        get throws { String(decoding: try JSONEncoder().encode(headers), as: UTF8.self) }
+    }
 }
 
 /// The transactional outbox and inbox (DESIGN.md reliability rules 1 and 2): the tables and the
@@ -57,11 +62,25 @@ public enum Outbox {
 
     /// Adds a message to the outbox in the caller's transaction.
     public static func enqueue(_ message: OutboxMessage, on db: PostgresConnection) throws {
-        let headers = try String(decoding: JSONEncoder().encode(message.headers), as: UTF8.self)
         try db.execute("""
             INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body)
             VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-            """, [message.messageId, message.exchange, message.routingKey, message.caseId, headers, message.body])
+            """, [message.messageId, message.exchange, message.routingKey, message.caseId, try message.headersJSON,
+                  message.body])
+    }
+
+    /// Adds several messages in one statement, in this order (their `seq`s ascend likewise).
+    public static func enqueue(_ messages: [OutboxMessage], on db: PostgresConnection) throws {
+        guard messages.count > 1 else { return try messages.first.map { try enqueue($0, on: db) } ?? () }
+        try db.execute("""
+            INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body)
+            SELECT message_id, exchange, routing_key, NULLIF(case_id, '')::uuid, headers::jsonb, body
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+                WITH ORDINALITY AS m (message_id, exchange, routing_key, case_id, headers, body, position)
+            ORDER BY position
+            """, [SQLArray(messages.map { $0.messageId.uuidString }), SQLArray(messages.map(\.exchange)),
+                  SQLArray(messages.map(\.routingKey)), SQLArray(messages.map { $0.caseId?.uuidString ?? "" }),
+                  SQLArray(try messages.map { try $0.headersJSON }), SQLArray(messages.map { $0.body.sqlText ?? "" })])
     }
 
     /// Locks up to `limit` unsent messages, oldest first, skipping those another relay holds.

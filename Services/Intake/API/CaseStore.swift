@@ -36,10 +36,11 @@ enum CaseStore {
                 guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
                 return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
             }
-            for item in notice.requestedItems {
-                try tx.execute("INSERT INTO case_items (case_id, item, department) VALUES ($1, $2, $3)",
-                               [caseId, item.rawValue, item.department.rawValue])
-            }
+            try tx.execute("""
+                INSERT INTO case_items (case_id, item, department)
+                SELECT $1, item, department FROM unnest($2::text[], $3::text[]) AS i (item, department)
+                """, [caseId, SQLArray(notice.requestedItems.map(\.rawValue)),
+                      SQLArray(notice.requestedItems.map(\.department.rawValue))])
             var references: [AttachmentReference] = []
             if let attachments = notice.attachments, !attachments.isEmpty {
                 let key = try Attachments.sealKey(on: tx)
@@ -51,9 +52,8 @@ enum CaseStore {
             let messages = try NoticeMessages.envelopes(
                 for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name),
                 attachments: references)
-            try messages.notified.enqueue(trace: trace, on: tx)
+            try EventOutbox.enqueue([(messages.notified, trace)] + messages.requests.map { ($0, trace.child()) }, on: tx)
             try recordEvent(messages.notified, on: tx)
-            for request in messages.requests { try request.enqueue(trace: trace.child(), on: tx) }
             return .opened(caseId)
         }
     }

@@ -22,32 +22,24 @@ struct SMSNotifier: Service {
         }
     }
 
-    /// Sends what is due now, then marks the sent ones in one statement; returns how many it tried.
+    /// Sends what is due now; returns how many it tried.
     func sendDue() async throws -> Int {
         let due = try await database.withConnection { db in try SMSOutbox.lease(limit: 20, for: .seconds(120), on: db) }
-        var sent: [Int64] = []
-        for sms in due where await deliver(sms) { sent.append(sms.id) }
-        let ids = sent
-        try await database.withConnection { db in try SMSOutbox.markSent(ids, on: db) }
-        return due.count
-    }
-
-    /// Sends one message; on failure schedules the next attempt (if even that fails, the lease
-    /// runs out and the message is tried again). Returns whether the gateway took it.
-    private func deliver(_ sms: SMS) async -> Bool {
-        do {
-            try await gateway.send(sms)
-            return true
-        } catch {
-            let delay = Self.backoff(afterAttempt: sms.attempts, base: retryBase)
-            logger.warning("SMS not sent, will retry", metadata: [
-                "case": "\(sms.caseId.lowercased)", "to": "\(Redact.phone(sms.phone))",
-                "attempt": "\(sms.attempts)", "retry_in": "\(delay)", "error": "\(error)"])
-            try? await database.withConnection { db in
-                try SMSOutbox.retry(sms.id, after: delay, error: String(describing: error), on: db)
+        for sms in due {
+            do {
+                try await gateway.send(sms)
+                try await database.withConnection { db in try SMSOutbox.markSent(sms.id, on: db) }
+            } catch {
+                let delay = Self.backoff(afterAttempt: sms.attempts, base: retryBase)
+                logger.warning("SMS not sent, will retry", metadata: [
+                    "case": "\(sms.caseId.lowercased)", "to": "\(Redact.phone(sms.phone))",
+                    "attempt": "\(sms.attempts)", "retry_in": "\(delay)", "error": "\(error)"])
+                try await database.withConnection { db in
+                    try SMSOutbox.retry(sms.id, after: delay, error: String(describing: error), on: db)
+                }
             }
-            return false
         }
+        return due.count
     }
 
     static func backoff(afterAttempt attempt: Int, base: Duration) -> Duration {

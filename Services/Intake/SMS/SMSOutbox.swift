@@ -52,10 +52,8 @@ enum SMSOutbox {
         }
     }
 
-    static func markSent(_ ids: [Int64], on db: PostgresConnection) throws {
-        guard !ids.isEmpty else { return }
-        try db.execute("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
-                       [SQLArray(ids)])
+    static func markSent(_ id: Int64, on db: PostgresConnection) throws {
+        try db.execute("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = $1", [id])
     }
 
     /// Schedules another attempt after `delay`, keeping the error for operators.

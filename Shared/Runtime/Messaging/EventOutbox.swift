@@ -4,25 +4,31 @@ import HoushiStorage
 
 /// Writes contract messages to the service's outbox, in the caller's transaction.
 public enum EventOutbox {
-    private static let codec = MessageCodec()
+    fileprivate static let codec = MessageCodec()
 
     /// Adds `envelope` to the outbox, to be published on `houshi.events` under its routing key.
     public static func enqueue<P>(_ envelope: Envelope<P>, trace: TraceParent, on db: PostgresConnection) throws {
-        try Outbox.enqueue(OutboxMessage(
-            messageId: envelope.id, exchange: Topology.eventsExchange, routingKey: envelope.messageType.routingKey,
-            caseId: envelope.caseId, headers: [TraceParent.header: trace.description],
-            body: try codec.encode(envelope)), on: db)
+        try Outbox.enqueue(envelope.outboxMessage(trace: trace), on: db)
+    }
+
+    /// Adds several envelopes (of any payload types) in one statement, in this order.
+    public static func enqueue(_ envelopes: [(envelope: any OutboxWritable, trace: TraceParent)],
+                               on db: PostgresConnection) throws {
+        try Outbox.enqueue(envelopes.map { try $0.envelope.outboxMessage(trace: $0.trace) }, on: db)
     }
 }
 
 /// An envelope of any payload type that can be written to the outbox.
 public protocol OutboxWritable: Sendable {
     var messageType: MessageType { get }
-    func enqueue(trace: TraceParent, on db: PostgresConnection) throws
+    /// The outbox row that publishes this envelope on `houshi.events` under its routing key.
+    func outboxMessage(trace: TraceParent) throws -> OutboxMessage
 }
 
 extension Envelope: OutboxWritable {
-    public func enqueue(trace: TraceParent, on db: PostgresConnection) throws {
-        try EventOutbox.enqueue(self, trace: trace, on: db)
+    public func outboxMessage(trace: TraceParent) throws -> OutboxMessage {
+        OutboxMessage(messageId: id, exchange: Topology.eventsExchange, routingKey: messageType.routingKey,
+                      caseId: caseId, headers: [TraceParent.header: trace.description],
+                      body: try EventOutbox.codec.encode(self))
     }
 }
