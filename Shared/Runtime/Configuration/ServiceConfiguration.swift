@@ -15,6 +15,7 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var consumers: Int
     public var prefetch: Int
+    public var consumerBatch: Int
     public var handlerAttempts: Int
     public var databasePoolSize: Int
     public var outboxBatchSize: Int
@@ -31,6 +32,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error, critical"),
         ("HOUSHI_CONSUMERS", "2", "competing consumer threads, each with its own connections"),
         ("HOUSHI_PREFETCH", "32", "unacknowledged deliveries per consumer"),
+        ("HOUSHI_CONSUMER_BATCH", "16", "deliveries already waiting that one transaction handles together (1: one each)"),
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
         ("HOUSHI_DB_POOL_SIZE", "4", "database connections for HTTP requests"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
@@ -65,6 +67,7 @@ public struct ServiceConfiguration: Sendable {
         logLevel = try reader.value("HOUSHI_LOG_LEVEL", default: .info, Logger.Level.init(rawValue:))
         consumers = try reader.integer("HOUSHI_CONSUMERS", default: 4, in: 1...64)
         prefetch = try reader.integer("HOUSHI_PREFETCH", default: 32, in: 1...65535)
+        consumerBatch = try reader.integer("HOUSHI_CONSUMER_BATCH", default: 16, in: 1...1_000)
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
         databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 4, in: 1...64)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
@@ -80,7 +83,7 @@ extension ServiceConfiguration: CustomStringConvertible {
     public var description: String {
         "ServiceConfiguration(department: \(department.rawValue), amqpURL: \(amqpURL), "
             + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpHost):\(httpPort), "
-            + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), "
+            + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "
             + "outboxBatchSize: \(outboxBatchSize), instance: \(instance))"
     }

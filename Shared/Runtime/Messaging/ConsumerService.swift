@@ -65,9 +65,14 @@ struct ConsumerLoop: Sendable {
                 let amqp = try broker ?? connect(logger: logger)
                 broker = amqp
                 readiness.set(component, ready: true)
-                guard let delivery = try amqp.nextDelivery(timeout: .milliseconds(250)) else { continue }
-                try process(delivery, database: database, logger: logger)
-                try amqp.ack(delivery.deliveryTag)
+                guard let first = try amqp.nextDelivery(timeout: .milliseconds(250)) else { continue }
+                var batch = [first]
+                while batch.count < configuration.consumerBatch, let next = try amqp.nextDelivery(timeout: .zero) {
+                    batch.append(next)
+                }
+                try process(batch, database: database, logger: logger)
+                // Deliveries on a channel are numbered in order, and this loop settles each before the next.
+                try amqp.ack(batch[batch.count - 1].deliveryTag, multiple: true)
                 backoff.reset()
             } catch is StoppedWhileRetrying {
                 break
@@ -98,13 +103,13 @@ struct ConsumerLoop: Sendable {
         return amqp
     }
 
-    /// Processes one delivery, waiting out database outages: the delivery stays in hand, so a
-    /// lost database connection never drops or reorders it.
-    private func process(_ delivery: Delivery, database: DatabaseSession, logger: Logger) throws {
+    /// Processes the deliveries, waiting out database outages: they stay in hand, so a lost
+    /// database connection never drops or reorders them.
+    private func process(_ batch: [Delivery], database: DatabaseSession, logger: Logger) throws {
         var backoff = Backoff()
         while true {
             do {
-                _ = try database.use { db in try processor.process(delivery, on: db, logger: logger, stop: stop) }
+                _ = try database.use { db in try processor.process(batch: batch, on: db, logger: logger, stop: stop) }
                 return
             } catch let error as PostgresError where error.connectionLost {
                 logger.warning("database unavailable, retrying the delivery", metadata: ["error": "\(error)"])

@@ -37,51 +37,108 @@ public struct MessageProcessor: Sendable {
 
     @discardableResult
     public func process(_ delivery: Delivery, on db: PostgresConnection, logger: Logger, stop: StopSignal) throws -> Outcome {
+        let message: Admitted
+        switch admit(delivery, logger: logger) {
+        case .refused(let reason, let logger): return try deadLetter(delivery, reason: reason, on: db, logger: logger)
+        case .admitted(let admitted): message = admitted
+        }
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(3))
+        var lastError: any Error = UnprocessableMessage("not attempted")
+        for attempt in 1...maxAttempts {
+            do {
+                let fresh = try db.withTransaction { tx in try handle(message, in: tx) }
+                return report(message, fresh: fresh)
+            } catch let error as PostgresError where error.connectionLost {
+                throw error
+            } catch let error as UnprocessableMessage {
+                return try deadLetter(delivery, reason: error.reason, on: db, logger: message.logger)
+            } catch {
+                lastError = error
+                message.logger.warning("handler failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                if attempt < maxAttempts, stop.wait(backoff.next()) { throw StoppedWhileRetrying() }
+            }
+        }
+        return try deadLetter(delivery, reason: "failed \(maxAttempts) times: \(lastError)", on: db, logger: message.logger)
+    }
+
+    /// Processes deliveries that were waiting together in one transaction, in case order (so two
+    /// consumers lock cases in the same order), with one commit for all; the caller acknowledges
+    /// them after it. If any is not simply handled or a duplicate (it cannot be decoded, has no
+    /// handler, its handler fails, the transaction deadlocks), the batch is rolled back and each
+    /// delivery is processed alone by `process`, with its retries and dead letter.
+    public func process(batch deliveries: [Delivery], on db: PostgresConnection, logger: Logger,
+                        stop: StopSignal) throws -> [Outcome] {
+        let admitted = deliveries.compactMap { delivery -> Admitted? in
+            if case .admitted(let message) = admit(delivery, logger: logger) { return message }
+            return nil
+        }
+        if deliveries.count > 1, admitted.count == deliveries.count {
+            do {
+                let ordered = admitted.sorted { $0.header.caseId.uuidString < $1.header.caseId.uuidString }
+                let fresh = try db.withTransaction { tx in try ordered.map { try handle($0, in: tx) } }
+                return zip(ordered, fresh).map { report($0, fresh: $1) }
+            } catch let error as PostgresError where error.connectionLost {
+                throw error
+            } catch {
+                logger.info("batch rolled back, processing its messages one by one",
+                            metadata: ["count": "\(deliveries.count)", "error": "\(error)"])
+            }
+        }
+        return try deliveries.map { try process($0, on: db, logger: logger, stop: stop) }
+    }
+
+    /// A decoded delivery with its handler, and the logger and trace that go with it.
+    private struct Admitted {
+        let delivery: Delivery
+        let header: EnvelopeHeader
+        let handler: RegisteredHandler
+        let logger: Logger
+        let trace: TraceParent
+    }
+
+    private enum Admission {
+        case admitted(Admitted)
+        case refused(reason: String, logger: Logger)
+    }
+
+    /// Decodes the envelope's header and finds its handler, or says why the message can never be handled.
+    private func admit(_ delivery: Delivery, logger: Logger) -> Admission {
         var logger = logger
         logger[metadataKey: "delivery_routing_key"] = "\(delivery.routingKey)"
         let header: EnvelopeHeader
         do {
             header = try codec.decodeHeader(delivery.body)
         } catch {
-            return try deadLetter(delivery, reason: "undecodable envelope: \(describe(error))", on: db, logger: logger)
+            return .refused(reason: "undecodable envelope: \(describe(error))", logger: logger)
         }
         logger[metadataKey: "case"] = "\(header.caseId.lowercased)"
         logger[metadataKey: "message_id"] = "\(header.id.lowercased)"
         logger[metadataKey: "type"] = "\(header.messageType)"
         guard let handler = handlers[header.messageType.routingKey] else {
-            return try deadLetter(delivery, reason: "\(department.rawValue) has no handler for \(header.messageType)",
-                                  on: db, logger: logger)
+            return .refused(reason: "\(department.rawValue) has no handler for \(header.messageType)", logger: logger)
         }
         let trace = delivery.traceParent?.child() ?? .start()
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
+        return .admitted(Admitted(delivery: delivery, header: header, handler: handler, logger: logger, trace: trace))
+    }
 
-        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(3))
-        var lastError: any Error = UnprocessableMessage("not attempted")
-        for attempt in 1...maxAttempts {
-            do {
-                let fresh = try db.withTransaction { tx in
-                    guard try Outbox.recordReceived(messageId: header.id, routingKey: header.messageType.routingKey,
-                                                    caseId: header.caseId, on: tx)
-                    else { return false }
-                    try handler.handle(delivery.body, HandlerContext(
-                        db: tx, logger: logger, department: department, caseId: header.caseId,
-                        causationId: header.id, trace: trace))
-                    return true
-                }
-                logger.info(fresh ? "handled" : "duplicate ignored")
-                count(fresh ? "handled" : "duplicate", type: header.messageType.routingKey)
-                return fresh ? .handled : .duplicate
-            } catch let error as PostgresError where error.connectionLost {
-                throw error
-            } catch let error as UnprocessableMessage {
-                return try deadLetter(delivery, reason: error.reason, on: db, logger: logger)
-            } catch {
-                lastError = error
-                logger.warning("handler failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
-                if attempt < maxAttempts, stop.wait(backoff.next()) { throw StoppedWhileRetrying() }
-            }
-        }
-        return try deadLetter(delivery, reason: "failed \(maxAttempts) times: \(lastError)", on: db, logger: logger)
+    /// Records the message in the inbox and runs its handler, in the caller's transaction;
+    /// false when the inbox already had it.
+    private func handle(_ message: Admitted, in tx: PostgresConnection) throws -> Bool {
+        let header = message.header
+        guard try Outbox.recordReceived(messageId: header.id, routingKey: header.messageType.routingKey,
+                                        caseId: header.caseId, on: tx)
+        else { return false }
+        try message.handler.handle(message.delivery.body, HandlerContext(
+            db: tx, logger: message.logger, department: department, caseId: header.caseId,
+            causationId: header.id, trace: message.trace))
+        return true
+    }
+
+    private func report(_ message: Admitted, fresh: Bool) -> Outcome {
+        message.logger.info(fresh ? "handled" : "duplicate ignored")
+        count(fresh ? "handled" : "duplicate", type: message.header.messageType.routingKey)
+        return fresh ? .handled : .duplicate
     }
 
     private func deadLetter(_ delivery: Delivery, reason: String, on db: PostgresConnection, logger: Logger) throws -> Outcome {
