@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// What makes one Houshi service: its department, its schema's migrations, its message
 /// handlers (one per consumed type) and any HTTP routes beside the health checks.
-public protocol ServiceDefinition {
+public protocol ServiceDefinition: SendableMetatype {
     static var department: Department { get }
     /// One line for `--help`.
     static var abstract: String { get }
