@@ -37,8 +37,13 @@ public struct MessageProcessor: Sendable {
 
     @discardableResult
     public func process(_ delivery: Delivery, on db: PostgresConnection, logger: Logger, stop: StopSignal) throws -> Outcome {
+        try process(delivery, admit(delivery, logger: logger), on: db, stop: stop)
+    }
+
+    private func process(_ delivery: Delivery, _ admission: Admission, on db: PostgresConnection,
+                         stop: StopSignal) throws -> Outcome {
         let message: Admitted
-        switch admit(delivery, logger: logger) {
+        switch admission {
         case .refused(let reason, let logger): return try deadLetter(delivery, reason: reason, on: db, logger: logger)
         case .admitted(let admitted): message = admitted
         }
@@ -68,8 +73,9 @@ public struct MessageProcessor: Sendable {
     /// delivery is processed alone by `process`, with its retries and dead letter.
     public func process(batch deliveries: [Delivery], on db: PostgresConnection, logger: Logger,
                         stop: StopSignal) throws -> [Outcome] {
-        let admitted = deliveries.compactMap { delivery -> Admitted? in
-            if case .admitted(let message) = admit(delivery, logger: logger) { return message }
+        let admissions = deliveries.map { admit($0, logger: logger) }
+        let admitted = admissions.compactMap { admission -> Admitted? in
+            if case .admitted(let message) = admission { return message }
             return nil
         }
         if deliveries.count > 1, admitted.count == deliveries.count {
@@ -84,7 +90,7 @@ public struct MessageProcessor: Sendable {
                             metadata: ["count": "\(deliveries.count)", "error": "\(error)"])
             }
         }
-        return try deliveries.map { try process($0, on: db, logger: logger, stop: stop) }
+        return try zip(deliveries, admissions).map { try process($0, $1, on: db, stop: stop) }
     }
 
     /// A decoded delivery with its handler, and the logger and trace that go with it.
