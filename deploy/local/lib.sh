@@ -489,13 +489,15 @@ replica_name() { if (($2 > 1)); then echo "$1.$2"; else echo "$1"; fi; }
 # replica_port SERVICE REPLICA: service_port, plus 10 for each replica after the first.
 replica_port() { echo $(($(service_port "$1") + 10 * ($2 - 1))); }
 
-# stop_services: every process with a pid file in pids/ (<service>.pid, or <service>.N.pid
-# for extra replicas) that still runs its service.
+# stop_services [SERVICE...]: every process with a pid file in pids/ (<service>.pid, or
+# <service>.N.pid for extra replicas) that still runs its service; only those of the SERVICEs
+# when given.
 stop_services() {
   local pidfile name pid
   for pidfile in "$PID_DIR"/*.pid; do
     [[ -e $pidfile ]] || continue
     name=$(basename "$pidfile" .pid)
+    (($#)) && [[ " $* " != *" ${name%%.*} "* ]] && continue
     if pid=$(live_pid "$pidfile" "${name%%.*}"); then terminate "$pid" "$name" "${HOUSHI_STOP_TIMEOUT:-20}"; fi
     rm -f "$pidfile"
   done
@@ -515,3 +517,55 @@ wait_ready() {
     sleep 0.5
   done
 }
+
+# ------------------------------------------------------------------ load runs (chaos, bench)
+
+# select_binaries CONFIG: BIN_DIR is HOUSHI_BIN_DIR when set, else a fresh `swift build -c CONFIG`.
+select_binaries() {
+  if [[ -n ${HOUSHI_BIN_DIR:-} ]]; then
+    BIN_DIR=$HOUSHI_BIN_DIR
+  else
+    log "building ($1)"
+    (cd "$HOUSHI_REPO" && swift build -c "$1")
+    BIN_DIR=$(cd "$HOUSHI_REPO" && swift build -c "$1" --show-bin-path)
+  fi
+}
+
+# houshi_load ARGS...: the load tool of BIN_DIR with the administrator's URLs (admin.env).
+houshi_load() {
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_DIR/admin.env"
+    exec "$BIN_DIR/houshi-load" "$@"
+  )
+}
+
+# prepare_load CASES: the topology, the demo institution, and the registers for CASES synthetic
+# cases (houshi-load registers) with the demo funeral homes, loaded by the services' imports.
+prepare_load() {
+  declare_topology "$BIN_DIR"
+  register_demo_institution "$BIN_DIR"
+  houshi_load registers --cases "$1" --output "$RUN_DIR/registers" >&2
+  log "loading the registers for $1 cases"
+  run_admin public-security "$BIN_DIR" register import "$RUN_DIR/registers/residents.csv"
+  run_admin social-security "$BIN_DIR" register import "$RUN_DIR/registers/insured.csv"
+  run_admin civil-affairs "$BIN_DIR" funeral-homes import "$HOUSHI_REPO/deploy/demo/funeral-homes.csv"
+}
+
+# replicas SERVICE: how many processes of it run (intake one, a department REPLICAS).
+replicas() { if [[ $1 == intake ]]; then echo 1; else echo "$REPLICAS"; fi; }
+
+# start_replicas SERVICE...: every replica of each, from BIN_DIR; returns once all are ready.
+start_replicas() {
+  local svc r
+  for svc in "$@"; do
+    for ((r = 1; r <= $(replicas "$svc"); r++)); do start_service "$svc" "$BIN_DIR" "$r"; done
+  done
+  for svc in "$@"; do
+    for ((r = 1; r <= $(replicas "$svc"); r++)); do wait_ready "$svc" "$r"; done
+  done
+}
+
+# sql QUERY: the value of a one-value query on database houshi, as the superuser.
+sql() { admin_psql -d houshi -tAq -c "$1"; }
