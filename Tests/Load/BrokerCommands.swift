@@ -100,10 +100,7 @@ struct PublishRateCommand: AsyncParsableCommand {
         let rate = Double(messages) / seconds
         print(String(format: "publish-rate %d confirmed publishes of %d bytes (batches of %d) in %.2f s: %.0f messages/s",
                      messages, size, batch, seconds, rate))
-        if let json {
-            let figures: [String: Any] = ["messages": messages, "bytes": size, "batch": batch, "seconds": seconds,
-                                          "messagesPerSecond": rate]
-            try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: json))
-        }
+        try writeFigures(["messages": messages, "bytes": size, "batch": batch, "seconds": seconds,
+                          "messagesPerSecond": rate], to: json)
     }
 }

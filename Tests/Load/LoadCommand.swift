@@ -56,11 +56,8 @@ struct WaitCommand: AsyncParsableCommand {
         let seconds = max(last - start, 0.001)
         print(String(format: "drained     %d of %d cases in %.1f s: %.1f cases/s", completed, cases.count, seconds,
                      Double(completed) / seconds))
-        if let json {
-            let figures: [String: Any] = ["cases": cases.count, "completed": completed, "seconds": seconds,
-                                          "casesPerSecond": Double(completed) / seconds]
-            try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: json))
-        }
+        try writeFigures(["cases": cases.count, "completed": completed, "seconds": seconds,
+                          "casesPerSecond": Double(completed) / seconds], to: json)
         if completed != cases.count { throw ExitCode(1) }
     }
 }

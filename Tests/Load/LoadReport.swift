@@ -49,19 +49,25 @@ struct LoadReport {
 
     func percentile(_ value: Double) -> UInt64 { latency.totalCount == 0 ? 0 : latency.valueAtPercentile(value) }
 
-    func json() throws -> Data {
-        let figures: [String: Any] = [
+    var figures: [String: Any] {
+        [
             "cases": cases, "opened": posting.opened, "alreadyKnown": posting.alreadyKnown, "retries": posting.retries,
             "refused": posting.refused.count, "postingSeconds": posting.duration.seconds, "completed": completed,
             "spanSeconds": span, "casesPerSecond": throughput,
             "latencyMs": ["p50": percentile(50), "p90": percentile(90), "p99": percentile(99), "max": latency.maxRecorded],
         ]
-        return try JSONSerialization.data(withJSONObject: figures, options: [.prettyPrinted, .sortedKeys])
     }
 
     private func row(_ label: String, _ text: String) -> String {
         label.padding(toLength: 12, withPad: " ", startingAt: 0) + text
     }
+}
+
+/// Writes a command's figures as a JSON object to `path` (its `--json` option), when given.
+func writeFigures(_ figures: [String: Any], to path: String?) throws {
+    guard let path else { return }
+    try JSONSerialization.data(withJSONObject: figures, options: [.prettyPrinted, .sortedKeys])
+        .write(to: URL(fileURLWithPath: path))
 }
 
 extension Duration {

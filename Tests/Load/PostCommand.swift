@@ -64,7 +64,7 @@ struct PostCommand: AsyncParsableCommand {
             report.addCompletions(times, posted: posting.startedAt)
             print(report.completionLines)
         }
-        if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+        try writeFigures(report.figures, to: json)
         if !report.allWell(waited: completionTimeout > 0) { throw ExitCode(1) }
     }
 }
