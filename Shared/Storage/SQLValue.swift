@@ -44,8 +44,20 @@ public struct SQLArray: SQLValue, Sendable {
     public init(_ elements: [String]) { self.elements = elements }
     public init<T: BinaryInteger>(_ elements: [T]) { self.elements = elements.map { String($0) } }
 
+    /// `{"a","b\"c"}`: every element quoted, `"` and `\` escaped with a backslash.
     public var sqlText: String? {
-        "{" + elements.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
+        var text: [UInt8] = [UInt8(ascii: "{")]
+        text.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, element) in elements.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: ",")) }
+            text.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { text.append(UInt8(ascii: "\\")) }
+                text.append(byte)
+            }
+            text.append(UInt8(ascii: "\""))
+        }
+        text.append(UInt8(ascii: "}"))
+        return String(decoding: text, as: UTF8.self)
     }
 }

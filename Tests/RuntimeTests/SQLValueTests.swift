@@ -19,5 +19,7 @@ struct SQLValueTests {
     @Test("a text array escapes quotes and backslashes")
     func textArray() {
         #expect(SQLArray(["a", "b\"c", "d\\e"]).sqlText == "{\"a\",\"b\\\"c\",\"d\\\\e\"}")
+        #expect(SQLArray(["身后", ""]).sqlText == "{\"身后\",\"\"}")
+        #expect(SQLArray([String]()).sqlText == "{}")
     }
 }

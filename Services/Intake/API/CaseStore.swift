@@ -23,10 +23,18 @@ enum CaseStore {
         return try db.withTransaction { tx in
             let caseId = UUID()
             let inserted = try tx.execute("""
-                INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
-                VALUES ($1, $2, $3, $4::text::jsonb, sha256(convert_to($4::text, 'UTF8')))
-                ON CONFLICT (deceased_id_number) DO NOTHING
-                """, [caseId, institution.code, notice.deceased.idNumber.uppercased(), document]).affectedRows == 1
+                WITH opened AS (
+                    INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
+                    VALUES ($1, $2, $3, $4::text::jsonb, sha256(convert_to($4::text, 'UTF8')))
+                    ON CONFLICT (deceased_id_number) DO NOTHING
+                    RETURNING case_id),
+                items AS (
+                    INSERT INTO case_items (case_id, item, department)
+                    SELECT case_id, item, department FROM opened, unnest($5::text[], $6::text[]) AS i (item, department))
+                SELECT count(*) AS opened FROM opened
+                """, [caseId, institution.code, notice.deceased.idNumber.uppercased(), document,
+                      SQLArray(notice.requestedItems.map(\.rawValue)),
+                      SQLArray(notice.requestedItems.map(\.department.rawValue))]).first.map { try $0.int("opened") } == 1
             guard inserted else {
                 // A retry is the same notice from the same institution; anything else conflicts.
                 let existing = try tx.execute("""
@@ -36,11 +44,6 @@ enum CaseStore {
                 guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
                 return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
             }
-            try tx.execute("""
-                INSERT INTO case_items (case_id, item, department)
-                SELECT $1, item, department FROM unnest($2::text[], $3::text[]) AS i (item, department)
-                """, [caseId, SQLArray(notice.requestedItems.map(\.rawValue)),
-                      SQLArray(notice.requestedItems.map(\.department.rawValue))])
             var references: [AttachmentReference] = []
             if let attachments = notice.attachments, !attachments.isEmpty {
                 let key = try Attachments.sealKey(on: tx)

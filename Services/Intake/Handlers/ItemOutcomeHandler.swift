@@ -22,48 +22,36 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHa
     }
 
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        let db = context.db
-        // Locking the case serialises the outcomes of one case, so exactly one sees it complete.
-        guard let deceased = try db.execute("""
-            SELECT notice->'deceased'->>'name' AS name FROM cases WHERE case_id = $1 FOR UPDATE
-            """, [message.caseId]).first?["name"]
+        guard let deceased = try OutcomeStore.lockCase(message.caseId, on: context.db)
         else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
-        guard try CaseStore.recordEvent(message, on: db) else { return }
-        if let text = message.payload.familyText(item: item) {
-            try SMSOutbox.enqueue(caseId: message.caseId, cause: message.id.lowercased,
-                                  text: FamilyTexts.message(deceased: deceased, text), on: db)
-        }
         let result = String(decoding: try MessageCodec().encodeValue(message.payload), as: UTF8.self)
-        // A late `held` never reopens an item that has ended.
-        try db.execute("""
-            UPDATE case_items SET status = $3, result = coalesce(result, '{}'::jsonb) || $4::jsonb, updated_at = now()
-            WHERE case_id = $1 AND item = $2 AND NOT ($3 = 'held' AND status IN ('done', 'rejected'))
-            """, [message.caseId, item.rawValue, status.rawValue, result])
+        let sms = message.payload.familyText(item: item).map { FamilyTexts.message(deceased: deceased, $0) }
+        guard let items = try OutcomeStore.record(message, result: result, item: item, status: status,
+                                                  sms: sms, on: context.db)
+        else { return }
         context.logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])
-        try completeIfEnded(message, deceased: deceased, context: context)
+        guard let outcomes = Self.ended(items) else { return }
+        let completed = CaseCompleted(completedAt: .now(), items: outcomes)
+        guard try OutcomeStore.complete(message.caseId, sms: FamilyTexts.message(deceased: deceased,
+                                                                                 FamilyTexts.completion(completed)),
+                                        on: context.db)
+        else { return }
+        try context.emit(.caseCompleted, completed)
+        context.logger.info("case completed")
     }
 
-    private func completeIfEnded(_ message: Envelope<Payload>, deceased: String, context: HandlerContext) throws {
-        let items = try context.db.execute("""
-            SELECT item, status, result->>'reason' AS reason FROM case_items WHERE case_id = $1 ORDER BY item
-            """, [message.caseId]).rows
-        let outcomes: [ItemOutcome] = try items.compactMap { row in
-            guard let item = Item(rawValue: try row.string("item")) else { return nil }
-            switch ItemStatus(rawValue: try row.string("status")) {
-            case .done: return ItemOutcome(item: item, outcome: .done, summary: "办结")
-            case .rejected: return ItemOutcome(item: item, outcome: .rejected, summary: row["reason"] ?? "转线下办理")
+    /// Every item's outcome when all of them have ended (done or rejected); nil while one is open.
+    static func ended(_ items: [ItemState]) -> [ItemOutcome]? {
+        var outcomes: [ItemOutcome] = []
+        for state in items {
+            guard let item = Item(rawValue: state.item) else { return nil }
+            switch ItemStatus(rawValue: state.status) {
+            case .done: outcomes.append(ItemOutcome(item: item, outcome: .done, summary: "办结"))
+            case .rejected: outcomes.append(ItemOutcome(item: item, outcome: .rejected, summary: state.reason ?? "转线下办理"))
             default: return nil
             }
         }
-        guard outcomes.count == items.count, try context.db.execute("""
-            UPDATE cases SET status = 'completed', completed_at = now() WHERE case_id = $1 AND status = 'open'
-            """, [message.caseId]).affectedRows == 1
-        else { return }
-        let completed = CaseCompleted(completedAt: .now(), items: outcomes)
-        try context.emit(.caseCompleted, completed)
-        try SMSOutbox.enqueue(caseId: message.caseId, cause: "completed:\(message.caseId.lowercased)",
-                              text: FamilyTexts.message(deceased: deceased, FamilyTexts.completion(completed)), on: context.db)
-        context.logger.info("case completed")
+        return outcomes
     }
 }
 

@@ -13,30 +13,39 @@ struct SMSNotifier: Service {
     var retryBase: Duration = .seconds(10)
     var pollInterval: Duration = .seconds(1)
 
+    /// Sends until a graceful shutdown; a batch being sent is finished and marked first, so a
+    /// stop does not send its messages twice.
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let sent = (try? await sendDue()) ?? 0
-                if sent == 0 { try await Task.sleep(for: pollInterval) }
-            }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let tried = (try? await sendDue()) ?? 0
+            if tried == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
         }
     }
 
-    /// Sends what is due now; returns how many it tried.
+    /// Sends what is due now, marks what the gateway took as sent in one statement and schedules
+    /// the rest again; returns how many it tried.
     func sendDue() async throws -> Int {
         let due = try await database.withConnection { db in try SMSOutbox.lease(limit: 20, for: .seconds(120), on: db) }
+        var sent: [Int64] = []
+        var failed: [(sms: SMS, error: any Error)] = []
         for sms in due {
             do {
                 try await gateway.send(sms)
-                try await database.withConnection { db in try SMSOutbox.markSent(sms.id, on: db) }
+                sent.append(sms.id)
             } catch {
-                let delay = Self.backoff(afterAttempt: sms.attempts, base: retryBase)
-                logger.warning("SMS not sent, will retry", metadata: [
-                    "case": "\(sms.caseId.lowercased)", "to": "\(Redact.phone(sms.phone))",
-                    "attempt": "\(sms.attempts)", "retry_in": "\(delay)", "error": "\(error)"])
-                try await database.withConnection { db in
-                    try SMSOutbox.retry(sms.id, after: delay, error: String(describing: error), on: db)
-                }
+                failed.append((sms, error))
+            }
+        }
+        if !sent.isEmpty {
+            try await database.withConnection { [sent] db in try SMSOutbox.markSent(sent, on: db) }
+        }
+        for (sms, error) in failed {
+            let delay = Self.backoff(afterAttempt: sms.attempts, base: retryBase)
+            logger.warning("SMS not sent, will retry", metadata: [
+                "case": "\(sms.caseId.lowercased)", "to": "\(Redact.phone(sms.phone))",
+                "attempt": "\(sms.attempts)", "retry_in": "\(delay)", "error": "\(error)"])
+            try await database.withConnection { db in
+                try SMSOutbox.retry(sms.id, after: delay, error: String(describing: error), on: db)
             }
         }
         return due.count

@@ -29,15 +29,6 @@ enum SMSOutbox {
         CREATE INDEX sms_due ON sms_messages (next_attempt_at) WHERE sent_at IS NULL;
         """)
 
-    /// Queues a message to the case's applicant, once per `cause` (a message id, or the completion).
-    static func enqueue(caseId: UUID, cause: String, text: String, on db: PostgresConnection) throws {
-        try db.execute("""
-            INSERT INTO sms_messages (case_id, cause, phone, body)
-            SELECT case_id, $2, notice->'applicant'->>'phone', $3 FROM cases WHERE case_id = $1
-            ON CONFLICT (cause) DO NOTHING
-            """, [caseId, cause, text])
-    }
-
     /// Takes up to `limit` due messages, leasing them for `lease` so that no other notifier sends
     /// them meanwhile (a notifier that dies mid-send leaves them due again when the lease ends).
     static func lease(limit: Int, for lease: Duration, on db: PostgresConnection) throws -> [SMS] {
@@ -52,8 +43,9 @@ enum SMSOutbox {
         }
     }
 
-    static func markSent(_ id: Int64, on db: PostgresConnection) throws {
-        try db.execute("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = $1", [id])
+    static func markSent(_ ids: [Int64], on db: PostgresConnection) throws {
+        try db.execute("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
+                       [SQLArray(ids)])
     }
 
     /// Schedules another attempt after `delay`, keeping the error for operators.

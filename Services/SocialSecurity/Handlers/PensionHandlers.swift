@@ -17,7 +17,7 @@ struct PensionClaimHandler: MessageHandler {
             return
         }
         try PensionSettlement(rules: rules).lockCase(message.caseId, on: context.db)
-        guard let (person, _) = try InsuranceRegister.person(message.payload.deceased.idNumber, on: context.db),
+        guard let person = try InsuranceRegister.person(message.payload.deceased.idNumber, on: context.db),
               person.insuredHere
         else {
             try CaseLedger.setStatus("rejected", item: .pension, caseId: message.caseId, on: context.db)
@@ -61,13 +61,11 @@ struct PensionSettlement {
 
     func settleIfReady(caseId: UUID, context: HandlerContext) throws {
         let db = context.db
-        guard let (claim, _) = try CaseLedger.request(item: .pension, caseId: caseId, as: PensionClaimRequested.self, on: db),
-              try db.execute("SELECT 1 FROM case_facts WHERE case_id = $1 AND fact = $2",
-                             [caseId, MessageType.hukouCancelled.name]).first != nil,
-              try db.execute("SELECT 1 FROM item_requests WHERE case_id = $1 AND item = 'pension' AND status = 'received'",
-                             [caseId]).first != nil,
-              let (person, ledger) = try InsuranceRegister.person(claim.deceased.idNumber, on: db), person.insuredHere
+        guard let claim = try CaseLedger.request(item: .pension, caseId: caseId, as: PensionClaimRequested.self,
+                                                 status: "received", once: .hukouCancelled, on: db),
+              let person = try InsuranceRegister.person(claim.deceased.idNumber, on: db), person.insuredHere
         else { return }
+        let ledger = try InsuranceRegister.ledger(of: person.idNumber, on: db)
         let input = SettlementInput(
             dateOfDeath: claim.diedAt.localDate, monthlyPensionFen: person.retired ? person.monthlyPensionFen : 0,
             retired: person.retired, pensionStart: person.retired ? person.pensionStart : nil, ledger: ledger,
@@ -109,7 +107,7 @@ struct MedicalAccountHandler: MessageHandler {
         guard try CaseLedger.recordRequest(request, item: .medicalAccount, caseId: message.caseId,
                                            messageId: message.id, on: db)
         else { return }
-        guard let (person, _) = try InsuranceRegister.person(request.deceased.idNumber, on: db), person.insuredHere,
+        guard let person = try InsuranceRegister.person(request.deceased.idNumber, on: db), person.insuredHere,
               let balance = person.medicalAccountBalanceFen
         else {
             try CaseLedger.setStatus("rejected", item: .medicalAccount, caseId: message.caseId, on: db)

@@ -38,30 +38,34 @@ enum InsuranceRegister {
         }
     }
 
-    /// The person with `idNumber` and their paid months, locked for this transaction.
-    static func person(_ idNumber: String, on db: PostgresConnection) throws -> (InsuredPerson, ledger: [LedgerEntry])? {
+    /// The person with `idNumber`, locked for this transaction.
+    static func person(_ idNumber: String, on db: PostgresConnection) throws -> InsuredPerson? {
         guard let row = try db.execute("""
             SELECT id_number, name, insured_here, employer_type, retired, pension_start, monthly_pension_fen,
                    personal_account_balance_fen,
+                   (SELECT max(month) FROM pension_payments m WHERE m.id_number = p.id_number) AS paid_through,
                    (SELECT balance_fen FROM medical_accounts a WHERE a.id_number = p.id_number AND a.status = 'open')
                        AS medical_balance
             FROM insured_persons p WHERE id_number = $1 FOR UPDATE
             """, [idNumber.uppercased()]).first
         else { return nil }
-        let ledger = try db.execute("SELECT month, amount_fen FROM pension_payments WHERE id_number = $1 ORDER BY month",
-                                    [idNumber.uppercased()]).rows.compactMap { payment -> LedgerEntry? in
-            guard let month = YearMonth(try payment.string("month")) else { return nil }
-            return LedgerEntry(month: month, amountFen: try payment.int64("amount_fen"), paid: true)
-        }
-        let person = InsuredPerson(
+        return InsuredPerson(
             idNumber: try row.string("id_number"), name: try row.string("name"),
             insuredHere: try row.bool("insured_here"),
             employerType: EmployerType(rawValue: try row.string("employer_type")) ?? .enterprise,
             retired: try row.bool("retired"), pensionStart: row["pension_start"].flatMap(YearMonth.init),
-            monthlyPensionFen: try row.int64("monthly_pension_fen"), paidThrough: ledger.last?.month,
+            monthlyPensionFen: try row.int64("monthly_pension_fen"), paidThrough: row["paid_through"].flatMap(YearMonth.init),
             personalAccountBalanceFen: try row.int64("personal_account_balance_fen"),
             medicalAccountBalanceFen: row["medical_balance"].flatMap { Int64($0) })
-        return (person, ledger)
+    }
+
+    /// The months paid to the person with `idNumber`, oldest first.
+    static func ledger(of idNumber: String, on db: PostgresConnection) throws -> [LedgerEntry] {
+        try db.execute("SELECT month, amount_fen FROM pension_payments WHERE id_number = $1 ORDER BY month",
+                       [idNumber.uppercased()]).rows.compactMap { payment -> LedgerEntry? in
+            guard let month = YearMonth(try payment.string("month")) else { return nil }
+            return LedgerEntry(month: month, amountFen: try payment.int64("amount_fen"), paid: true)
+        }
     }
 
     /// Moves an active pension to `status` (`suspended` at a claim, `stopped` at settlement).

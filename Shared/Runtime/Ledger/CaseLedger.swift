@@ -59,8 +59,25 @@ public enum CaseLedger {
             SELECT request::text AS request, message_id FROM item_requests WHERE case_id = $1 AND item = $2 FOR UPDATE
             """, [caseId, item.rawValue]).first
         else { return nil }
-        let request = try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
-        return (request, try row.uuid("message_id"))
+        return (try decodeRequest(row), try row.uuid("message_id"))
+    }
+
+    /// The recorded request of a case while it is in `status`, once the case has the fact
+    /// `fact` too; locked for this transaction.
+    public static func request<P: Decodable>(item: Item, caseId: UUID, as payload: P.Type, status: String,
+                                             once fact: MessageType, on db: PostgresConnection) throws -> P? {
+        guard let row = try db.execute("""
+            SELECT request::text AS request FROM item_requests
+            WHERE case_id = $1 AND item = $2 AND status = $3
+                AND EXISTS (SELECT FROM case_facts WHERE case_id = $1 AND fact = $4)
+            FOR UPDATE
+            """, [caseId, item.rawValue, status, fact.name]).first
+        else { return nil }
+        return try decodeRequest(row)
+    }
+
+    private static func decodeRequest<P: Decodable>(_ row: Row) throws -> P {
+        try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
     }
 
     private static func json<P: Encodable>(_ value: P) throws -> String {
