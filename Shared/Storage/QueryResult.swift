@@ -46,20 +46,24 @@ public struct Row: Sendable {
 
     /// A `bytea` column in hex form.
     public func bytes(_ column: String) throws -> Data {
-        let text = try string(column)
-        guard text.hasPrefix("\\x"), text.count % 2 == 0 else { throw PostgresError(message: "column \(column) is not bytea hex") }
-        var data = Data(capacity: text.utf8.count / 2 - 1)
-        var high: UInt8?
-        for c in text.utf8.dropFirst(2) {
-            let nibble: UInt8
-            switch c {
-            case 48...57: nibble = c - 48
-            case 97...102: nibble = c - 87
-            case 65...70: nibble = c - 55
-            default: throw PostgresError(message: "column \(column) is not bytea hex")
-            }
-            if let h = high { data.append(h << 4 | nibble); high = nil } else { high = nibble }
+        let hex = Array(try string(column).utf8)
+        let invalid = PostgresError(message: "column \(column) is not bytea hex")
+        guard hex.count >= 2, hex.count % 2 == 0, hex[0] == UInt8(ascii: "\\"), hex[1] == UInt8(ascii: "x")
+        else { throw invalid }
+        var bytes = [UInt8](repeating: 0, count: hex.count / 2 - 1)
+        for index in bytes.indices {
+            guard let high = Self.nibble(hex[2 + 2 * index]), let low = Self.nibble(hex[3 + 2 * index]) else { throw invalid }
+            bytes[index] = high << 4 | low
         }
-        return data
+        return Data(bytes)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 48...57: digit - 48
+        case 97...102: digit - 87
+        case 65...70: digit - 55
+        default: nil
+        }
     }
 }

@@ -45,8 +45,15 @@ struct DeathNoticeRoutes: Sendable {
 
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
             .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
-        let outcome = try await context.withDatabase { db in
-            try CaseStore.open(notice, institution: institution, trace: trace, on: db)
+        // The case view is read right after the transaction, on the same connection.
+        let (outcome, view) = try await context.withDatabase { db in
+            let outcome = try CaseStore.open(notice, institution: institution, trace: trace, on: db)
+            switch outcome {
+            case .opened(let caseId), .repeated(let caseId):
+                return (outcome, try CaseStore.view(caseId: caseId, institution: institution, on: db))
+            case .conflicting:
+                return (outcome, nil)
+            }
         }
         var logger = context.logger
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
@@ -54,10 +61,10 @@ struct DeathNoticeRoutes: Sendable {
         case .opened(let caseId):
             logger.info("case opened", metadata: ["case": "\(caseId.lowercased)", "institution": "\(institution.code)",
                                                   "items": "\(notice.requestedItems.map(\.rawValue))"])
-            return try await caseResponse(caseId, institution: institution, status: .created)
+            return try caseResponse(caseId, view: view, status: .created)
         case .repeated(let caseId):
             logger.info("notice repeated, case unchanged", metadata: ["case": "\(caseId.lowercased)"])
-            return try await caseResponse(caseId, institution: institution, status: .ok)
+            return try caseResponse(caseId, view: view, status: .ok)
         case .conflicting(let caseId):
             logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId.lowercased)"])
             throw APIError(status: .conflict, code: "case-exists",
@@ -121,9 +128,14 @@ struct DeathNoticeRoutes: Sendable {
     }
 
     private func caseResponse(_ caseId: UUID, institution: Institution, status: HTTPResponse.Status) async throws -> Response {
-        guard let view = try await context.withDatabase({ db in
+        try caseResponse(caseId, view: try await context.withDatabase { db in
             try CaseStore.view(caseId: caseId, institution: institution, on: db)
-        }) else { throw APIError.notFound }
+        }, status: status)
+    }
+
+    /// The case view (nil: no such case for this institution) as the response.
+    private func caseResponse(_ caseId: UUID, view: String?, status: HTTPResponse.Status) throws -> Response {
+        guard let view else { throw APIError.notFound }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .created { headers[.location] = "/v1/cases/\(caseId.lowercased)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: view)))
