@@ -10,8 +10,10 @@ public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
     public var vhost: String
 
     public init?(_ text: String) {
+        // `percentEncodedHost`: `host` would load ICU's IDNA tables (megabytes resident) for a
+        // name that is an address or a plain service name.
         guard let components = URLComponents(string: text), components.scheme == "amqp",
-              let host = components.host, !host.isEmpty
+              let host = components.percentEncodedHost?.removingPercentEncoding, !host.isEmpty
         else { return nil }
         self.host = host
         self.port = components.port ?? 5672

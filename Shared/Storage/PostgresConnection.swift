@@ -6,6 +6,9 @@ import Foundation
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private var transactionDepth = 0
+    /// A transaction was begun but BEGIN not sent yet: it goes out in one round trip with the
+    /// transaction's first statement.
+    private var beginPending = false
     /// Statement names by SQL text: a parameterized statement is parsed and planned by the server
     /// once per connection, then only executed (at most `preparedLimit` of them).
     private var prepared: [String: String] = [:]
@@ -41,17 +44,48 @@ public final class PostgresConnection {
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any SQLValue] = []) throws -> QueryResult {
         let handle = try liveHandle()
-        guard !parameters.isEmpty else { return try consume(PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)) }
-        let name = try preparedName(for: sql, parameterCount: parameters.count)
+        let name = parameters.isEmpty ? nil : try preparedName(for: sql, parameterCount: parameters.count)
         let cStrings = parameters.map { $0.sqlText.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
-        let result = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { values in
-                if let name { PQexecPrepared(handle, name, Int32(buffer.count), values, nil, nil, 0) }
-                else { PQexecParams(handle, sql, Int32(buffer.count), nil, values, nil, nil, 0) }
-            }
+        let values = cStrings.map { $0.map { UnsafePointer($0) } }
+        let send = {
+            if let name { PQsendQueryPrepared(handle, name, Int32(values.count), values, nil, nil, 0) }
+            else { PQsendQueryParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0) }
         }
-        return try consume(result)
+        if beginPending {
+            beginPending = false
+            return try executeAfterBegin(handle, send)
+        }
+        guard send() == 1 else { throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected) }
+        return try consume(lastResult(handle))
+    }
+
+    /// Sends BEGIN and one statement (`send`) in a single round trip (libpq's pipeline mode) and
+    /// returns the statement's result.
+    private func executeAfterBegin(_ handle: OpaquePointer, _ send: () -> Int32) throws -> QueryResult {
+        guard PQenterPipelineMode(handle) == 1 else { throw PostgresError(message: Self.errorText(handle)) }
+        defer { PQexitPipelineMode(handle) }
+        guard PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1, send() == 1, PQpipelineSync(handle) == 1
+        else { throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected) }
+        // Each statement's result is followed by a NULL; the sync's result ends the pipeline.
+        let beginResult = PQgetResult(handle)
+        if beginResult != nil { _ = PQgetResult(handle) }
+        let statementResult = PQgetResult(handle)
+        if statementResult != nil { _ = PQgetResult(handle) }
+        if let sync = PQgetResult(handle) { PQclear(sync) }
+        defer { if let statementResult { PQclear(statementResult) } }
+        try consume(beginResult)
+        return try consume(statementResult, clear: false)
+    }
+
+    /// The last result of the query just sent (a statement has one; NULL follows it).
+    private func lastResult(_ handle: OpaquePointer) -> OpaquePointer? {
+        var last: OpaquePointer?
+        while let result = PQgetResult(handle) {
+            if let last { PQclear(last) }
+            last = result
+        }
+        return last
     }
 
     /// The name `sql` is prepared under, preparing it now if new; nil once the cache is full.
@@ -73,15 +107,18 @@ public final class PostgresConnection {
     /// Nested calls run inside the outer transaction.
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         if transactionDepth > 0 { return try body(self) }
-        try execute("BEGIN")
+        beginPending = true
         transactionDepth = 1
-        defer { transactionDepth = 0 }
+        defer {
+            transactionDepth = 0
+            beginPending = false
+        }
         do {
             let value = try body(self)
-            try execute("COMMIT")
+            if !beginPending { try execute("COMMIT") }
             return value
         } catch {
-            if isConnected { _ = try? execute("ROLLBACK") }
+            if !beginPending, isConnected { _ = try? execute("ROLLBACK") }
             throw error
         }
     }
@@ -127,12 +164,13 @@ public final class PostgresConnection {
         return handle
     }
 
+    /// The rows of `result` (cleared afterwards unless `clear` is false), or its error thrown.
     @discardableResult
-    private func consume(_ result: OpaquePointer?) throws -> QueryResult {
+    private func consume(_ result: OpaquePointer?, clear: Bool = true) throws -> QueryResult {
         guard let result else {
             throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected)
         }
-        defer { PQclear(result) }
+        defer { if clear { PQclear(result) } }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             break

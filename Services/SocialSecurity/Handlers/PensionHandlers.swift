@@ -107,8 +107,11 @@ struct MedicalAccountHandler: MessageHandler {
         guard try CaseLedger.recordRequest(request, item: .medicalAccount, caseId: message.caseId,
                                            messageId: message.id, on: db)
         else { return }
-        guard let person = try InsuranceRegister.person(request.deceased.idNumber, on: db), person.insuredHere,
-              let balance = person.medicalAccountBalanceFen
+        let closedAt = Timestamp.now()
+        guard let person = try InsuranceRegister.person(request.deceased.idNumber, locked: false, on: db),
+              person.insuredHere,
+              let balance = try InsuranceRegister.closeMedicalAccount(person.idNumber, caseId: message.caseId,
+                                                                      at: closedAt, on: db)
         else {
             try CaseLedger.setStatus("rejected", item: .medicalAccount, caseId: message.caseId, on: db)
             try context.emit(.rejected(.medicalAccount), ItemRejected(
@@ -116,11 +119,6 @@ struct MedicalAccountHandler: MessageHandler {
                 reason: "本市无医保个人帐户，请到参保地医保经办机构办理 (no medical account in this city)"))
             return
         }
-        let closedAt = Timestamp.now()
-        try db.execute("""
-            UPDATE medical_accounts SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
-            WHERE id_number = $1 AND status = 'open'
-            """, [person.idNumber, closedAt.rfc3339, message.caseId])
         let settled = MedicalAccountSettled(
             balancePaidFen: balance, closedAt: closedAt,
             payee: Payee(name: request.beneficiary.name, relation: request.beneficiary.relation,

@@ -38,16 +38,17 @@ enum InsuranceRegister {
         }
     }
 
-    /// The person with `idNumber`, locked for this transaction.
-    static func person(_ idNumber: String, on db: PostgresConnection) throws -> InsuredPerson? {
+    /// The person with `idNumber`, locked for this transaction unless `locked` is false (a
+    /// reader that changes only the medical account need not wait for the pension's handlers).
+    static func person(_ idNumber: String, locked: Bool = true, on db: PostgresConnection) throws -> InsuredPerson? {
         guard let row = try db.execute("""
             SELECT id_number, name, insured_here, employer_type, retired, pension_start, monthly_pension_fen,
                    personal_account_balance_fen,
                    (SELECT max(month) FROM pension_payments m WHERE m.id_number = p.id_number) AS paid_through,
                    (SELECT balance_fen FROM medical_accounts a WHERE a.id_number = p.id_number AND a.status = 'open')
                        AS medical_balance
-            FROM insured_persons p WHERE id_number = $1 FOR UPDATE
-            """, [idNumber.uppercased()]).first
+            FROM insured_persons p WHERE id_number = $1
+            """ + (locked ? " FOR UPDATE" : ""), [idNumber.uppercased()]).first
         else { return nil }
         return InsuredPerson(
             idNumber: try row.string("id_number"), name: try row.string("name"),
@@ -66,6 +67,16 @@ enum InsuranceRegister {
             guard let month = YearMonth(try payment.string("month")) else { return nil }
             return LedgerEntry(month: month, amountFen: try payment.int64("amount_fen"), paid: true)
         }
+    }
+
+    /// Closes the person's open medical account for `caseId`; returns the balance it held, or nil
+    /// when the person has no open account.
+    static func closeMedicalAccount(_ idNumber: String, caseId: UUID, at closedAt: Timestamp,
+                                    on db: PostgresConnection) throws -> Int64? {
+        try db.execute("""
+            UPDATE medical_accounts SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
+            WHERE id_number = $1 AND status = 'open' RETURNING balance_fen
+            """, [idNumber.uppercased(), closedAt.rfc3339, caseId]).first.map { try $0.int64("balance_fen") }
     }
 
     /// Moves an active pension to `status` (`suspended` at a claim, `stopped` at settlement).
