@@ -1,0 +1,68 @@
+import Foundation
+import HoushiStorage
+import Testing
+
+/// `PostgresConnection.withTransaction` against the real database: BEGIN travels with the first
+/// statement (one round trip), and commit, rollback and errors behave as without that.
+struct TransactionTests {
+    let url: String
+
+    init() throws {
+        url = try TestEnvironment.load().adminValue("HOUSHI_DATABASE_ADMIN_URL")
+    }
+
+    @Test("a transaction commits what its statements wrote, and sees its own writes")
+    func commits() async throws {
+        let counts = try await withDatabaseConnection(url: url) { db in
+            try db.execute("CREATE TEMP TABLE t (n int)")
+            let inside = try db.withTransaction { tx in
+                try tx.execute("INSERT INTO t VALUES ($1)", [1])
+                try tx.execute("INSERT INTO t VALUES ($1), ($2)", [2, 3])
+                return try tx.execute("SELECT count(*) AS n FROM t").first?.int("n")
+            }
+            let after = try db.execute("SELECT count(*) AS n FROM t").first?.int("n")
+            // SAVEPOINT works only inside a transaction block.
+            let open = Result { try db.execute("SAVEPOINT probe") }.failure.map { ($0 as? PostgresError)?.sqlState }
+            return (inside, after, open)
+        }
+        #expect(counts.0 == 3)
+        #expect(counts.1 == 3)
+        #expect(counts.2 == "25P01", "no transaction is left open after the commit")
+    }
+
+    @Test("a failing first statement rolls back, the error is the statement's, the connection stays usable")
+    func firstStatementFails() async throws {
+        let outcome = try await withDatabaseConnection(url: url) { db in
+            try db.execute("CREATE TEMP TABLE t (n int PRIMARY KEY)")
+            let error = Result { try db.withTransaction { tx in try tx.execute("INSERT INTO t VALUES ($1), ($1)", [7]) } }
+            let rows = try db.execute("SELECT count(*) AS n FROM t").first?.int("n")
+            return ((error.failure as? PostgresError)?.sqlState, rows)
+        }
+        #expect(outcome.0 == "23505")
+        #expect(outcome.1 == 0)
+    }
+
+    @Test("a body that throws after writing rolls the writes back; one that runs nothing commits nothing")
+    func rollsBack() async throws {
+        struct Stop: Error {}
+        let rows = try await withDatabaseConnection(url: url) { db in
+            try db.execute("CREATE TEMP TABLE t (n int)")
+            _ = Result { try db.withTransaction { tx in
+                try tx.execute("INSERT INTO t VALUES ($1)", [1])
+                throw Stop()
+            } }
+            _ = Result { try db.withTransaction { _ in throw Stop() } }
+            try db.withTransaction { _ in }
+            try db.execute("INSERT INTO t VALUES ($1)", [2])
+            return try db.execute("SELECT array_agg(n)::text AS n FROM t").first?["n"]
+        }
+        #expect(rows == "{2}")
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
