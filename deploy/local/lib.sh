@@ -282,6 +282,12 @@ postgres_running() {
 # admin_psql ARGS...: psql as the superuser over the run dir's unix socket.
 admin_psql() { psql -X -h "$PG_SOCKET" -p "$PG_PORT" -U postgres "$@"; }
 
+# The suite writes much and in small transactions: buffers that hold its working set (the
+# default 128 MB made backends write out dirty pages themselves), and checkpoints far apart
+# (after each one, every page's first change goes into the WAL whole: with the default 1 GB
+# max_wal_size that was 17 full pages, 150 kB of WAL, per case).
+PG_SERVER_SETTINGS="-c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_timeout=15min"
+
 start_postgres() {
   if postgres_running; then
     log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
@@ -297,7 +303,7 @@ start_postgres() {
   write_pg_hba
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_postgres pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" start >/dev/null ||
+    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 $PG_SERVER_SETTINGS" start >/dev/null ||
     die "PostgreSQL did not start; see $PG_LOG"
 }
 
