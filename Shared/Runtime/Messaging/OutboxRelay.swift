@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// Publishes the service's outbox: locks a batch of unsent rows, publishes them with publisher
 /// confirms, marks the confirmed ones sent and commits. Wakes on the outbox's NOTIFY, or after
 /// `pollInterval` at the latest. Replicas share the work (`FOR UPDATE SKIP LOCKED`). A crash
-/// between confirm and commit publishes a row again: consumers' inboxes make that harmless.
+/// between confirm and commit publishes a row again: consumers' inboxes make that harmless, and
+/// so the marking commits asynchronously (`synchronous_commit` off on the relay's connection).
 public struct OutboxRelay: Service {
     let configuration: ServiceConfiguration
     let readiness: Readiness
@@ -38,6 +39,9 @@ public struct OutboxRelay: Service {
         let database = DatabaseSession(url: configuration.databaseURL, schema: schema,
                                        name: "\(configuration.department.rawValue)-outbox-relay") { db in
             try db.listen(Outbox.channel(schema: schema))
+            // Marking rows sent need not wait for the WAL to reach the disk: a mark lost in a
+            // database crash only publishes those rows again, which the inboxes absorb.
+            try db.execute("SELECT set_config('synchronous_commit', 'off', false)")
         }
         var broker: AMQPConnection?
         var backoff = Backoff()
