@@ -67,15 +67,20 @@ public final class PostgresConnection {
         defer { PQexitPipelineMode(handle) }
         guard PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1, send() == 1, PQpipelineSync(handle) == 1
         else { throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected) }
-        // Each statement's result is followed by a NULL; the sync's result ends the pipeline.
-        let beginResult = PQgetResult(handle)
-        if beginResult != nil { _ = PQgetResult(handle) }
-        let statementResult = PQgetResult(handle)
-        if statementResult != nil { _ = PQgetResult(handle) }
+        // BEGIN's result, then the statement's, each followed by a NULL; the sync's result ends the pipeline.
+        let results = (0..<2).map { _ in
+            let result = PQgetResult(handle)
+            if result != nil { _ = PQgetResult(handle) }
+            return result
+        }
         if let sync = PQgetResult(handle) { PQclear(sync) }
-        defer { if let statementResult { PQclear(statementResult) } }
-        try consume(beginResult)
-        return try consume(statementResult, clear: false)
+        do {
+            try consume(results[0])
+        } catch {
+            if let statementResult = results[1] { PQclear(statementResult) }
+            throw error
+        }
+        return try consume(results[1])
     }
 
     /// The last result of the query just sent (a statement has one; NULL follows it).
@@ -164,13 +169,12 @@ public final class PostgresConnection {
         return handle
     }
 
-    /// The rows of `result` (cleared afterwards unless `clear` is false), or its error thrown.
     @discardableResult
-    private func consume(_ result: OpaquePointer?, clear: Bool = true) throws -> QueryResult {
+    private func consume(_ result: OpaquePointer?) throws -> QueryResult {
         guard let result else {
             throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected)
         }
-        defer { if clear { PQclear(result) } }
+        defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             break
