@@ -39,6 +39,15 @@ let package = Package(
         .target(name: "HoushiStorage",
                 dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Storage"),
+        // A small HTTP/1.1 client (SMS webhook, load tool, tests).
+        .target(name: "HoushiHTTPClient",
+                dependencies: [
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                ],
+                path: "Shared/HTTPClient"),
         // Configuration, logging, inbox/outbox processing, health endpoints, lifecycle.
         .target(name: "HoushiRuntime",
                 dependencies: [
@@ -53,7 +62,7 @@ let package = Package(
                 path: "Shared/Runtime"),
 
         .executableTarget(name: "Intake",
-                          dependencies: ["HoushiRuntime", .product(name: "Crypto", package: "swift-crypto")],
+                          dependencies: ["HoushiRuntime", "HoushiHTTPClient", .product(name: "Crypto", package: "swift-crypto")],
                           path: "Services/Intake",
                           resources: [.copy("openapi.yaml")]),
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
@@ -64,7 +73,8 @@ let package = Package(
 
         // The load, chaos and benchmark tool (deploy/local/chaos, deploy/local/bench).
         .executableTarget(name: "HoushiLoad",
-                          dependencies: ["HoushiRuntime", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["HoushiRuntime", "HoushiHTTPClient",
+                                         .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "Tests/Load"),
 
         .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
@@ -79,8 +89,12 @@ let package = Package(
                     path: "Tests/SocialSecurityTests"),
         .testTarget(name: "PublicSecurityTests", dependencies: ["PublicSecurity", "HoushiContract", "HoushiRuntime"],
                     path: "Tests/PublicSecurityTests"),
+        .testTarget(name: "HTTPClientTests",
+                    dependencies: ["HoushiHTTPClient", .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/HTTPClientTests"),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage"],
+                    dependencies: ["HoushiRuntime", "HoushiContract", "HoushiMessaging", "HoushiStorage", "HoushiHTTPClient"],
                     path: "Tests/IntegrationTests", exclude: ["Support/sms_sink.py"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,10 +21,10 @@ enum IntakeService: ServiceDefinition {
 
     /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are
     /// logged); `HOUSHI_SMS_RETRY_SECONDS` (default 10) is the first retry's delay.
-    static func backgroundServices(context: ServiceContext) -> [any Service] {
+    static func backgroundServices(context: ServiceContext) throws -> [any Service] {
         let environment = ProcessInfo.processInfo.environment
-        let gateway: any SMSGateway = environment["HOUSHI_SMS_WEBHOOK_URL"].flatMap(URL.init(string:))
-            .map { WebhookSMSGateway(url: $0) } ?? LogSMSGateway(logger: context.logger)
+        let gateway: any SMSGateway = try environment["HOUSHI_SMS_WEBHOOK_URL"].map { try WebhookSMSGateway(url: $0) }
+            ?? LogSMSGateway(logger: context.logger)
         let retry = environment["HOUSHI_SMS_RETRY_SECONDS"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
         return [SMSNotifier(database: context.database, gateway: gateway, logger: context.logger,
                             retryBase: retry ?? .seconds(10))]

@@ -1,14 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HoushiHTTPClient
 
 /// Posts notices to intake the way a hospital's system should: retrying (with the same body, so
 /// a retry can never open a second case) while intake is unreachable or answers 5xx.
 struct IntakeClient: Sendable {
-    let endpoint: URL
-    let token: String
-    let session: URLSession
+    /// The notice POST without its body.
+    let noticePost: HTTPClientRequest
     /// How long to keep retrying one notice before giving up.
     let patience: Duration
 
@@ -30,34 +27,28 @@ struct IntakeClient: Sendable {
         var description: String { "intake did not take the notice: \(lastProblem)" }
     }
 
-    init(baseURL: String, token: String, connections: Int, patience: Duration = .seconds(180)) {
-        endpoint = URL(string: baseURL)!.appendingPathComponent("v1/death-notices")
-        self.token = token
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = connections
-        configuration.timeoutIntervalForRequest = 30
-        session = URLSession(configuration: configuration)
+    init(baseURL: String, token: String, patience: Duration = .seconds(180)) throws {
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        noticePost = try HTTPClientRequest("POST", url: base + "/v1/death-notices",
+                                     headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")])
         self.patience = patience
     }
 
     func post(_ notice: Data) async throws -> Posted {
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.httpBody = notice
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        var request = noticePost
+        request.body = Array(notice)
         let deadline = ContinuousClock.now + patience
         var retries = 0
         var pause = Duration.milliseconds(100)
         while true {
             let problem: String
             do {
-                let (data, response) = try await session.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                switch status {
-                case 201, 200: return Posted(opened: status == 201, retries: retries)
-                case 400..<500 where status != 429: throw Refused(status: status, body: String(decoding: data, as: UTF8.self))
-                default: problem = "HTTP \(status)"
+                let response = try await HTTPClient.shared.execute(request)
+                switch response.status {
+                case 201, 200: return Posted(opened: response.status == 201, retries: retries)
+                case 400..<500 where response.status != 429:
+                    throw Refused(status: response.status, body: String(decoding: response.body, as: UTF8.self))
+                default: problem = "HTTP \(response.status)"
                 }
             } catch let error as Refused {
                 throw error

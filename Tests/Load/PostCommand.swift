@@ -52,7 +52,7 @@ struct PostCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cases = range.all
-        let client = IntakeClient(baseURL: endpoints.intake, token: try endpoints.token(), connections: concurrency)
+        let client = try IntakeClient(baseURL: endpoints.intake, token: try endpoints.token())
         let posting = try await Poster(client: client, rate: rate, concurrency: concurrency).post(cases)
         var report = LoadReport(posting: posting)
         print(report.postingLines)

@@ -1,9 +1,8 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HoushiHTTPClient
 import HoushiRuntime
 import Logging
+import NIOCore
 
 /// Where text messages go: the operator's SMS provider, behind one call.
 protocol SMSGateway: Sendable {
@@ -21,25 +20,29 @@ struct LogSMSGateway: SMSGateway {
     }
 }
 
-/// Posts each message as JSON (`{"id", "phone", "text"}`) to the provider's webhook; any answer
+/// Posts each message as JSON (`{"id", "phone", "text"}`) to the provider's webhook, an
+/// `http://` URL (an `https` provider is reached through a TLS proxy beside intake); any answer
 /// but 2xx is a failure.
 struct WebhookSMSGateway: SMSGateway {
-    let url: URL
-    var timeout: TimeInterval = 10
+    private let post: HTTPClientRequest
+    private let timeout = TimeAmount.seconds(10)
 
     struct Rejected: Error, CustomStringConvertible {
         let status: Int
         var description: String { "the SMS webhook answered \(status)" }
     }
 
+    /// Throws when `url` is not an `http://` URL, so a wrong setting stops intake at start.
+    init(url: String) throws {
+        post = try HTTPClientRequest("POST", url: url)
+    }
+
     func send(_ sms: SMS) async throws {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(String(sms.id), forHTTPHeaderField: "Idempotency-Key")
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["id": sms.id, "phone": sms.phone, "text": sms.text])
-        let (_, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else { throw Rejected(status: status) }
+        let body = try JSONSerialization.data(withJSONObject: ["id": sms.id, "phone": sms.phone, "text": sms.text])
+        var request = post
+        request.headers = [("Content-Type", "application/json"), ("Idempotency-Key", String(sms.id))]
+        request.body = Array(body)
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        guard (200..<300).contains(response.status) else { throw Rejected(status: response.status) }
     }
 }

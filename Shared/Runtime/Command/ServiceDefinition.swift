@@ -16,13 +16,14 @@ public protocol ServiceDefinition: SendableMetatype {
     /// Must cover exactly `Topology.subscriptions(of: department)`.
     static func handlers() -> [RegisteredHandler]
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext)
-    /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge).
-    static func backgroundServices(context: ServiceContext) -> [any Service]
+    /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge);
+    /// throws when its configuration is wrong, before anything starts.
+    static func backgroundServices(context: ServiceContext) throws -> [any Service]
 }
 
 extension ServiceDefinition {
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
-    public static func backgroundServices(context: ServiceContext) -> [any Service] { [] }
+    public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
 
     /// The shared outbox/inbox migration followed by the service's own.
     public static var allMigrations: [Migration] { [Outbox.migration] + migrations }

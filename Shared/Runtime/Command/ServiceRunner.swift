@@ -62,13 +62,14 @@ public enum ServiceRunner {
                                  serverName: S.department.rawValue),
             logger: logger)
 
+        let background = try S.backgroundServices(context: context)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: http),
                 .init(service: ConsumerService(configuration: configuration, processor: processor,
                                                readiness: readiness, logger: logger)),
                 .init(service: OutboxRelay(configuration: configuration, readiness: readiness, logger: logger)),
-            ] + S.backgroundServices(context: context).map { .init(service: $0) },
+            ] + background.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)",

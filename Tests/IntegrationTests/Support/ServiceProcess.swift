@@ -1,8 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HoushiContract
+import HoushiHTTPClient
 
 /// One running service executable, started the way operators start it, with its log in the
 /// run directory. Stop it gracefully (SIGTERM) or kill it (SIGKILL) to test recovery.
@@ -64,7 +62,7 @@ final class ServiceProcess: @unchecked Sendable {
     }
 }
 
-/// A minimal HTTP client over URLSession.
+/// The tests' HTTP calls, over the shared client.
 enum HTTP {
     struct Reply: Sendable {
         let status: Int
@@ -83,13 +81,9 @@ enum HTTP {
     }
 
     static func send(_ method: String, _ url: String, headers: [String: String], body: Data?) async throws -> Reply {
-        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
-        request.httpMethod = method
-        request.httpBody = body
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as! HTTPURLResponse
-        let fields = Dictionary(http.allHeaderFields.map { ("\($0.key)".lowercased(), "\($0.value)") }) { $1 }
-        return Reply(status: http.statusCode, headers: fields, body: data)
+        let request = try HTTPClientRequest(method, url: url, headers: headers.map { ($0.key, $0.value) },
+                                            body: body.map(Array.init))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return Reply(status: response.status, headers: response.headers, body: Data(response.body))
     }
 }
