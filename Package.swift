@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -15,7 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Without its default traits: FullFoundation would link Foundation and ICU into every
+        // service (about 9 MiB resident each), ConfigurationSupport builds swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -26,6 +28,7 @@ let package = Package(
         // C shims over the system libraries.
         .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
                        providers: [.apt(["librabbitmq-dev"])]),
+        .target(name: "CThreads", path: "Shared/CThreads"),
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
 
@@ -51,7 +54,7 @@ let package = Package(
         // Configuration, logging, inbox/outbox processing, health endpoints, lifecycle.
         .target(name: "HoushiRuntime",
                 dependencies: [
-                    "HoushiContract", "HoushiMessaging", "HoushiStorage",
+                    "HoushiContract", "HoushiMessaging", "HoushiStorage", "CThreads",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,13 +66,12 @@ let package = Package(
 
         .executableTarget(name: "Intake",
                           dependencies: ["HoushiRuntime", "HoushiHTTPClient", .product(name: "Crypto", package: "swift-crypto")],
-                          path: "Services/Intake",
-                          resources: [.copy("openapi.yaml")]),
+                          path: "Services/Intake", exclude: ["openapi.yaml"]),
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
-                          exclude: ["Calendar/README.md"], resources: [.copy("Calendar")]),
+                          exclude: ["Calendar"]),
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),
         .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime"], path: "Services/SocialSecurity",
-                          exclude: ["Rules/README.md"], resources: [.copy("Rules")]),
+                          exclude: ["Rules"]),
 
         // The load, chaos and benchmark tool (deploy/local/chaos, deploy/local/bench).
         .executableTarget(name: "HoushiLoad",

@@ -2,7 +2,7 @@ import ArgumentParser
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import ServiceLifecycle
 

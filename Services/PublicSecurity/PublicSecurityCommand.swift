@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
@@ -26,8 +26,7 @@ enum PublicSecurityService: ServiceDefinition {
 
     /// The official calendar: the year files in `HOUSHI_CALENDAR_DIR`, or those shipped with the service.
     static var calendar: OfficialCalendar {
-        let directory = ProcessInfo.processInfo.environment["HOUSHI_CALENDAR_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? Bundle.module.url(forResource: "Calendar", withExtension: nil)!
+        let directory = URL(filePath: shippedDataPath("HOUSHI_CALENDAR_DIR", relativePath: "Calendar"))
         do {
             return try OfficialCalendar.load(from: directory)
         } catch {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
@@ -22,8 +22,7 @@ enum SocialSecurityService: ServiceDefinition {
 
     /// The benefit rules: `HOUSHI_BENEFIT_RULES` names the file, else the one shipped with the service.
     static var benefitRules: BenefitRules {
-        let file = ProcessInfo.processInfo.environment["HOUSHI_BENEFIT_RULES"].map { URL(fileURLWithPath: $0) }
-            ?? Bundle.module.url(forResource: "benefit-rules", withExtension: "json", subdirectory: "Rules")!
+        let file = URL(filePath: shippedDataPath("HOUSHI_BENEFIT_RULES", relativePath: "Rules/benefit-rules.json"))
         do {
             return try BenefitRules.load(from: file)
         } catch {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one envelope every message travels in; `Payload` is the type's body.
 ///

@@ -26,5 +26,5 @@ public enum Department: String, Codable, Sendable, CaseIterable {
     case socialSecurity = "social-security"
 
     /// The service's database schema and login role.
-    public var schema: String { rawValue.replacingOccurrences(of: "-", with: "_") }
+    public var schema: String { rawValue.replacing("-", with: "_") }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one JSON codec of the contract: camelCase keys, RFC 3339 times with offset, sorted keys.
 public struct MessageCodec: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An instant with the UTC offset it was written in, coded as RFC 3339
 /// (`2026-11-28T06:15:00+08:00`). New timestamps use Asia/Shanghai's +08:00.

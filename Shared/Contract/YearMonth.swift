@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A calendar month (`YYYY-MM`), e.g. the month a pension stops from.
 public struct YearMonth: Hashable, Sendable, Comparable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NIOCore
 
 /// One HTTP request: method, an `http://` URL, headers and an optional body.

@@ -1,5 +1,8 @@
 import CRabbitMQ
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One broker connection with one channel, over librabbitmq-c. Not thread-safe and every call
 /// blocks: it must have one owner thread at a time, off Swift concurrency's cooperative pool.

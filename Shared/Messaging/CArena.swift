@@ -1,5 +1,8 @@
 import CRabbitMQ
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// C memory for one librabbitmq-c call: strings, buffers and tables copied from Swift values,
 /// freed together when the arena goes away. Keep the arena alive across the call that uses them.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value of an AMQP header table, as far as Houshi uses them.
 public enum AMQPFieldValue: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A message waiting in the service's `outbox` table to be published.
 public struct OutboxMessage: Sendable, Equatable {

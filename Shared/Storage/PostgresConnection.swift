@@ -1,5 +1,8 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One libpq connection. Not thread-safe: it must have one owner thread at a time, and every
 /// call blocks, so keep it off Swift concurrency's cooperative threads (see `OwnerThread`).
@@ -184,7 +187,7 @@ public final class PostgresConnection {
             let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
                 ?? Self.errorText(handle)
             throw PostgresError(
-                sqlState: sqlState, message: message.trimmingCharacters(in: .whitespacesAndNewlines),
+                sqlState: sqlState, message: message.withoutTrailingNewlines,
                 connectionLost: !isConnected || PostgresError.isConnectionState(sqlState))
         }
         let columnCount = PQnfields(result)
@@ -200,6 +203,14 @@ public final class PostgresConnection {
 
     private static func errorText(_ handle: OpaquePointer?) -> String {
         guard let handle, let text = PQerrorMessage(handle) else { return "no connection" }
-        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(cString: text).withoutTrailingNewlines
+    }
+}
+
+
+extension String {
+    /// libpq's messages end in a line break.
+    fileprivate var withoutTrailingNewlines: String {
+        String(self[..<(lastIndex { !$0.isNewline }.map(index(after:)) ?? startIndex)])
     }
 }

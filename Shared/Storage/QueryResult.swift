@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The rows of a query, copied out of libpq's result so it can be freed at once.
 public struct QueryResult: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value bound to a query parameter, sent in PostgreSQL's text format.
 public protocol SQLValue {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
@@ -117,7 +117,7 @@ struct StaffRoutes: Sendable {
         let caseId = try Self.caseId(text)
         var request = request
         let approval = try await request.decodeJSON(Approval.self, limit: 8 * 1024)
-        let reason = approval.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = approval.reason.trimmingWhitespace
         guard !reason.isEmpty else {
             throw APIError.invalid([FieldError(field: "reason", message: "is required", messageZh: "须填写理由")])
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HoushiRuntime
 
 /// `civil-affairs funeral-homes import FILE.csv`: the funeral homes civil affairs works with.

@@ -37,7 +37,7 @@ enum CremationDecision: Sendable, Equatable {
             }
             return .certify(home, pickup: nil)
         case .pickup(let address, let at):
-            if address.trimmingCharacters(in: .whitespaces).isEmpty {
+            if address.trimmingWhitespace.isEmpty {
                 return .hold(reasonCode: "pickup-address-missing", reason: "接运地址为空，请联系家属 (no pickup address)")
             }
             if at < request.diedAt {
@@ -62,7 +62,7 @@ struct CremationRecord: Decodable, Sendable {
         var problems: [(String, String, String)] = []
         if crematedAt < diedAt { problems.append(("crematedAt", "is before the time of death", "早于死亡时间")) }
         if crematedAt > now { problems.append(("crematedAt", "is in the future", "晚于当前时间")) }
-        if ashes.placeName.trimmingCharacters(in: .whitespaces).isEmpty {
+        if ashes.placeName.trimmingWhitespace.isEmpty {
             problems.append(("ashes.placeName", "must name the place", "须填写骨灰安放地点"))
         }
         return problems

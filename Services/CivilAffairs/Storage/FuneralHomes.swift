@@ -12,7 +12,7 @@ enum FuneralHomes {
 
     static func named(_ name: String, on db: PostgresConnection) throws -> FuneralHome? {
         try db.execute("SELECT code, name, local, address FROM funeral_homes WHERE name = $1",
-                       [name.trimmingCharacters(in: .whitespaces)]).first.map(home)
+                       [name.trimmingWhitespace]).first.map(home)
     }
 
     static func withCode(_ code: String, on db: PostgresConnection) throws -> FuneralHome? {

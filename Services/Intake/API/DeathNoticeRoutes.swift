@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
@@ -10,9 +10,11 @@ struct DeathNoticeRoutes: Sendable {
     let context: ServiceContext
     /// Largest accepted notice body (attachments ride in it, base64).
     static let bodyLimit = 8 * 1024 * 1024
-    /// This API's OpenAPI 3 document, shipped with the service.
-    static let openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "yaml")
-        .flatMap { try? Data(contentsOf: $0) } ?? Data("openapi.yaml is missing beside the executable\n".utf8)
+    /// This API's OpenAPI 3 document, shipped with the service (`HOUSHI_OPENAPI_FILE` names another place).
+    static let openAPIDocument: Data = {
+        let path = shippedDataPath("HOUSHI_OPENAPI_FILE", relativePath: "../openapi.yaml")
+        return (try? Data(contentsOf: URL(filePath: path))) ?? Data("openapi.yaml is missing: not found at \(path)\n".utf8)
+    }()
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/death-notices") { request, _ in try await postNotice(request) }

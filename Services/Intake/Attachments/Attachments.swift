@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
@@ -70,7 +70,7 @@ enum Attachments {
     /// Stores and seals a checked file; returns the reference requests carry.
     static func store(caseId: UUID, kind: AttachmentKind, contentType: String, data: Data,
                       key: Curve25519.Signing.PrivateKey, on db: PostgresConnection) throws -> AttachmentReference {
-        let sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha256 = SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
         let seal = try key.signature(for: sealedText(caseId: caseId, kind: kind, sha256: sha256)).base64EncodedString()
         let reference = AttachmentReference(id: UUID(), kind: kind, sha256: sha256, seal: seal)
         try db.execute("""
@@ -86,7 +86,7 @@ enum Attachments {
         let environment = ProcessInfo.processInfo.environment
         if let configured = environment["HOUSHI_SEAL_KEY"]
             ?? environment["HOUSHI_SEAL_KEY_FILE"].flatMap({ try? String(contentsOfFile: $0, encoding: .utf8) }) {
-            guard let raw = Data(base64Encoded: configured.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            guard let raw = Data(base64Encoded: configured.trimmingWhitespace) else {
                 throw ConfigurationError(variable: "HOUSHI_SEAL_KEY", problem: "is not base64")
             }
             return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)

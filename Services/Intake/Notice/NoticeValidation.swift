@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 
@@ -68,13 +68,13 @@ enum NoticeValidation {
             fail("beneficiary", "is required when pension or medical-account is requested",
                  "申请养老保险或医保个人帐户清算时须填写领取人")
         }
-        if notice.ashes.placeName.trimmingCharacters(in: .whitespaces).isEmpty {
+        if notice.ashes.placeName.trimmingWhitespace.isEmpty {
             fail("ashes.placeName", "must name the place", "须填写骨灰安放地点")
         }
         switch notice.body {
-        case .atFuneralHome(let funeralHome) where funeralHome.trimmingCharacters(in: .whitespaces).isEmpty:
+        case .atFuneralHome(let funeralHome) where funeralHome.trimmingWhitespace.isEmpty:
             fail("body.funeralHome", "must name the funeral home", "须填写殡仪馆名称")
-        case .pickup(let address, _) where address.trimmingCharacters(in: .whitespaces).isEmpty:
+        case .pickup(let address, _) where address.trimmingWhitespace.isEmpty:
             fail("body.pickupAddress", "must give the pickup address", "须填写接运地址")
         case .pickup(_, let at) where at < deceased.diedAt:
             fail("body.pickupAt", "is before the time of death", "早于死亡时间")

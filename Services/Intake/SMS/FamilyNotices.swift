@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 
 /// What the family is told by SMS of a department's outcome (建议…短信告知申请人办理结果), in Chinese.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiHTTPClient
 import HoushiRuntime
 import Logging
@@ -27,6 +27,13 @@ struct WebhookSMSGateway: SMSGateway {
     private let post: HTTPClientRequest
     private let timeout = TimeAmount.seconds(10)
 
+    /// The webhook's body.
+    private struct WebhookMessage: Encodable {
+        let id: Int64
+        let phone: String
+        let text: String
+    }
+
     struct Rejected: Error, CustomStringConvertible {
         let status: Int
         var description: String { "the SMS webhook answered \(status)" }
@@ -38,7 +45,7 @@ struct WebhookSMSGateway: SMSGateway {
     }
 
     func send(_ sms: SMS) async throws {
-        let body = try JSONSerialization.data(withJSONObject: ["id": sms.id, "phone": sms.phone, "text": sms.text])
+        let body = try JSONEncoder().encode(WebhookMessage(id: sms.id, phone: sms.phone, text: sms.text))
         var request = post
         request.headers = [("Content-Type", "application/json"), ("Idempotency-Key", String(sms.id))]
         request.body = Array(body)

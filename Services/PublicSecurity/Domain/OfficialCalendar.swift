@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 
 /// One year of the State Council's holiday notice, as stored in `Calendar/NNNN.json`.
@@ -49,7 +49,7 @@ struct OfficialCalendar: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
             throw CalendarLoadError(file: directory.path,
-                                    problem: "cannot list the directory: \(error.localizedDescription)")
+                                    problem: "cannot list the directory: \(error)")
         }
         var calendar = OfficialCalendar(years: [], holidays: [], workdays: [])
         for name in names.sorted() {
@@ -134,7 +134,7 @@ struct OfficialCalendar: Sendable {
 
     /// A decoding failure in an operator's words: where in the file and what is wrong.
     private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return error.localizedDescription }
+        guard let error = error as? DecodingError else { return "\(error)" }
         let context: DecodingError.Context
         switch error {
         case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):

@@ -22,7 +22,7 @@ enum RegisterImport {
         [resident.idNumber, resident.name, resident.householdNumber, resident.relationToHead.rawValue, resident.address]
             .map { field in
                 field.contains(where: { ",\"\n".contains($0) })
-                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+                    ? "\"" + field.replacing("\"", with: "\"\"") + "\"" : field
             }
             .joined(separator: ",")
     }

@@ -27,24 +27,24 @@ enum ResidentRow {
     /// The resident a row describes, or the problems that keep it out of the register.
     static func parse(_ fields: [String: String]) -> Result<Resident, RowProblems> {
         var problems: [String] = []
-        let idNumber = fields["id_number", default: ""].trimmingCharacters(in: .whitespaces)
+        let idNumber = fields["id_number", default: ""].trimmingWhitespace
         do {
             _ = try ResidentIDNumber(idNumber)
         } catch {
             problems.append("id_number \(error.english)")
         }
-        let relation = HouseholdRelation(rawValue: fields["relation_to_head", default: ""].trimmingCharacters(in: .whitespaces))
+        let relation = HouseholdRelation(rawValue: fields["relation_to_head", default: ""].trimmingWhitespace)
         if relation == nil {
             problems.append("relation_to_head must be one of \(HouseholdRelation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        for column in ["name", "household_number", "address"] where fields[column, default: ""].trimmingCharacters(in: .whitespaces).isEmpty {
+        for column in ["name", "household_number", "address"] where fields[column, default: ""].trimmingWhitespace.isEmpty {
             problems.append("\(column) is empty")
         }
         guard problems.isEmpty, let relation else { return .failure(RowProblems(problems: problems)) }
         return .success(Resident(
-            idNumber: idNumber.uppercased(), name: fields["name", default: ""].trimmingCharacters(in: .whitespaces),
-            householdNumber: fields["household_number", default: ""].trimmingCharacters(in: .whitespaces),
-            relationToHead: relation, address: fields["address", default: ""].trimmingCharacters(in: .whitespaces),
+            idNumber: idNumber.uppercased(), name: fields["name", default: ""].trimmingWhitespace,
+            householdNumber: fields["household_number", default: ""].trimmingWhitespace,
+            relationToHead: relation, address: fields["address", default: ""].trimmingWhitespace,
             active: true))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 
 /// One version of the survivor-benefit rules, as stored in `Rules/benefit-rules.json`;
@@ -94,7 +94,7 @@ struct BenefitRules: Sendable {
 
     /// A reading failure in an operator's words: where in the file and what is wrong.
     private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return error.localizedDescription }
+        guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
         case .keyNotFound(let key, let context):
             return "\(location(context.codingPath + [key])) is missing"

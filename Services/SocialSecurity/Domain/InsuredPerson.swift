@@ -27,7 +27,7 @@ enum InsuredRow {
 
     static func parse(_ record: CSVReader.Record) -> Result<InsuredPerson, RowProblems> {
         var problems: [String] = []
-        func field(_ name: String) -> String { record[name].trimmingCharacters(in: .whitespaces) }
+        func field(_ name: String) -> String { record[name].trimmingWhitespace }
         func flag(_ name: String) -> Bool {
             guard let value = Bool(field(name).lowercased()) else { problems.append("\(name) must be true or false"); return false }
             return value

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The death certificate (死亡医学证明) as issued.
 public struct DeathCertificate: Codable, Sendable, Equatable {

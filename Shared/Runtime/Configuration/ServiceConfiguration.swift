@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiContract
 import HoushiMessaging
 import Logging
@@ -116,7 +116,7 @@ struct EnvironmentReader {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ConfigurationError(variable: "\(name)_FILE", problem: "names a file that cannot be read")
             }
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return text.trimmingWhitespace
         }
         guard let value = environment[name], !value.isEmpty else { return defaultValue }
         return value

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import Prometheus
 
@@ -11,11 +11,11 @@ extension Router {
                      body: .init(byteBuffer: ByteBuffer(string: #"{"status":"alive"}"#)))
         }
         get("/readyz") { _, _ in
-            let parts = readiness.snapshot
-            let body = try JSONSerialization.data(withJSONObject: [
-                "status": readiness.isReady ? "ready" : "not-ready",
-                "parts": Dictionary(uniqueKeysWithValues: parts.map { ($0.part, $0.ready) }),
-            ], options: [.sortedKeys])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let body = try encoder.encode(ReadinessReport(
+                status: readiness.isReady ? "ready" : "not-ready",
+                parts: Dictionary(uniqueKeysWithValues: readiness.snapshot.map { ($0.part, $0.ready) })))
             return Response(status: readiness.isReady ? .ok : .serviceUnavailable,
                             headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -29,4 +29,10 @@ extension Router {
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
     }
+}
+
+/// The body of `/readyz`.
+private struct ReadinessReport: Encodable {
+    let status: String
+    let parts: [String: Bool]
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoushiStorage
 import Hummingbird
 
@@ -20,7 +20,7 @@ public struct DecisionReason: Decodable, Sendable {
     public static func read(from request: Request) async throws -> String {
         var request = request
         let reason = try await request.decodeJSON(DecisionReason.self, limit: 8 * 1024).reason
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingWhitespace
         guard !reason.isEmpty else {
             throw APIError.invalid([FieldError(field: "reason", message: "is required", messageZh: "须填写理由")])
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import HoushiContract
 import HoushiStorage
 import Hummingbird
 
@@ -6,7 +7,7 @@ extension Request {
     /// The token of an `Authorization: Bearer …` header, if there is one.
     public var bearerToken: String? {
         guard let header = headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
-        let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        let token = header.dropFirst("Bearer ".count).trimmingWhitespace
         return token.isEmpty ? nil : token
     }
 
@@ -40,18 +41,18 @@ enum JSONText {
     /// The fields (`deceased.name`, `attachments[0].kind`) whose text holds U+0000. JSON can only
     /// carry it escaped, so documents without `\u0000` are not walked.
     static func fieldsHoldingNUL(_ json: Data) -> [String] {
-        guard json.range(of: Data(#"\u0000"#.utf8)) != nil,
-              let document = try? JSONSerialization.jsonObject(with: json, options: .fragmentsAllowed)
+        guard json.firstRange(of: Array(#"\u0000"#.utf8)) != nil,
+              let document = try? JSONDecoder().decode(JSONValue.self, from: json)
         else { return [] }
-        func walk(_ value: Any, _ path: String) -> [String] {
+        func walk(_ value: JSONValue, _ path: String) -> [String] {
             switch value {
-            case let text as String:
+            case .string(let text):
                 return text.utf8.contains(0) ? [path] : []
-            case let object as [String: Any]:
+            case .object(let object):
                 return object.sorted { $0.key < $1.key }.flatMap { walk($0.value, path.isEmpty ? $0.key : "\(path).\($0.key)") }
-            case let array as [Any]:
+            case .array(let array):
                 return array.enumerated().flatMap { walk($0.element, "\(path)[\($0.offset)]") }
-            default:
+            case .null, .bool, .integer, .double:
                 return []
             }
         }
@@ -80,7 +81,7 @@ extension FieldError {
         }
         func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
             (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+                .joined(separator: ".").replacing(".[", with: "[")
         }
         switch error {
         case .keyNotFound(let key, let context):

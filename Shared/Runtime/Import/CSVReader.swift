@@ -23,7 +23,7 @@ public struct CSVReader: Sendable {
     public init(_ text: String, required: [String]) throws {
         var rows = try Self.rows(text)
         guard !rows.isEmpty else { throw FormatError(line: 1, problem: "the file is empty") }
-        let names = rows.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = rows.removeFirst().fields.map { $0.trimmingWhitespace }
         let missing = required.filter { !names.contains($0) }
         guard missing.isEmpty else {
             throw FormatError(line: 1, problem: "the header lacks \(missing.joined(separator: ", "))")

@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
+import HoushiContract
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes one JSON object per line to standard output: time, level, service, message, and the
 /// metadata (case id, message id, …) as fields. Personal data never belongs in metadata; see `Redact`.
@@ -18,27 +22,37 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: Any] = [:]
+        var fields: [String: JSONValue] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = Self.json(value)
         }
-        fields["time"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
-        fields["level"] = event.level.rawValue
-        fields["service"] = label
-        fields["message"] = event.message.description
-        if let error = event.error { fields["error"] = String(describing: error) }
-        guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return }
-        data.append(0x0A)
-        Self.output.withLock { _ in FileHandle.standardOutput.write(data) }
+        fields["time"] = .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+        fields["level"] = .string(event.level.rawValue)
+        fields["service"] = .string(label)
+        fields["message"] = .string(event.message.description)
+        if let error = event.error { fields["error"] = .string(String(describing: error)) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var line = try? encoder.encode(fields) else { return }
+        line.append(0x0A)
+        Self.output.withLock { _ in
+            line.withUnsafeBytes { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let result = write(STDOUT_FILENO, bytes.baseAddress! + written, bytes.count - written)
+                    guard result > 0 || (result < 0 && errno == EINTR) else { return }
+                    written += max(result, 0)
+                }
+            }
+        }
     }
 
-    private static func json(_ value: Logger.MetadataValue) -> Any {
+    private static func json(_ value: Logger.MetadataValue) -> JSONValue {
         switch value {
-        case .string(let text): text
-        case .stringConvertible(let convertible): convertible.description
-        case .array(let values): values.map(json)
-        case .dictionary(let values): values.mapValues(json)
+        case .string(let text): .string(text)
+        case .stringConvertible(let convertible): .string(convertible.description)
+        case .array(let values): .array(values.map(json))
+        case .dictionary(let values): .object(values.mapValues(json))
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Masks personal data and secrets before they can reach a log line.
 public enum Redact {

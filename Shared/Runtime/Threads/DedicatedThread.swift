@@ -1,13 +1,15 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs `body` on a new thread of its own and returns its result, so long blocking loops
 /// (a consumer waiting on the broker, a relay waiting on NOTIFY) never occupy Swift
 /// concurrency's cooperative threads.
 public func onDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.name = name
-        thread.start()
+        startThread(name: name) { continuation.resume(returning: body()) }
     }
 }
 
@@ -27,13 +29,13 @@ public final class StopSignal: Sendable {
     /// Sleeps up to `duration`, waking early when stopped. Returns whether the signal is set.
     @discardableResult
     public func wait(_ duration: Duration) -> Bool {
-        condition.wait(until: Date().addingTimeInterval(duration.seconds))
+        condition.wait(until: ThreadCondition.deadline(after: duration))
     }
 }
 
-/// A Bool guarded by an NSCondition.
+/// A Bool guarded by a condition.
 private final class ConditionBox: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var value = false
 
     func withLock<T>(_ body: (inout Bool) -> T) -> T {
@@ -48,7 +50,7 @@ private final class ConditionBox: @unchecked Sendable {
         condition.unlock()
     }
 
-    func wait(until deadline: Date) -> Bool {
+    func wait(until deadline: timespec) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while !value, condition.wait(until: deadline) {}

@@ -1,11 +1,9 @@
-import Foundation
-
 /// A dedicated thread that owns a resource (e.g. a database connection) and runs jobs on it one
 /// at a time: the resource has exactly one owner thread, and its blocking calls stay off Swift
 /// concurrency's cooperative threads.
 public final class OwnerThread<Resource>: @unchecked Sendable {
     // All mutable state is guarded by `condition`; the resource itself is touched only by the thread.
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var jobs: [(inout Resource) -> Void] = []
     private var stopping = false
     private var finished = false
@@ -13,12 +11,10 @@ public final class OwnerThread<Resource>: @unchecked Sendable {
 
     /// Starts the thread; `makeResource` runs on it.
     public init(name: String, makeResource: @escaping @Sendable () -> Resource) {
-        let thread = Thread { [self] in
+        startThread(name: name) { [self] in
             runJobs(makeResource)
             markFinished()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Runs `job` on the owner thread and returns its result.
