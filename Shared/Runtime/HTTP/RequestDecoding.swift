@@ -41,8 +41,7 @@ enum JSONText {
     /// The fields (`deceased.name`, `attachments[0].kind`) whose text holds U+0000. JSON can only
     /// carry it escaped, so documents without `\u0000` are not walked.
     static func fieldsHoldingNUL(_ json: Data) -> [String] {
-        guard json.firstRange(of: Array(#"\u0000"#.utf8)) != nil,
-              let document = try? JSONDecoder().decode(JSONValue.self, from: json)
+        guard mentionsNUL(json), let document = try? JSONDecoder().decode(JSONValue.self, from: json)
         else { return [] }
         func walk(_ value: JSONValue, _ path: String) -> [String] {
             switch value {
@@ -57,6 +56,18 @@ enum JSONText {
             }
         }
         return walk(document, "")
+    }
+
+    /// Whether the bytes hold the escape `\u0000`: one pass over the buffer.
+    private static func mentionsNUL(_ json: Data) -> Bool {
+        let escape = Array(#"\u0000"#.utf8)
+        return json.withUnsafeBytes { bytes in
+            guard bytes.count >= escape.count else { return false }
+            for start in 0...(bytes.count - escape.count) where bytes[start] == escape[0] {
+                if (1..<escape.count).allSatisfy({ bytes[start + $0] == escape[$0] }) { return true }
+            }
+            return false
+        }
     }
 }
 
