@@ -70,7 +70,7 @@ enum Attachments {
     /// Stores and seals a checked file; returns the reference requests carry.
     static func store(caseId: UUID, kind: AttachmentKind, contentType: String, data: Data,
                       key: Curve25519.Signing.PrivateKey, on db: PostgresConnection) throws -> AttachmentReference {
-        let sha256 = SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let sha256 = SHA256.hash(data: data).lowercaseHex
         let seal = try key.signature(for: sealedText(caseId: caseId, kind: kind, sha256: sha256)).base64EncodedString()
         let reference = AttachmentReference(id: UUID(), kind: kind, sha256: sha256, seal: seal)
         try db.execute("""

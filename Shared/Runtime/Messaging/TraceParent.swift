@@ -12,7 +12,7 @@ public struct TraceParent: Sendable, Equatable, CustomStringConvertible {
 
     /// A new trace, e.g. for a death notice arriving over HTTP.
     public static func start() -> TraceParent {
-        TraceParent(traceId: randomHex(bytes: 16), spanId: randomHex(bytes: 8), flags: "01")
+        TraceParent(traceId: String.randomHex(bytes: 16), spanId: String.randomHex(bytes: 8), flags: "01")
     }
 
     /// Parses a `traceparent` header; nil when malformed or all-zero.
@@ -33,23 +33,8 @@ public struct TraceParent: Sendable, Equatable, CustomStringConvertible {
 
     /// The next hop in the same trace.
     public func child() -> TraceParent {
-        TraceParent(traceId: traceId, spanId: Self.randomHex(bytes: 8), flags: flags)
+        TraceParent(traceId: traceId, spanId: String.randomHex(bytes: 8), flags: flags)
     }
 
     public var description: String { "00-\(traceId)-\(spanId)-\(flags)" }
-
-    private static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte, radix: 16).leftPadded(to: 2)
-        }.joined()
-    }
-}
-
-extension String {
-    /// The string with zeros in front up to `width` characters (`"7".leftPadded(to: 3)` is `"007"`).
-    public func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
-    }
 }

@@ -6,10 +6,7 @@ import HoushiStorage
 public enum BearerToken {
     /// A new token: a prefix naming what it is for and 32 random bytes in hex.
     public static func generate(prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return prefix + (0..<32).map { _ in
-            String(UInt8.random(in: 0...255, using: &generator), radix: 16).leftPadded(to: 2)
-        }.joined()
+        prefix + String.randomHex(bytes: 32)
     }
 
     /// The SQL expression hashing the text parameter `$n` the way tokens are stored.
