@@ -207,7 +207,6 @@ public final class PostgresConnection {
     }
 }
 
-
 extension String {
     /// libpq's messages end in a line break.
     fileprivate var withoutTrailingNewlines: String {

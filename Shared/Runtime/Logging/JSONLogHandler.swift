@@ -13,6 +13,11 @@ public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     private let label: String
     private static let output = Mutex(())
+    private static let encoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     public init(label: String) { self.label = label }
 
@@ -31,9 +36,7 @@ public struct JSONLogHandler: LogHandler {
         fields["service"] = .string(label)
         fields["message"] = .string(event.message.description)
         if let error = event.error { fields["error"] = .string(String(describing: error)) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(fields) else { return }
+        guard var line = try? Self.encoder.encode(fields) else { return }
         line.append(0x0A)
         Self.output.withLock { _ in
             line.withUnsafeBytes { bytes in
