@@ -14,9 +14,9 @@ public struct YearMonth: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses `YYYY-MM`.
     public init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let y = Int(asciiDigits: parts[0], length: 4),
-              let m = Int(asciiDigits: parts[1], length: 2)
+        guard let dash = text.utf8.firstIndex(of: UInt8(ascii: "-")),
+              let y = Int(asciiDigits: text[..<dash], length: 4),
+              let m = Int(asciiDigits: text[text.utf8.index(after: dash)...], length: 2)
         else { return nil }
         self.init(year: y, month: m)
     }

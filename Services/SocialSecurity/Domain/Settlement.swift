@@ -113,8 +113,10 @@ extension SettlementInput {
         let deathMonth = YearMonth(containing: dateOfDeath)
         guard let stopFrom = deathMonth.next else { throw fail("no month follows the month of death \(deathMonth)") }
         let amounts = [("monthlyPensionFen", monthlyPensionFen), ("personalAccountBalanceFen", personalAccountBalanceFen)]
-            + ledger.map { ("ledger \($0.month) amountFen", $0.amountFen) }
         for (field, fen) in amounts where fen < 0 { throw fail("\(field) is \(fen), must be 0 or more") }
+        if let entry = ledger.first(where: { $0.amountFen < 0 }) {
+            throw fail("ledger \(entry.month) amountFen is \(entry.amountFen), must be 0 or more")
+        }
         switch (retired, pensionStart) {
         case (true, nil):
             throw fail("retired but no pensionStart")

@@ -6,18 +6,16 @@ import Synchronization
 import Glibc
 #endif
 
-/// Writes one JSON object per line to standard output: time, level, service, message, and the
-/// metadata (case id, message id, …) as fields. Personal data never belongs in metadata; see `Redact`.
+/// Writes one JSON object per line to standard output: time, level, service, message, the
+/// metadata (case id, message id, …) as fields in key order, and the error. Personal data never
+/// belongs in metadata; see `Redact`.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     private let label: String
     private static let output = Mutex(())
-    private static let encoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The fields every line has; metadata under these keys is left out.
+    private static let fixedKeys: Set<String> = ["time", "level", "service", "message", "error"]
 
     public init(label: String) { self.label = label }
 
@@ -27,16 +25,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: JSONValue] = [:]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            fields[key] = Self.json(value)
-        }
-        fields["time"] = .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
-        fields["level"] = .string(event.level.rawValue)
-        fields["service"] = .string(label)
-        fields["message"] = .string(event.message.description)
-        if let error = event.error { fields["error"] = .string(String(describing: error)) }
-        guard var line = try? Self.encoder.encode(fields) else { return }
+        var line = line(for: event, at: Date())
         line.append(0x0A)
         Self.output.withLock { _ in
             line.withUnsafeBytes { bytes in
@@ -50,13 +39,69 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func json(_ value: Logger.MetadataValue) -> JSONValue {
+    /// The JSON object `event` is logged as, without the newline.
+    func line(for event: LogEvent, at time: Date) -> [UInt8] {
+        var object = JSONObjectWriter()
+        object.field("time", .string(Timestamp(time, utcOffset: 0).rfc3339))
+        object.field("level", .string(event.level.rawValue))
+        object.field("service", .string(label))
+        object.field("message", .string(event.message.description))
+        let fields = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
+        for key in fields.keys.sorted() where !Self.fixedKeys.contains(key) { object.field(key, fields[key]!) }
+        if let error = event.error { object.field("error", .string(String(describing: error))) }
+        return object.finished()
+    }
+}
+
+/// Builds a JSON object's text field by field (log lines are written often enough that going
+/// through `JSONEncoder` showed in profiles).
+struct JSONObjectWriter {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    mutating func field(_ key: String, _ value: Logger.MetadataValue) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        appendString(key)
+        bytes.append(UInt8(ascii: ":"))
+        appendValue(value)
+    }
+
+    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+
+    private mutating func appendValue(_ value: Logger.MetadataValue) {
         switch value {
-        case .string(let text): .string(text)
-        case .stringConvertible(let convertible): .string(convertible.description)
-        case .array(let values): .array(values.map(json))
-        case .dictionary(let values): .object(values.mapValues(json))
+        case .string(let text): appendString(text)
+        case .stringConvertible(let convertible): appendString(convertible.description)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendValue(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .dictionary(let values):
+            var nested = JSONObjectWriter()
+            for key in values.keys.sorted() { nested.field(key, values[key]!) }
+            bytes += nested.finished()
         }
+    }
+
+    /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
+    private mutating func appendString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes += [UInt8(ascii: "\\"), byte]
+            case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case ..<0x20:
+                bytes += Array("\\u00".utf8) + String(byte, radix: 16).leftPadded(to: 2).utf8
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }
 

@@ -57,20 +57,27 @@ public struct UnprocessableMessage: Error, Sendable, CustomStringConvertible {
 /// A handler with its payload type erased, as the processor dispatches them by routing key.
 public struct RegisteredHandler: Sendable {
     public let messageType: MessageType
-    let handle: @Sendable (Data, HandlerContext) throws -> Void
+    /// Decodes a whole envelope of this type; what it returns runs the handler on it.
+    let decode: @Sendable (Data) throws(UnprocessableMessage) -> DecodedMessage
 
     public init<H: MessageHandler>(_ handler: H) {
         messageType = handler.messageType
-        handle = { body, context in
+        decode = { body throws(UnprocessableMessage) in
             let envelope: Envelope<H.Payload>
             do {
                 envelope = try MessageCodec().decode(body)
             } catch {
                 throw UnprocessableMessage("payload does not decode as \(handler.messageType): \(describe(error))")
             }
-            try handler.handle(envelope, context: context)
+            return DecodedMessage(header: envelope.header) { context in try handler.handle(envelope, context: context) }
         }
     }
+}
+
+/// A delivery decoded as its handler's payload type, ready to be handled.
+struct DecodedMessage {
+    let header: EnvelopeHeader
+    let handle: (HandlerContext) throws -> Void
 }
 
 /// A short, log-safe account of a decoding error: where and what, never the values (so not the

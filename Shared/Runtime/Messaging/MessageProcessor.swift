@@ -93,13 +93,14 @@ public struct MessageProcessor: Sendable {
         return try zip(deliveries, admissions).map { try process($0, $1, on: db, stop: stop) }
     }
 
-    /// A decoded delivery with its handler, and the logger and trace that go with it.
+    /// A decoded delivery ready for its handler, with the logger and trace that go with it.
     private struct Admitted {
         let delivery: Delivery
-        let header: EnvelopeHeader
-        let handler: RegisteredHandler
+        let decoded: DecodedMessage
         let logger: Logger
         let trace: TraceParent
+
+        var header: EnvelopeHeader { decoded.header }
     }
 
     private enum Admission {
@@ -107,25 +108,38 @@ public struct MessageProcessor: Sendable {
         case refused(reason: String, logger: Logger)
     }
 
-    /// Decodes the envelope's header and finds its handler, or says why the message can never be handled.
+    /// Decodes the envelope as its handler's payload type, or says why the message can never be
+    /// handled. The delivery's routing key names the handler to try first (it is the envelope's
+    /// type, except for a replayed dead letter); only when that fails is the header read alone,
+    /// to find the handler or the reason.
     private func admit(_ delivery: Delivery, logger: Logger) -> Admission {
         var logger = logger
         logger[metadataKey: "delivery_routing_key"] = "\(delivery.routingKey)"
-        let header: EnvelopeHeader
-        do {
-            header = try codec.decodeHeader(delivery.body)
-        } catch {
-            return .refused(reason: "undecodable envelope: \(describe(error))", logger: logger)
+        let decoded: DecodedMessage
+        if let handler = handlers[delivery.routingKey], let message = try? handler.decode(delivery.body),
+           message.header.messageType == handler.messageType {
+            decoded = message
+        } else {
+            let header: EnvelopeHeader
+            do {
+                header = try codec.decodeHeader(delivery.body)
+            } catch {
+                return .refused(reason: "undecodable envelope: \(describe(error))", logger: logger)
+            }
+            guard let handler = handlers[header.messageType.routingKey] else {
+                return .refused(reason: "\(department.rawValue) has no handler for \(header.messageType)",
+                                logger: logger.forMessage(header))
+            }
+            do {
+                decoded = try handler.decode(delivery.body)
+            } catch {
+                return .refused(reason: error.reason, logger: logger.forMessage(header))
+            }
         }
-        logger[metadataKey: "case"] = "\(header.caseId.lowercased)"
-        logger[metadataKey: "message_id"] = "\(header.id.lowercased)"
-        logger[metadataKey: "type"] = "\(header.messageType)"
-        guard let handler = handlers[header.messageType.routingKey] else {
-            return .refused(reason: "\(department.rawValue) has no handler for \(header.messageType)", logger: logger)
-        }
+        logger = logger.forMessage(decoded.header)
         let trace = delivery.traceParent?.child() ?? .start()
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
-        return .admitted(Admitted(delivery: delivery, header: header, handler: handler, logger: logger, trace: trace))
+        return .admitted(Admitted(delivery: delivery, decoded: decoded, logger: logger, trace: trace))
     }
 
     /// Records the message in the inbox and runs its handler, in the caller's transaction;
@@ -135,7 +149,7 @@ public struct MessageProcessor: Sendable {
         guard try Outbox.recordReceived(messageId: header.id, routingKey: header.messageType.routingKey,
                                         caseId: header.caseId, on: tx)
         else { return false }
-        try message.handler.handle(message.delivery.body, HandlerContext(
+        try message.decoded.handle(HandlerContext(
             db: tx, logger: message.logger, department: department, caseId: header.caseId,
             causationId: header.id, trace: message.trace))
         return true
@@ -188,6 +202,17 @@ public enum DeadLetter {
         ]
         headers[originalMessageIdHeader] = delivery.properties.messageId
         return headers
+    }
+}
+
+extension Logger {
+    /// This logger with the message's case, id and type, when its header could be read.
+    fileprivate func forMessage(_ header: EnvelopeHeader) -> Logger {
+        var logger = self
+        logger[metadataKey: "case"] = "\(header.caseId.lowercased)"
+        logger[metadataKey: "message_id"] = "\(header.id.lowercased)"
+        logger[metadataKey: "type"] = "\(header.messageType)"
+        return logger
     }
 }
 
