@@ -60,9 +60,10 @@ public enum Outbox {
     /// The NOTIFY channel of a schema's outbox.
     public static func channel(schema: String) -> String { "\(schema)_outbox" }
 
-    /// Adds a message to the outbox in the caller's transaction.
+    /// Adds a message to the outbox in the caller's transaction (deferred: it goes to the server
+    /// with the transaction's next statement or its COMMIT).
     public static func enqueue(_ message: OutboxMessage, on db: PostgresConnection) throws {
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body)
             VALUES ($1, $2, $3, $4, $5::jsonb, $6)
             """, [message.messageId, message.exchange, message.routingKey, message.caseId, try message.headersJSON,
@@ -72,7 +73,7 @@ public enum Outbox {
     /// Adds several messages in one statement, in this order (their `seq`s ascend likewise).
     public static func enqueue(_ messages: [OutboxMessage], on db: PostgresConnection) throws {
         guard messages.count > 1 else { return try messages.first.map { try enqueue($0, on: db) } ?? () }
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body)
             SELECT message_id, exchange, routing_key, NULLIF(case_id, '')::uuid, headers::jsonb, body
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
@@ -100,7 +101,7 @@ public enum Outbox {
     }
 
     public static func markSent(_ seqs: [Int64], on db: PostgresConnection) throws {
-        try db.execute("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [SQLArray(seqs)])
+        try db.executeDeferred("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [SQLArray(seqs)])
     }
 
     /// Records a consumed message id in the caller's transaction. False when it was recorded

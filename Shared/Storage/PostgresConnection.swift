@@ -9,9 +9,11 @@ import Glibc
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private var transactionDepth = 0
-    /// A transaction was begun but BEGIN not sent yet: it goes out in one round trip with the
-    /// transaction's first statement.
-    private var beginPending = false
+    /// Statements that go to the server with the next one whose result is needed, in one round
+    /// trip (libpq's pipeline mode): a transaction's BEGIN, and those run by `executeDeferred`.
+    private var waiting: [Statement] = []
+    /// The current transaction's BEGIN has been sent: it must end with COMMIT or ROLLBACK.
+    private var transactionBegun = false
     /// Statement names by SQL text: a parameterized statement is parsed and planned by the server
     /// once per connection, then only executed (at most `preparedLimit` of them).
     private var prepared: [String: String] = [:]
@@ -54,44 +56,63 @@ public final class PostgresConnection {
     /// parameters are prepared on first use and reused on this connection.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any SQLValue] = []) throws -> QueryResult {
-        let handle = try liveHandle()
-        let name = parameters.isEmpty ? nil : try preparedName(for: sql, parameterCount: parameters.count)
-        let cStrings = parameters.map { $0.sqlText.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        let values = cStrings.map { $0.map { UnsafePointer($0) } }
-        let send = {
-            if let name { PQsendQueryPrepared(handle, name, Int32(values.count), values, nil, nil, 0) }
-            else { PQsendQueryParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0) }
-        }
-        if beginPending {
-            beginPending = false
-            return try executeAfterBegin(handle, send)
-        }
-        guard send() == 1 else { throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected) }
-        return try consume(lastResult(handle))
+        try run(waiting + [statement(sql, parameters)])
     }
 
-    /// Sends BEGIN and one statement (`send`) in a single round trip (libpq's pipeline mode) and
-    /// returns the statement's result.
-    private func executeAfterBegin(_ handle: OpaquePointer, _ send: () -> Int32) throws -> QueryResult {
+    /// Runs a statement whose result the caller does not need. In a transaction it waits and
+    /// goes to the server with the next statement whose result is needed, or with COMMIT, in
+    /// one round trip; an error it raises is thrown from there (and rolls the transaction back,
+    /// as any error does). Outside a transaction it runs at once.
+    public func executeDeferred(_ sql: String, _ parameters: [any SQLValue] = []) throws {
+        guard transactionDepth > 0 else {
+            try execute(sql, parameters)
+            return
+        }
+        waiting.append(try statement(sql, parameters))
+    }
+
+    private func statement(_ sql: String, _ parameters: [any SQLValue]) throws -> Statement {
+        let name = parameters.isEmpty ? nil : try preparedName(for: sql, parameterCount: parameters.count)
+        return Statement(sql: sql, preparedName: name, parameters: parameters)
+    }
+
+    /// Sends `statements` and returns the last one's result. Several go in one round trip, and
+    /// the first error among them is thrown.
+    @discardableResult
+    private func run(_ statements: [Statement]) throws -> QueryResult {
+        let handle = try liveHandle()
+        waiting.removeAll()
+        if transactionDepth > 0 { transactionBegun = true }
+        guard statements.count > 1 else {
+            guard statements[0].send(on: handle) else { throw sendFailure(handle) }
+            return try consume(lastResult(handle))
+        }
         guard PQenterPipelineMode(handle) == 1 else { throw PostgresError(message: Self.errorText(handle)) }
         defer { PQexitPipelineMode(handle) }
-        guard PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1, send() == 1, PQpipelineSync(handle) == 1
-        else { throw PostgresError(message: Self.errorText(handle), connectionLost: !isConnected) }
-        // BEGIN's result, then the statement's, each followed by a NULL; the sync's result ends the pipeline.
-        let results = (0..<2).map { _ in
+        guard statements.allSatisfy({ $0.send(on: handle) }), PQpipelineSync(handle) == 1 else {
+            throw sendFailure(handle)
+        }
+        // Each statement's result followed by a NULL (after an error, the rest report the pipeline
+        // aborted); then the sync's result ends the pipeline.
+        let results = statements.map { _ in
             let result = PQgetResult(handle)
             if result != nil { _ = PQgetResult(handle) }
             return result
         }
         if let sync = PQgetResult(handle) { PQclear(sync) }
-        do {
-            try consume(results[0])
-        } catch {
-            if let statementResult = results[1] { PQclear(statementResult) }
-            throw error
+        var outcome: Result<QueryResult, any Error>?
+        for result in results {
+            if case .failure? = outcome {
+                if let result { PQclear(result) }
+            } else {
+                outcome = Result { try consume(result) }
+            }
         }
-        return try consume(results[1])
+        return try outcome!.get()
+    }
+
+    private func sendFailure(_ handle: OpaquePointer) -> PostgresError {
+        PostgresError(message: Self.errorText(handle), connectionLost: !isConnected)
     }
 
     /// The last result of the query just sent (a statement has one; NULL follows it).
@@ -116,6 +137,7 @@ public final class PostgresConnection {
 
     /// Runs a fixed script of statements without parameters: migrations only, never values.
     public func executeScript(_ sql: String) throws {
+        if !waiting.isEmpty { try run(waiting) }
         try consume(PQexec(try liveHandle(), sql))
     }
 
@@ -123,18 +145,22 @@ public final class PostgresConnection {
     /// Nested calls run inside the outer transaction.
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         if transactionDepth > 0 { return try body(self) }
-        beginPending = true
+        waiting = [Statement(sql: "BEGIN")]
         transactionDepth = 1
+        transactionBegun = false
         defer {
             transactionDepth = 0
-            beginPending = false
+            waiting.removeAll()
+            transactionBegun = false
         }
         do {
             let value = try body(self)
-            if !beginPending { try execute("COMMIT") }
+            // Nothing to commit when nothing but BEGIN ever waited.
+            if transactionBegun || waiting.count > 1 { try execute("COMMIT") }
             return value
         } catch {
-            if !beginPending, isConnected { _ = try? execute("ROLLBACK") }
+            waiting.removeAll()
+            if transactionBegun, isConnected { _ = try? execute("ROLLBACK") }
             throw error
         }
     }
@@ -212,6 +238,32 @@ public final class PostgresConnection {
     private static func errorText(_ handle: OpaquePointer?) -> String {
         guard let handle, let text = PQerrorMessage(handle) else { return "no connection" }
         return String(cString: text).withoutTrailingNewlines
+    }
+}
+
+/// A statement ready to send: its prepared name (its text when it is not prepared) and its
+/// parameters as C strings, freed with it.
+private final class Statement {
+    let sql: String
+    let preparedName: String?
+    private let values: [UnsafeMutablePointer<CChar>?]
+
+    init(sql: String, preparedName: String? = nil, parameters: [any SQLValue] = []) {
+        self.sql = sql
+        self.preparedName = preparedName
+        values = parameters.map { $0.sqlText.flatMap { strdup($0) } }
+    }
+
+    deinit { values.forEach { free($0) } }
+
+    func send(on handle: OpaquePointer) -> Bool {
+        let pointers = values.map { $0.map { UnsafePointer($0) } }
+        let sent = if let preparedName {
+            PQsendQueryPrepared(handle, preparedName, Int32(pointers.count), pointers, nil, nil, 0)
+        } else {
+            PQsendQueryParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        }
+        return sent == 1
     }
 }
 

@@ -19,13 +19,13 @@ enum Certificates {
         let issuedAt = Timestamp.now()
         let serial = try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial")
         let number = number(funeralHome: home.code, year: issuedAt.localDate.year, serial: serial)
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO cremation_certificates (number, case_id, deceased_id_number, deceased_name, funeral_home_code,
                                                 issued_at, issued_by)
             VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)
             """, [number, caseId, request.deceased.idNumber, request.deceased.name, home.code, issuedAt.rfc3339, issuedBy])
         if let pickup {
-            try db.execute("""
+            try db.executeDeferred("""
                 INSERT INTO pickups (case_id, address, requested_at, funeral_home_code) VALUES ($1, $2, $3::timestamptz, $4)
                 """, [caseId, pickup.address, pickup.at.rfc3339, home.code])
         }

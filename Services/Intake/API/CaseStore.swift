@@ -61,15 +61,15 @@ enum CaseStore {
         }
     }
 
-    /// Adds a message to its case's timeline; false when it was there already.
-    @discardableResult
-    static func recordEvent<P: Codable & Sendable>(_ envelope: Envelope<P>, on db: PostgresConnection) throws -> Bool {
+    /// Adds a message to its case's timeline, once (deferred: it goes to the server with the
+    /// transaction's next statement or its COMMIT).
+    static func recordEvent<P: Codable & Sendable>(_ envelope: Envelope<P>, on db: PostgresConnection) throws {
         let payload = String(decoding: try MessageCodec().encodeValue(envelope.payload), as: UTF8.self)
-        return try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
             VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb) ON CONFLICT (message_id) DO NOTHING
             """, [envelope.id, envelope.caseId, envelope.messageType.routingKey, envelope.producer.rawValue,
-                  envelope.occurredAt.rfc3339, payload]).affectedRows == 1
+                  envelope.occurredAt.rfc3339, payload])
     }
 
     /// The case view as a JSON document, or nil when the case does not exist or belongs to

@@ -44,7 +44,7 @@ enum SMSOutbox {
     }
 
     static func markSent(_ ids: [Int64], on db: PostgresConnection) throws {
-        try db.execute("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
+        try db.executeDeferred("UPDATE sms_messages SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
                        [SQLArray(ids)])
     }
 

@@ -42,7 +42,7 @@ enum Register {
             """, [idNumber.uppercased()]).first
         else { throw RegisterConflict(reason: "the registration is not active") }
         let household = try row.string("household_number")
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO cancellations (case_id, id_number, household_number, certificate_number, cancelled_at, decided_by, reason)
             VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7)
             """, [caseId, idNumber.uppercased(), household, certificateNumber, time.rfc3339, decidedBy, reason])

@@ -81,7 +81,7 @@ enum InsuranceRegister {
 
     /// Moves an active pension to `status` (`suspended` at a claim, `stopped` at settlement).
     static func setPension(_ status: String, idNumber: String, on db: PostgresConnection) throws {
-        try db.execute("""
+        try db.executeDeferred("""
             UPDATE insured_persons SET pension_status = $2, updated_at = now()
             WHERE id_number = $1 AND pension_status <> 'stopped'
             """, [idNumber.uppercased(), status])

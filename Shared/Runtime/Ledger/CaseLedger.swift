@@ -47,7 +47,7 @@ public enum CaseLedger {
 
     /// Moves a recorded request to a department-defined status (e.g. `held`, `cancelled`).
     public static func setStatus(_ status: String, item: Item, caseId: UUID, on db: PostgresConnection) throws {
-        try db.execute("UPDATE item_requests SET status = $3 WHERE case_id = $1 AND item = $2",
+        try db.executeDeferred("UPDATE item_requests SET status = $3 WHERE case_id = $1 AND item = $2",
                        [caseId, item.rawValue, status])
     }
 
