@@ -12,8 +12,7 @@ struct CremationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<CremationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard try CaseLedger.recordRequest(request, item: .cremation, caseId: message.caseId, messageId: message.id,
-                                           on: context.db)
+        guard try CaseLedger.recordRequest(item: .cremation, context: context)
         else {
             context.logger.info("case already has a cremation request")
             return

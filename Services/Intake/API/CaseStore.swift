@@ -55,21 +55,21 @@ enum CaseStore {
             let messages = try NoticeMessages.envelopes(
                 for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name),
                 attachments: references)
-            try EventOutbox.enqueue([(messages.notified, trace)] + messages.requests.map { ($0, trace.child()) }, on: tx)
-            try recordEvent(messages.notified, on: tx)
+            let notified = try messages.notified.outboxMessage(trace: trace)
+            try Outbox.enqueue([notified] + messages.requests.map { try $0.outboxMessage(trace: trace.child()) }, on: tx)
+            try recordEvent(messages.notified, json: notified.body, on: tx)
             return .opened(caseId)
         }
     }
 
     /// Adds a message to its case's timeline, once (deferred: it goes to the server with the
-    /// transaction's next statement or its COMMIT).
-    static func recordEvent<P: Codable & Sendable>(_ envelope: Envelope<P>, on db: PostgresConnection) throws {
-        let payload = String(decoding: try MessageCodec().encodeValue(envelope.payload), as: UTF8.self)
+    /// transaction's next statement or its COMMIT); `json` is the envelope as encoded for the outbox.
+    static func recordEvent<P: Codable & Sendable>(_ envelope: Envelope<P>, json: Data, on db: PostgresConnection) throws {
         try db.executeDeferred("""
             INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
-            VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb) ON CONFLICT (message_id) DO NOTHING
+            VALUES ($1, $2, $3, $4, $5::timestamptz, ($6::jsonb)->'payload') ON CONFLICT (message_id) DO NOTHING
             """, [envelope.id, envelope.caseId, envelope.messageType.routingKey, envelope.producer.rawValue,
-                  envelope.occurredAt.rfc3339, payload])
+                  envelope.occurredAt.rfc3339, String(decoding: json, as: UTF8.self)])
     }
 
     /// The case view as a JSON document, or nil when the case does not exist or belongs to

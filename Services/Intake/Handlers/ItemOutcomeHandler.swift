@@ -24,9 +24,8 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHa
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
         guard let deceased = try OutcomeStore.lockCase(message.caseId, on: context.db)
         else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
-        let result = String(decoding: try MessageCodec().encodeValue(message.payload), as: UTF8.self)
         let sms = message.payload.familyText(item: item).map { FamilyTexts.message(deceased: deceased, $0) }
-        guard let items = try OutcomeStore.record(message, result: result, item: item, status: status,
+        guard let items = try OutcomeStore.record(message, json: context.receivedJSON, item: item, status: status,
                                                   sms: sms, on: context.db)
         else { return }
         context.logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])

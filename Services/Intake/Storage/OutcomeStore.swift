@@ -21,16 +21,17 @@ enum OutcomeStore {
     }
 
     /// Adds the outcome to the case's timeline, queues the family's SMS (`sms`, if any), moves
-    /// the item to `status` with `result` merged into its result (a late `held` never reopens an
-    /// item that has ended), and returns every item of the case as it is now. Nil when the
-    /// timeline already had this message: nothing changed.
+    /// the item to `status` with the outcome's payload merged into its result (a late `held`
+    /// never reopens an item that has ended), and returns every item of the case as it is now.
+    /// Nil when the timeline already had this message: nothing changed. `json` is the outcome's
+    /// envelope as received.
     static func record<P: Codable & Sendable>(
-        _ outcome: Envelope<P>, result: String, item: Item, status: ItemStatus, sms: String?, on db: PostgresConnection
+        _ outcome: Envelope<P>, json: String, item: Item, status: ItemStatus, sms: String?, on db: PostgresConnection
     ) throws -> [ItemState]? {
         let rows = try db.execute("""
             WITH event AS (
                 INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
-                VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb) ON CONFLICT (message_id) DO NOTHING
+                VALUES ($1, $2, $3, $4, $5::timestamptz, ($6::jsonb)->'payload') ON CONFLICT (message_id) DO NOTHING
                 RETURNING case_id),
             sms AS (
                 INSERT INTO sms_messages (case_id, cause, phone, body)
@@ -38,7 +39,7 @@ enum OutcomeStore {
                 WHERE $10::text IS NOT NULL
                 ON CONFLICT (cause) DO NOTHING),
             updated AS (
-                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || $6::jsonb, updated_at = now()
+                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || (($6::jsonb)->'payload'), updated_at = now()
                 WHERE case_id = (SELECT case_id FROM event) AND item = $7
                     AND NOT ($8 = 'held' AND status IN ('done', 'rejected'))
                 RETURNING item, status, result->>'reason' AS reason)
@@ -48,7 +49,7 @@ enum OutcomeStore {
             WHERE i.case_id = $2 AND EXISTS (SELECT FROM event)
             ORDER BY i.item
             """, [outcome.id, outcome.caseId, outcome.messageType.routingKey, outcome.producer.rawValue,
-                  outcome.occurredAt.rfc3339, result, item.rawValue, status.rawValue, outcome.id.lowercased, sms]).rows
+                  outcome.occurredAt.rfc3339, json, item.rawValue, status.rawValue, outcome.id.lowercased, sms]).rows
         guard !rows.isEmpty else { return nil }
         return try rows.map { ItemState(item: try $0.string("item"), status: try $0.string("status"), reason: $0["reason"]) }
     }

@@ -11,8 +11,7 @@ struct CancellationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<HukouCancellationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard try CaseLedger.recordRequest(request, item: .hukou, caseId: message.caseId, messageId: message.id,
-                                           on: context.db)
+        guard try CaseLedger.recordRequest(item: .hukou, context: context)
         else {
             context.logger.info("case already has a cancellation request")
             return

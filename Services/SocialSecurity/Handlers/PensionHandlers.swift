@@ -10,8 +10,7 @@ struct PensionClaimHandler: MessageHandler {
     var messageType: MessageType { .pensionClaimRequested }
 
     func handle(_ message: Envelope<PensionClaimRequested>, context: HandlerContext) throws {
-        guard try CaseLedger.recordRequest(message.payload, item: .pension, caseId: message.caseId,
-                                           messageId: message.id, on: context.db)
+        guard try CaseLedger.recordRequest(item: .pension, context: context)
         else {
             context.logger.info("case already has a pension claim")
             return
@@ -39,8 +38,7 @@ struct HukouCancelledHandler: MessageHandler {
     var messageType: MessageType { .hukouCancelled }
 
     func handle(_ message: Envelope<HukouCancelled>, context: HandlerContext) throws {
-        guard try CaseLedger.recordFact(message.payload, type: messageType, caseId: message.caseId,
-                                        messageId: message.id, on: context.db)
+        guard try CaseLedger.recordFact(messageType, context: context)
         else { return }
         let settlement = PensionSettlement(rules: rules)
         try settlement.lockCase(message.caseId, on: context.db)
@@ -104,8 +102,7 @@ struct MedicalAccountHandler: MessageHandler {
     func handle(_ message: Envelope<MedicalAccountSettlementRequested>, context: HandlerContext) throws {
         let request = message.payload
         let db = context.db
-        guard try CaseLedger.recordRequest(request, item: .medicalAccount, caseId: message.caseId,
-                                           messageId: message.id, on: db)
+        guard try CaseLedger.recordRequest(item: .medicalAccount, context: context)
         else { return }
         let closedAt = Timestamp.now()
         guard let person = try InsuranceRegister.person(request.deceased.idNumber, locked: false, on: db),

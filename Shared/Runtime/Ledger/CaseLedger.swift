@@ -25,24 +25,24 @@ public enum CaseLedger {
             PRIMARY KEY (case_id, fact));
         """)
 
-    /// Records an item request once per case and item; returns false when the case already had one.
+    /// Records the request being handled (its payload as received) once per case and item;
+    /// returns false when the case already had one.
     @discardableResult
-    public static func recordRequest<P: Encodable>(_ request: P, item: Item, caseId: UUID, messageId: UUID,
-                                                   on db: PostgresConnection) throws -> Bool {
-        try db.execute("""
-            INSERT INTO item_requests (case_id, item, message_id, request) VALUES ($1, $2, $3, $4::jsonb)
+    public static func recordRequest(item: Item, context: HandlerContext) throws -> Bool {
+        try context.db.execute("""
+            INSERT INTO item_requests (case_id, item, message_id, request) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
             ON CONFLICT (case_id, item) DO NOTHING
-            """, [caseId, item.rawValue, messageId, try json(request)]).affectedRows == 1
+            """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]).affectedRows == 1
     }
 
-    /// Records a fact once per case and type; returns false when the case already had it.
+    /// Records the fact being handled (its payload as received) once per case and type;
+    /// returns false when the case already had it.
     @discardableResult
-    public static func recordFact<P: Encodable>(_ payload: P, type: MessageType, caseId: UUID, messageId: UUID,
-                                                on db: PostgresConnection) throws -> Bool {
-        try db.execute("""
-            INSERT INTO case_facts (case_id, fact, message_id, payload) VALUES ($1, $2, $3, $4::jsonb)
+    public static func recordFact(_ type: MessageType, context: HandlerContext) throws -> Bool {
+        try context.db.execute("""
+            INSERT INTO case_facts (case_id, fact, message_id, payload) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
             ON CONFLICT (case_id, fact) DO NOTHING
-            """, [caseId, type.name, messageId, try json(payload)]).affectedRows == 1
+            """, [context.caseId, type.name, context.receivedMessageId, context.receivedJSON]).affectedRows == 1
     }
 
     /// Moves a recorded request to a department-defined status (e.g. `held`, `cancelled`).
@@ -80,9 +80,6 @@ public enum CaseLedger {
         try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
     }
 
-    private static func json<P: Encodable>(_ value: P) throws -> String {
-        String(decoding: try MessageCodec().encodeValue(value), as: UTF8.self)
-    }
 }
 
 /// Records an item request in the department's ledger.
@@ -93,8 +90,7 @@ public struct RecordItemRequest<Payload: Codable & Sendable>: MessageHandler {
     public init(_ item: Item, as payload: Payload.Type) { self.item = item }
 
     public func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        let recorded = try CaseLedger.recordRequest(message.payload, item: item, caseId: message.caseId,
-                                                    messageId: message.id, on: context.db)
+        let recorded = try CaseLedger.recordRequest(item: item, context: context)
         context.logger.info(recorded ? "request recorded" : "case already has this request",
                             metadata: ["item": "\(item.rawValue)"])
     }
@@ -107,8 +103,7 @@ public struct RecordFact<Payload: Codable & Sendable>: MessageHandler {
     public init(_ type: MessageType, as payload: Payload.Type) { messageType = type }
 
     public func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        let recorded = try CaseLedger.recordFact(message.payload, type: messageType, caseId: message.caseId,
-                                                 messageId: message.id, on: context.db)
+        let recorded = try CaseLedger.recordFact(messageType, context: context)
         context.logger.info(recorded ? "fact recorded" : "case already has this fact",
                             metadata: ["fact": "\(messageType.name)"])
     }

@@ -10,12 +10,6 @@ public enum EventOutbox {
     public static func enqueue<P>(_ envelope: Envelope<P>, trace: TraceParent, on db: PostgresConnection) throws {
         try Outbox.enqueue(envelope.outboxMessage(trace: trace), on: db)
     }
-
-    /// Adds several envelopes (of any payload types) in one statement, in this order.
-    public static func enqueue(_ envelopes: [(envelope: any OutboxWritable, trace: TraceParent)],
-                               on db: PostgresConnection) throws {
-        try Outbox.enqueue(envelopes.map { try $0.envelope.outboxMessage(trace: $0.trace) }, on: db)
-    }
 }
 
 /// An envelope of any payload type that can be written to the outbox.

@@ -23,18 +23,36 @@ public final class HandlerContext {
     let caseId: UUID
     let causationId: UUID?
     let trace: TraceParent
+    /// The consumed message as received (its envelope's JSON), so that its payload is stored
+    /// without being encoded again; nil for an officer's decision taken over HTTP.
+    let received: Data?
 
     /// - Parameters:
     ///   - caseId: the case every emitted message belongs to.
     ///   - causationId: the message that caused what is emitted, if any.
+    ///   - received: the message being handled, as received.
     public init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
-                trace: TraceParent) {
+                trace: TraceParent, received: Data? = nil) {
         self.db = db
         self.logger = logger
         self.department = department
         self.caseId = caseId
         self.causationId = causationId
         self.trace = trace
+        self.received = received
+    }
+
+    /// The consumed message's envelope as JSON text, for SQL that stores `->'payload'` of it.
+    /// Only handlers of consumed messages may ask.
+    public var receivedJSON: String {
+        guard let received else { preconditionFailure("no consumed message: an officer's decision has no payload to store") }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// The id of the consumed message being handled.
+    var receivedMessageId: UUID {
+        guard let causationId, received != nil else { preconditionFailure("no consumed message") }
+        return causationId
     }
 
     /// Emits a message of the case; it is published after the transaction commits.

@@ -151,7 +151,7 @@ public struct MessageProcessor: Sendable {
         else { return false }
         try message.decoded.handle(HandlerContext(
             db: tx, logger: message.logger, department: department, caseId: header.caseId,
-            causationId: header.id, trace: message.trace))
+            causationId: header.id, trace: message.trace, received: message.delivery.body))
         return true
     }
 
