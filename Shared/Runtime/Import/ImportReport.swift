@@ -28,14 +28,17 @@ public struct ImportReport<Row: Sendable>: Sendable {
 }
 
 extension ServiceDefinition {
-    /// Loads an import's good rows in one transaction on the service's schema, prints each bad
-    /// row by line and a summary (`N <noun> loaded, M rows skipped`), and exits 2 when any row
-    /// was skipped.
+    /// Loads an import's good rows in one transaction on the service's schema and refreshes the
+    /// planner's statistics of its tables (`ANALYZE`, as after any bulk load: until autovacuum
+    /// gets to them, the first cases would be planned against tables it thinks are empty);
+    /// prints each bad row by line and a summary (`N <noun> loaded, M rows skipped`), and exits
+    /// 2 when any row was skipped.
     public static func load<Row: Sendable>(_ report: ImportReport<Row>, noun: String,
                                            store: @escaping @Sendable (Row, PostgresConnection) throws -> Void) async throws {
         let rows = report.rows
         try await withMigratedDatabase { db in
             for row in rows { try store(row, db) }
+            try db.executeScript("ANALYZE")  // the tables of other roles are skipped with a notice
         }
         for bad in report.rejected { print("line \(bad.line): \(bad.problems.joined(separator: "; "))") }
         print("\(rows.count) \(noun) loaded, \(report.rejected.count) rows skipped")
