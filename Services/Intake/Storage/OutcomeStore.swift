@@ -32,14 +32,14 @@ enum OutcomeStore {
             WITH event AS (
                 INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
                 VALUES ($1, $2, $3, $4, $5::timestamptz, ($6::jsonb)->'payload') ON CONFLICT (message_id) DO NOTHING
-                RETURNING case_id),
+                RETURNING case_id, payload),
             sms AS (
                 INSERT INTO sms_messages (case_id, cause, phone, body)
                 SELECT c.case_id, $9, c.notice->'applicant'->>'phone', $10 FROM cases c JOIN event USING (case_id)
                 WHERE $10::text IS NOT NULL
                 ON CONFLICT (cause) DO NOTHING),
             updated AS (
-                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || (($6::jsonb)->'payload'), updated_at = now()
+                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || (SELECT payload FROM event), updated_at = now()
                 WHERE case_id = (SELECT case_id FROM event) AND item = $7
                     AND NOT ($8 = 'held' AND status IN ('done', 'rejected'))
                 RETURNING item, status, result->>'reason' AS reason)

@@ -79,7 +79,6 @@ public enum CaseLedger {
     private static func decodeRequest<P: Decodable>(_ row: Row) throws -> P {
         try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
     }
-
 }
 
 /// Records an item request in the department's ledger.

@@ -96,7 +96,7 @@ struct JSONObjectWriter {
             case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
             case ..<0x20:
-                bytes += Array("\\u00".utf8) + String(byte, radix: 16).leftPadded(to: 2).utf8
+                bytes += Array("\\u00".utf8) + [byte].lowercaseHex.utf8
             default:
                 bytes.append(byte)
             }
