@@ -7,9 +7,9 @@ enum ItemStatus: String, Sendable {
     case requested, held, done, rejected, reversed
 }
 
-/// Records a department's outcome on the case (timeline, item status and result) and, when
-/// every requested item has ended, completes the case and publishes `case.completed`.
-/// Outcomes may arrive in any order and more than once.
+/// Records a department's outcome on the case (timeline, item status and result, the family's
+/// SMS); `CaseCompletion` then completes the case when every requested item has ended. Outcomes
+/// may arrive in any order and more than once.
 struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHandler {
     let messageType: MessageType
     let item: Item
@@ -22,35 +22,12 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHa
     }
 
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        guard let deceased = try OutcomeStore.lockCase(message.caseId, on: context.db)
+        let sms = message.payload.familyText(item: item).map(FamilyTexts.message(around:))
+        guard let recorded = try OutcomeStore.record(message, json: context.receivedJSON, item: item, status: status,
+                                                     sms: sms, on: context.db)
         else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
-        let sms = message.payload.familyText(item: item).map { FamilyTexts.message(deceased: deceased, $0) }
-        guard let items = try OutcomeStore.record(message, json: context.receivedJSON, item: item, status: status,
-                                                  sms: sms, on: context.db)
-        else { return }
+        guard recorded else { return }
         context.logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])
-        guard let outcomes = Self.ended(items) else { return }
-        let completed = CaseCompleted(completedAt: .now(), items: outcomes)
-        guard try OutcomeStore.complete(message.caseId, sms: FamilyTexts.message(deceased: deceased,
-                                                                                 FamilyTexts.completion(completed)),
-                                        on: context.db)
-        else { return }
-        try context.emit(.caseCompleted, completed)
-        context.logger.info("case completed")
-    }
-
-    /// Every item's outcome when all of them have ended (done or rejected); nil while one is open.
-    static func ended(_ items: [ItemState]) -> [ItemOutcome]? {
-        var outcomes: [ItemOutcome] = []
-        for state in items {
-            guard let item = Item(rawValue: state.item) else { return nil }
-            switch ItemStatus(rawValue: state.status) {
-            case .done: outcomes.append(ItemOutcome(item: item, outcome: .done, summary: "办结"))
-            case .rejected: outcomes.append(ItemOutcome(item: item, outcome: .rejected, summary: state.reason ?? "转线下办理"))
-            default: return nil
-            }
-        }
-        return outcomes
     }
 }
 

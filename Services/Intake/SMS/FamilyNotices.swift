@@ -10,7 +10,14 @@ protocol FamilyNotice {
 enum FamilyTexts {
     /// The sender's signature and whom the message is about.
     static func message(deceased: String, _ text: String) -> String {
-        "【抚远市身后一件事】\(deceased)的身后事项：\(text)"
+        let parts = message(around: text)
+        return parts.before + deceased + parts.after
+    }
+
+    /// The message without the deceased's name: what goes before and after it, for a statement
+    /// that takes the name from the case.
+    static func message(around text: String) -> (before: String, after: String) {
+        ("【抚远市身后一件事】", "的身后事项：\(text)")
     }
 
     /// Sent once, when every requested item has ended.

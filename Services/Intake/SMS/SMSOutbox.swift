@@ -29,13 +29,22 @@ enum SMSOutbox {
         CREATE INDEX sms_due ON sms_messages (next_attempt_at) WHERE sent_at IS NULL;
         """)
 
-    /// Takes up to `limit` due messages, leasing them for `lease` so that no other notifier sends
+    /// Unsent messages are taken oldest first by id, so that a lease, which moves
+    /// `next_attempt_at`, changes no indexed column and leaves no index entry behind; and
+    /// pages keep room for those updates.
+    static let unsentByIdMigration = Migration(version: 13, name: "unsent SMS by id", sql: """
+        DROP INDEX sms_due;
+        CREATE INDEX sms_unsent ON sms_messages (id) WHERE sent_at IS NULL;
+        ALTER TABLE sms_messages SET (fillfactor = 80);
+        """)
+
+    /// Takes up to `limit` due messages, oldest first, leasing them for `lease` so that no other notifier sends
     /// them meanwhile (a notifier that dies mid-send leaves them due again when the lease ends).
     static func lease(limit: Int, for lease: Duration, on db: PostgresConnection) throws -> [SMS] {
         try db.execute("""
             UPDATE sms_messages SET next_attempt_at = now() + make_interval(secs => $2::float8), attempts = attempts + 1
             WHERE id IN (SELECT id FROM sms_messages WHERE sent_at IS NULL AND next_attempt_at <= now()
-                         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
             RETURNING id, case_id, phone, body, attempts
             """, [limit, String(lease.seconds)]).rows.map { row in
             SMS(id: try row.int64("id"), caseId: try row.uuid("case_id"), phone: try row.string("phone"),

@@ -42,5 +42,6 @@ enum IntakeSchema {
             """),
         SMSOutbox.migration,
         Attachments.migration,
+        SMSOutbox.unsentByIdMigration,
     ]
 }

@@ -12,59 +12,82 @@ struct ItemState: Sendable, Equatable {
 /// The statements of a department outcome on a case, in the caller's transaction: few, since
 /// every case has four outcomes.
 enum OutcomeStore {
-    /// Locks the case, serialising its outcomes; returns the deceased's name, or nil when intake
-    /// has no such case. A statement run after this one sees what earlier outcomes committed.
-    static func lockCase(_ caseId: UUID, on db: PostgresConnection) throws -> String? {
-        try db.execute("""
-            SELECT notice->'deceased'->>'name' AS name FROM cases WHERE case_id = $1 FOR UPDATE
-            """, [caseId]).first?["name"]
-    }
-
-    /// Adds the outcome to the case's timeline, queues the family's SMS (`sms`, if any), moves
-    /// the item to `status` with the outcome's payload merged into its result (a late `held`
-    /// never reopens an item that has ended), and returns every item of the case as it is now.
-    /// Nil when the timeline already had this message: nothing changed. `json` is the outcome's
-    /// envelope as received.
+    /// Adds the outcome to the case's timeline, queues the family's SMS (`sms`: the text before and
+    /// after the deceased's name, if any) and moves the item to `status` with the outcome's payload
+    /// merged into its result (a late `held` never reopens an item that has ended). False when the
+    /// timeline already had this message (nothing changed), nil when intake has no such case.
+    /// `json` is the outcome's envelope as received.
     static func record<P: Codable & Sendable>(
-        _ outcome: Envelope<P>, json: String, item: Item, status: ItemStatus, sms: String?, on db: PostgresConnection
-    ) throws -> [ItemState]? {
-        let rows = try db.execute("""
-            WITH event AS (
+        _ outcome: Envelope<P>, json: String, item: Item, status: ItemStatus, sms: (before: String, after: String)?,
+        on db: PostgresConnection
+    ) throws -> Bool? {
+        let row = try db.execute("""
+            WITH known AS (
+                SELECT case_id, notice->'applicant'->>'phone' AS phone, notice->'deceased'->>'name' AS name
+                FROM cases WHERE case_id = $2),
+            event AS (
                 INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
-                VALUES ($1, $2, $3, $4, $5::timestamptz, ($6::jsonb)->'payload') ON CONFLICT (message_id) DO NOTHING
+                SELECT $1, case_id, $3, $4, $5::timestamptz, ($6::jsonb)->'payload' FROM known
+                ON CONFLICT (message_id) DO NOTHING
                 RETURNING case_id, payload),
             sms AS (
                 INSERT INTO sms_messages (case_id, cause, phone, body)
-                SELECT c.case_id, $9, c.notice->'applicant'->>'phone', $10 FROM cases c JOIN event USING (case_id)
+                SELECT k.case_id, $9, k.phone, $10 || k.name || $11 FROM known k JOIN event USING (case_id)
                 WHERE $10::text IS NOT NULL
                 ON CONFLICT (cause) DO NOTHING),
             updated AS (
-                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || (SELECT payload FROM event), updated_at = now()
+                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || (SELECT payload FROM event),
+                    updated_at = now()
                 WHERE case_id = (SELECT case_id FROM event) AND item = $7
-                    AND NOT ($8 = 'held' AND status IN ('done', 'rejected'))
-                RETURNING item, status, result->>'reason' AS reason)
-            SELECT i.item, coalesce(u.status, i.status) AS status,
-                   CASE WHEN u.item IS NULL THEN i.result->>'reason' ELSE u.reason END AS reason
-            FROM case_items i LEFT JOIN updated u USING (item)
-            WHERE i.case_id = $2 AND EXISTS (SELECT FROM event)
-            ORDER BY i.item
+                    AND NOT ($8 = 'held' AND status IN ('done', 'rejected')))
+            SELECT (SELECT count(*) FROM known) AS known, (SELECT count(*) FROM event) AS recorded
             """, [outcome.id, outcome.caseId, outcome.messageType.routingKey, outcome.producer.rawValue,
-                  outcome.occurredAt.rfc3339, json, item.rawValue, status.rawValue, outcome.id.lowercased, sms]).rows
-        guard !rows.isEmpty else { return nil }
-        return try rows.map { ItemState(item: try $0.string("item"), status: try $0.string("status"), reason: $0["reason"]) }
+                  outcome.occurredAt.rfc3339, json, item.rawValue, status.rawValue, outcome.id.lowercased,
+                  sms?.before, sms?.after]).first
+        guard let row, try row.int("known") == 1 else { return nil }
+        return try row.int("recorded") == 1
     }
 
-    /// Completes an open case and queues the family's completion SMS; false when the case was
-    /// not open (an earlier outcome completed it).
-    static func complete(_ caseId: UUID, sms: String, on db: PostgresConnection) throws -> Bool {
-        try db.execute("""
+    /// Completes those of `caseIds` that are open and whose every item has ended (done or
+    /// rejected); returns them with their items. A case being completed by a concurrent
+    /// transaction waits for it, and then is not open any more: each case completes once.
+    static func completeEnded(_ caseIds: [UUID], on db: PostgresConnection) throws -> [EndedCase] {
+        let rows = try db.execute("""
             WITH completed AS (
-                UPDATE cases SET status = 'completed', completed_at = now() WHERE case_id = $1 AND status = 'open'
-                RETURNING case_id, notice->'applicant'->>'phone' AS phone),
-            sms AS (
-                INSERT INTO sms_messages (case_id, cause, phone, body)
-                SELECT case_id, $2, phone, $3 FROM completed ON CONFLICT (cause) DO NOTHING)
-            SELECT count(*) AS completed FROM completed
-            """, [caseId, "completed:\(caseId.lowercased)", sms]).first.map { try $0.int("completed") } == 1
+                UPDATE cases c SET status = 'completed', completed_at = now()
+                WHERE c.case_id = ANY($1::uuid[]) AND c.status = 'open'
+                    AND NOT EXISTS (SELECT FROM case_items i
+                                    WHERE i.case_id = c.case_id AND i.status NOT IN ('done', 'rejected'))
+                RETURNING c.case_id, c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name)
+            SELECT c.case_id, c.phone, c.name, i.item, i.status, i.result->>'reason' AS reason
+            FROM completed c JOIN case_items i USING (case_id)
+            ORDER BY c.case_id, i.item
+            """, [SQLArray(caseIds.map(\.uuidString))]).rows
+        var cases: [EndedCase] = []
+        for row in rows {
+            let caseId = try row.uuid("case_id")
+            if cases.last?.caseId != caseId {
+                cases.append(EndedCase(caseId: caseId, phone: try row.string("phone"), deceased: try row.string("name"),
+                                       items: []))
+            }
+            cases[cases.count - 1].items.append(
+                ItemState(item: try row.string("item"), status: try row.string("status"), reason: row["reason"]))
+        }
+        return cases
     }
+
+    /// Queues the family's SMS on the completion of a case.
+    static func queueCompletionSMS(_ ended: EndedCase, text: String, on db: PostgresConnection) throws {
+        try db.executeDeferred("""
+            INSERT INTO sms_messages (case_id, cause, phone, body) VALUES ($1, $2, $3, $4) ON CONFLICT (cause) DO NOTHING
+            """, [ended.caseId, "completed:\(ended.caseId.lowercased)", ended.phone, text])
+    }
+}
+
+/// A case `OutcomeStore.completeEnded` completed, with what its SMS and `case.completed` need.
+struct EndedCase: Sendable, Equatable {
+    let caseId: UUID
+    let phone: String
+    let deceased: String
+    var items: [ItemState]
 }

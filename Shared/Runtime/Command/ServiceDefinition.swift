@@ -15,6 +15,8 @@ public protocol ServiceDefinition: SendableMetatype {
     static var migrations: [Migration] { get }
     /// Must cover exactly `Topology.subscriptions(of: department)`.
     static func handlers() -> [RegisteredHandler]
+    /// What follows the commit of consumed messages (`MessageProcessor.AfterCommit`); none by default.
+    static var afterCommit: MessageProcessor.AfterCommit? { get }
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext)
     /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge);
     /// throws when its configuration is wrong, before anything starts.
@@ -22,6 +24,7 @@ public protocol ServiceDefinition: SendableMetatype {
 }
 
 extension ServiceDefinition {
+    public static var afterCommit: MessageProcessor.AfterCommit? { nil }
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
     public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
 

@@ -20,7 +20,8 @@ public final class HandlerContext {
     public let db: PostgresConnection
     public let logger: Logger
     let department: Department
-    let caseId: UUID
+    /// The case every emitted message belongs to.
+    public let caseId: UUID
     let causationId: UUID?
     let trace: TraceParent
     /// The consumed message as received (its envelope's JSON), so that its payload is stored

@@ -17,7 +17,15 @@ public struct MessageProcessor: Sendable {
     public let department: Department
     public let maxAttempts: Int
     private let handlers: [String: RegisteredHandler]
+    private let afterCommit: AfterCommit?
     private let codec = MessageCodec()
+
+    /// Work that follows the commit of handled messages, in a transaction of its own, before their
+    /// deliveries are acknowledged. It runs for duplicates too, so that a crash between the commit
+    /// and this work is made good when the message comes again. Each context is that of one
+    /// message, on the follow-up's transaction. Intake completes cases here, so that concurrent
+    /// outcomes of one case never wait for each other.
+    public typealias AfterCommit = @Sendable (_ messages: [HandlerContext]) throws -> Void
 
     /// Outcome of processing one delivery, for logs and tests.
     public enum Outcome: Sendable, Equatable {
@@ -26,19 +34,16 @@ public struct MessageProcessor: Sendable {
         case deadLettered(reason: String)
     }
 
-    public init(department: Department, handlers: [RegisteredHandler], maxAttempts: Int) {
+    public init(department: Department, handlers: [RegisteredHandler], maxAttempts: Int,
+                afterCommit: AfterCommit? = nil) {
         self.department = department
         self.maxAttempts = max(1, maxAttempts)
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.messageType.routingKey, $0) })
+        self.afterCommit = afterCommit
     }
 
     /// The routing keys handled: the service queue's bindings must be exactly these.
     public var routingKeys: Set<String> { Set(handlers.keys) }
-
-    @discardableResult
-    public func process(_ delivery: Delivery, on db: PostgresConnection, logger: Logger, stop: StopSignal) throws -> Outcome {
-        try process(delivery, admit(delivery, logger: logger), on: db, stop: stop)
-    }
 
     private func process(_ delivery: Delivery, _ admission: Admission, on db: PostgresConnection,
                          stop: StopSignal) throws -> Outcome {
@@ -70,7 +75,8 @@ public struct MessageProcessor: Sendable {
     /// consumers lock cases in the same order), with one commit for all; the caller acknowledges
     /// them after it. If any is not simply handled or a duplicate (it cannot be decoded, has no
     /// handler, its handler fails, the transaction deadlocks), the batch is rolled back and each
-    /// delivery is processed alone by `process`, with its retries and dead letter.
+    /// delivery is processed alone by `process`, with its retries and dead letter. `afterCommit`
+    /// follows for the messages handled or found duplicate.
     public func process(batch deliveries: [Delivery], on db: PostgresConnection, logger: Logger,
                         stop: StopSignal) throws -> [Outcome] {
         let admissions = deliveries.map { admit($0, logger: logger) }
@@ -79,18 +85,34 @@ public struct MessageProcessor: Sendable {
             return nil
         }
         if deliveries.count > 1, admitted.count == deliveries.count {
+            let ordered = admitted.sorted { $0.header.caseId.uuidString < $1.header.caseId.uuidString }
+            var fresh: [Bool]?
             do {
-                let ordered = admitted.sorted { $0.header.caseId.uuidString < $1.header.caseId.uuidString }
-                let fresh = try db.withTransaction { tx in try ordered.map { try handle($0, in: tx) } }
-                return zip(ordered, fresh).map { report($0, fresh: $1) }
+                fresh = try db.withTransaction { tx in try ordered.map { try handle($0, in: tx) } }
             } catch let error as PostgresError where error.connectionLost {
                 throw error
             } catch {
                 logger.info("batch rolled back, processing its messages one by one",
                             metadata: ["count": "\(deliveries.count)", "error": "\(error)"])
             }
+            if let fresh {
+                try followUp(ordered, on: db)
+                return zip(ordered, fresh).map { report($0, fresh: $1) }
+            }
         }
-        return try zip(deliveries, admissions).map { try process($0, $1, on: db, stop: stop) }
+        let outcomes = try zip(deliveries, admissions).map { try process($0, $1, on: db, stop: stop) }
+        let committed = zip(admissions, outcomes).compactMap { admission, outcome -> Admitted? in
+            guard case .admitted(let message) = admission, outcome == .handled || outcome == .duplicate else { return nil }
+            return message
+        }
+        try followUp(committed, on: db)
+        return outcomes
+    }
+
+    /// Runs `afterCommit` for the committed messages, in one transaction.
+    private func followUp(_ messages: [Admitted], on db: PostgresConnection) throws {
+        guard let afterCommit, !messages.isEmpty else { return }
+        try db.withTransaction { tx in try afterCommit(messages.map { $0.context(on: tx, department: department) }) }
     }
 
     /// A decoded delivery ready for its handler, with the logger and trace that go with it.
@@ -101,6 +123,12 @@ public struct MessageProcessor: Sendable {
         let trace: TraceParent
 
         var header: EnvelopeHeader { decoded.header }
+
+        /// The context its handler (or the follow-up) sees, on the transaction `tx`.
+        func context(on tx: PostgresConnection, department: Department) -> HandlerContext {
+            HandlerContext(db: tx, logger: logger, department: department, caseId: header.caseId,
+                           causationId: header.id, trace: trace, received: delivery.body)
+        }
     }
 
     private enum Admission {
@@ -149,9 +177,7 @@ public struct MessageProcessor: Sendable {
         guard try Outbox.recordReceived(messageId: header.id, routingKey: header.messageType.routingKey,
                                         caseId: header.caseId, on: tx)
         else { return false }
-        try message.decoded.handle(HandlerContext(
-            db: tx, logger: message.logger, department: department, caseId: header.caseId,
-            causationId: header.id, trace: message.trace, received: message.delivery.body))
+        try message.decoded.handle(message.context(on: tx, department: department))
         return true
     }
 

@@ -1,0 +1,40 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// Completes a case once every requested item has ended: the family's last SMS and
+/// `case.completed`. It follows the commit of outcomes (`MessageProcessor.AfterCommit`), so the
+/// outcomes of one case, recorded by different consumers at the same moment, never wait for each
+/// other: the follow-up that starts after the last of them has committed sees every item ended,
+/// and the update of the still open case lets exactly one follow-up complete it.
+enum CaseCompletion {
+    static func completeEnded(_ messages: [HandlerContext]) throws {
+        guard let db = messages.first?.db else { return }
+        var contexts: [UUID: HandlerContext] = [:]
+        for context in messages { contexts[context.caseId] = context }
+        let caseIds = contexts.keys.sorted { $0.uuidString < $1.uuidString }
+        for ended in try OutcomeStore.completeEnded(caseIds, on: db) {
+            guard let context = contexts[ended.caseId], let outcomes = outcomes(of: ended.items) else { continue }
+            let completed = CaseCompleted(completedAt: .now(), items: outcomes)
+            try OutcomeStore.queueCompletionSMS(
+                ended, text: FamilyTexts.message(deceased: ended.deceased, FamilyTexts.completion(completed)), on: db)
+            try context.emit(.caseCompleted, completed)
+            context.logger.info("case completed")
+        }
+    }
+
+    /// Every item's outcome when all of them have ended (done or rejected); nil while one is open.
+    static func outcomes(of items: [ItemState]) -> [ItemOutcome]? {
+        var outcomes: [ItemOutcome] = []
+        for state in items {
+            guard let item = Item(rawValue: state.item) else { return nil }
+            switch ItemStatus(rawValue: state.status) {
+            case .done: outcomes.append(ItemOutcome(item: item, outcome: .done, summary: "办结"))
+            case .rejected: outcomes.append(ItemOutcome(item: item, outcome: .rejected, summary: state.reason ?? "转线下办理"))
+            default: return nil
+            }
+        }
+        return outcomes
+    }
+}
