@@ -12,12 +12,17 @@ enum SocialSecurityService: ServiceDefinition {
     static let migrations = SocialSecuritySchema.migrations
 
     static func handlers() -> [RegisteredHandler] {
-        let rules = benefitRules
-        return [
-            RegisteredHandler(PensionClaimHandler(rules: rules)),
+        [
+            RegisteredHandler(PensionClaimHandler()),
             RegisteredHandler(MedicalAccountHandler()),
-            RegisteredHandler(HukouCancelledHandler(rules: rules)),
+            RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
         ]
+    }
+
+    /// Pensions settle after the claim and `hukou.cancelled` commit.
+    static var afterCommit: MessageProcessor.AfterCommit? {
+        let settlement = PensionSettlement(rules: benefitRules)
+        return { messages in try settlement.settleReady(messages) }
     }
 
     /// The benefit rules: `HOUSHI_BENEFIT_RULES` names the file, else the one shipped with the service.

@@ -11,11 +11,11 @@ import HoushiStorage
 enum CaseCompletion {
     static func completeEnded(_ messages: [HandlerContext]) throws {
         guard let db = messages.first?.db else { return }
-        var contexts: [UUID: HandlerContext] = [:]
-        for context in messages { contexts[context.caseId] = context }
-        let caseIds = contexts.keys.sorted { $0.uuidString < $1.uuidString }
-        for ended in try OutcomeStore.completeEnded(caseIds, on: db) {
-            guard let context = contexts[ended.caseId], let outcomes = outcomes(of: ended.items) else { continue }
+        let contexts = messages.lastPerCase
+        for ended in try OutcomeStore.completeEnded(contexts.map(\.caseId), on: db) {
+            guard let context = contexts.first(where: { $0.caseId == ended.caseId }),
+                  let outcomes = outcomes(of: ended.items)
+            else { continue }
             let completed = CaseCompleted(completedAt: .now(), items: outcomes)
             try OutcomeStore.queueCompletionSMS(
                 ended, text: FamilyTexts.message(deceased: ended.deceased, FamilyTexts.completion(completed)), on: db)

@@ -3,10 +3,10 @@ import HoushiContract
 import HoushiRuntime
 import HoushiStorage
 
-/// `pension.claim-requested`: suspend the pension at once (no payment run pays a dead person),
-/// reject a claim for someone not insured here, and settle when `hukou.cancelled` is there too.
+/// `pension.claim-requested`: suspend the pension at once (no payment run pays a dead person) and
+/// reject a claim for someone not insured here; `PensionSettlement` settles once `hukou.cancelled`
+/// is there too.
 struct PensionClaimHandler: MessageHandler {
-    let rules: BenefitRules
     var messageType: MessageType { .pensionClaimRequested }
 
     func handle(_ message: Envelope<PensionClaimRequested>, context: HandlerContext) throws {
@@ -15,7 +15,6 @@ struct PensionClaimHandler: MessageHandler {
             context.logger.info("case already has a pension claim")
             return
         }
-        try PensionSettlement(rules: rules).lockCase(message.caseId, on: context.db)
         guard let person = try InsuranceRegister.person(message.payload.deceased.idNumber, on: context.db),
               person.insuredHere
         else {
@@ -27,37 +26,30 @@ struct PensionClaimHandler: MessageHandler {
         }
         try InsuranceRegister.setPension("suspended", idNumber: person.idNumber, on: context.db)
         context.logger.info("pension suspended")
-        try PensionSettlement(rules: rules).settleIfReady(caseId: message.caseId, context: context)
-    }
-}
-
-/// `hukou.cancelled`, as social security receives it: record the fact and settle the pension
-/// when the claim is there too, whichever came first.
-struct HukouCancelledHandler: MessageHandler {
-    let rules: BenefitRules
-    var messageType: MessageType { .hukouCancelled }
-
-    func handle(_ message: Envelope<HukouCancelled>, context: HandlerContext) throws {
-        guard try CaseLedger.recordFact(messageType, context: context)
-        else { return }
-        let settlement = PensionSettlement(rules: rules)
-        try settlement.lockCase(message.caseId, on: context.db)
-        try settlement.settleIfReady(caseId: message.caseId, context: context)
     }
 }
 
 /// Settling a pension: the figures by the rules in force on the date of death, recorded once,
-/// the pension stopped, `pension.settled` (or `pension.held`) published.
+/// the pension stopped, `pension.settled` (or `pension.held`) published. It follows the commit
+/// of consumed messages (`MessageProcessor.AfterCommit`), so that the claim and `hukou.cancelled`
+/// of one case, handled at the same moment by different consumers, never wait for each other:
+/// the follow-up that starts after both have committed sees both, and the locked claim, still
+/// `received`, lets exactly one follow-up settle it.
 struct PensionSettlement {
     let rules: BenefitRules
 
-    /// Serialises the claim and `hukou.cancelled` of one case, so that whichever commits second
-    /// sees the first and settles.
-    func lockCase(_ caseId: UUID, on db: PostgresConnection) throws {
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["pension:\(caseId.lowercased)"])
+    /// Settles the pension of every case of `messages` whose claim waits for nothing more.
+    func settleReady(_ messages: [HandlerContext]) throws {
+        guard let db = messages.first?.db else { return }
+        let contexts = messages.lastPerCase
+        let ready = try CaseLedger.cases(among: contexts.map(\.caseId), withRequest: .pension, status: "received",
+                                         once: .hukouCancelled, on: db)
+        for context in contexts where ready.contains(context.caseId) {
+            try settleIfReady(caseId: context.caseId, context: context)
+        }
     }
 
-    func settleIfReady(caseId: UUID, context: HandlerContext) throws {
+    private func settleIfReady(caseId: UUID, context: HandlerContext) throws {
         let db = context.db
         guard let claim = try CaseLedger.request(item: .pension, caseId: caseId, as: PensionClaimRequested.self,
                                                  status: "received", once: .hukouCancelled, on: db),

@@ -76,6 +76,17 @@ public enum CaseLedger {
         return try decodeRequest(row)
     }
 
+    /// Those of `caseIds` whose request for `item` is in `status` and which have the fact `fact`,
+    /// as `request(item:caseId:as:status:once:on:)` would find them, without locking.
+    public static func cases(among caseIds: [UUID], withRequest item: Item, status: String, once fact: MessageType,
+                             on db: PostgresConnection) throws -> Set<UUID> {
+        Set(try db.execute("""
+            SELECT case_id FROM item_requests r
+            WHERE case_id = ANY($1::uuid[]) AND item = $2 AND status = $3
+                AND EXISTS (SELECT FROM case_facts f WHERE f.case_id = r.case_id AND f.fact = $4)
+            """, [SQLArray(caseIds.map(\.uuidString)), item.rawValue, status, fact.name]).rows.map { try $0.uuid("case_id") })
+    }
+
     private static func decodeRequest<P: Decodable>(_ row: Row) throws -> P {
         try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
     }

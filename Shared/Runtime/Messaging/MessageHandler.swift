@@ -65,6 +65,15 @@ public final class HandlerContext {
     }
 }
 
+extension Array where Element == HandlerContext {
+    /// One context per case, the last one's, in case order: what a follow-up acts on.
+    public var lastPerCase: [HandlerContext] {
+        var byCase: [UUID: HandlerContext] = [:]
+        for context in self { byCase[context.caseId] = context }
+        return byCase.values.sorted { $0.caseId.uuidString < $1.caseId.uuidString }
+    }
+}
+
 /// A message that can never be handled (it does not decode as its type, or the data breaks the
 /// contract): it goes to the dead-letter queue at once, without retries.
 public struct UnprocessableMessage: Error, Sendable, CustomStringConvertible {
