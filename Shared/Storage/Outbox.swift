@@ -104,13 +104,16 @@ public enum Outbox {
         try db.executeDeferred("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [SQLArray(seqs)])
     }
 
-    /// Records a consumed message id in the caller's transaction. False when it was recorded
-    /// before: the message is a duplicate and must change nothing.
-    public static func recordReceived(messageId: UUID, routingKey: String, caseId: UUID?,
-                                      on db: PostgresConnection) throws -> Bool {
-        try db.execute("""
-            INSERT INTO inbox (message_id, routing_key, case_id) VALUES ($1, $2, $3)
-            ON CONFLICT (message_id) DO NOTHING
-            """, [messageId, routingKey, caseId]).affectedRows == 1
+    /// Records consumed message ids in the caller's transaction, in one statement; returns those
+    /// recorded now. Any other was recorded before (or is repeated in `messages`): a duplicate
+    /// that must change nothing.
+    public static func recordReceived(_ messages: [(id: UUID, routingKey: String, caseId: UUID)],
+                                      on db: PostgresConnection) throws -> Set<UUID> {
+        Set(try db.execute("""
+            INSERT INTO inbox (message_id, routing_key, case_id)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[])
+            ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+            """, [SQLArray(messages.map(\.id.uuidString)), SQLArray(messages.map(\.routingKey)),
+                  SQLArray(messages.map(\.caseId.uuidString))]).rows.map { try $0.uuid("message_id") })
     }
 }

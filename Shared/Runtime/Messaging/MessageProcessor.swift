@@ -56,7 +56,7 @@ public struct MessageProcessor: Sendable {
         var lastError: any Error = UnprocessableMessage("not attempted")
         for attempt in 1...maxAttempts {
             do {
-                let fresh = try db.withTransaction { tx in try handle(message, in: tx) }
+                let fresh = try db.withTransaction { tx in try handle([message], in: tx)[0] }
                 return report(message, fresh: fresh)
             } catch let error as PostgresError where error.connectionLost {
                 throw error
@@ -88,7 +88,7 @@ public struct MessageProcessor: Sendable {
             let ordered = admitted.sorted { $0.header.caseId.uuidString < $1.header.caseId.uuidString }
             var fresh: [Bool]?
             do {
-                fresh = try db.withTransaction { tx in try ordered.map { try handle($0, in: tx) } }
+                fresh = try db.withTransaction { tx in try handle(ordered, in: tx) }
             } catch let error as PostgresError where error.connectionLost {
                 throw error
             } catch {
@@ -170,15 +170,16 @@ public struct MessageProcessor: Sendable {
         return .admitted(Admitted(delivery: delivery, decoded: decoded, logger: logger, trace: trace))
     }
 
-    /// Records the message in the inbox and runs its handler, in the caller's transaction;
-    /// false when the inbox already had it.
-    private func handle(_ message: Admitted, in tx: PostgresConnection) throws -> Bool {
-        let header = message.header
-        guard try Outbox.recordReceived(messageId: header.id, routingKey: header.messageType.routingKey,
-                                        caseId: header.caseId, on: tx)
-        else { return false }
-        try message.decoded.handle(message.context(on: tx, department: department))
-        return true
+    /// Records the messages in the inbox and runs the handler of each recorded now, in the
+    /// caller's transaction; false for a message the inbox already had.
+    private func handle(_ messages: [Admitted], in tx: PostgresConnection) throws -> [Bool] {
+        var fresh = try Outbox.recordReceived(
+            messages.map { ($0.header.id, $0.header.messageType.routingKey, $0.header.caseId) }, on: tx)
+        return try messages.map { message in
+            guard fresh.remove(message.header.id) != nil else { return false }
+            try message.decoded.handle(message.context(on: tx, department: department))
+            return true
+        }
     }
 
     private func report(_ message: Admitted, fresh: Bool) -> Outcome {
