@@ -21,17 +21,24 @@ extension Date: SQLValue {
 extension Data: SQLValue {
     /// `bytea` hex form.
     public var sqlText: String? {
-        var text = [UInt8](repeating: 0, count: 2 + count * 2)
-        text[0] = UInt8(ascii: "\\")
-        text[1] = UInt8(ascii: "x")
-        for (offset, byte) in enumerated() {
-            text[2 + offset * 2] = Self.hexDigits[Int(byte >> 4)]
-            text[3 + offset * 2] = Self.hexDigits[Int(byte & 0x0f)]
+        withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 2 + bytes.count * 2) { text in
+                text[0] = UInt8(ascii: "\\")
+                text[1] = UInt8(ascii: "x")
+                var end = 2
+                for byte in bytes {
+                    text[end] = Self.hexDigit(byte >> 4)
+                    text[end + 1] = Self.hexDigit(byte & 0x0f)
+                    end += 2
+                }
+                return end
+            }
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+    }
 }
 
 extension Optional: SQLValue where Wrapped: SQLValue {

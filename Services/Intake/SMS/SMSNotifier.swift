@@ -25,7 +25,7 @@ struct SMSNotifier: Service {
     /// Sends what is due now, marks what the gateway took as sent in one statement and schedules
     /// the rest again; returns how many it tried.
     func sendDue() async throws -> Int {
-        let due = try await database.withConnection { db in try SMSOutbox.lease(limit: 50, for: .seconds(120), on: db) }
+        let due = try await database.withConnection { db in try SMSOutbox.lease(limit: 200, for: .seconds(120), on: db) }
         var sent: [Int64] = []
         var failed: [(sms: SMS, error: any Error)] = []
         for sms in due {
