@@ -46,7 +46,7 @@ public enum ServiceRunner {
 
         let readiness = Readiness()
         (0..<configuration.consumers).forEach { readiness.expect("consumer-\($0)") }
-        readiness.expect("outbox-relay")
+        (0..<configuration.outboxRelays).forEach { readiness.expect("outbox-relay-\($0)") }
 
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))

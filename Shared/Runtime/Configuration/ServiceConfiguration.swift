@@ -19,6 +19,7 @@ public struct ServiceConfiguration: Sendable {
     public var handlerAttempts: Int
     public var databasePoolSize: Int
     public var outboxBatchSize: Int
+    public var outboxRelays: Int
     /// Names this process in logs and broker connections.
     public var instance: String
 
@@ -36,6 +37,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
         ("HOUSHI_DB_POOL_SIZE", "4", "database connections for HTTP requests"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
+        ("HOUSHI_OUTBOX_RELAYS", "2", "outbox relay threads: one publishes while another waits for its confirms"),
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
     ]
 
@@ -71,6 +73,7 @@ public struct ServiceConfiguration: Sendable {
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
         databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 4, in: 1...64)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
+        outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 2, in: 1...16)
         let host = ProcessInfo.processInfo.hostName
         instance = try reader.string("HOUSHI_INSTANCE",
                                      default: "\(department.rawValue)@\(host):\(ProcessInfo.processInfo.processIdentifier)")
@@ -85,7 +88,7 @@ extension ServiceConfiguration: CustomStringConvertible {
             + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpHost):\(httpPort), "
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "
-            + "outboxBatchSize: \(outboxBatchSize), instance: \(instance))"
+            + "outboxBatchSize: \(outboxBatchSize), outboxRelays: \(outboxRelays), instance: \(instance))"
     }
 }
 

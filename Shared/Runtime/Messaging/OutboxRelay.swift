@@ -7,7 +7,9 @@ import ServiceLifecycle
 
 /// Publishes the service's outbox: locks a batch of unsent rows, publishes them with publisher
 /// confirms, marks the confirmed ones sent and commits. Wakes on the outbox's NOTIFY, or after
-/// `pollInterval` at the latest. Replicas share the work (`FOR UPDATE SKIP LOCKED`). A crash
+/// `pollInterval` at the latest. `outboxRelays` loops, each with its own connections, and those
+/// of replicas share the work (`FOR UPDATE SKIP LOCKED`): while one waits for the broker's
+/// confirms, another publishes what was committed meanwhile. A crash
 /// between confirm and commit publishes a row again: consumers' inboxes make that harmless, and
 /// so the marking commits asynchronously (`synchronous_commit` off on the relay's connection).
 public struct OutboxRelay: Service {
@@ -28,16 +30,21 @@ public struct OutboxRelay: Service {
         let stop = StopSignal()
         let relay = self
         await withTaskCancellationOrGracefulShutdownHandler {
-            await onDedicatedThread(name: "outbox-relay") { relay.loop(stop: stop) }
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<configuration.outboxRelays {
+                    let component = "outbox-relay-\(index)"
+                    group.addTask { await onDedicatedThread(name: component) { relay.loop(component: component, stop: stop) } }
+                }
+            }
         } onCancelOrGracefulShutdown: {
             stop.set()
         }
     }
 
-    private func loop(stop: StopSignal) {
+    private func loop(component: String, stop: StopSignal) {
         let schema = configuration.department.schema
         let database = DatabaseSession(url: configuration.databaseURL, schema: schema,
-                                       name: "\(configuration.department.rawValue)-outbox-relay") { db in
+                                       name: "\(configuration.department.rawValue)-\(component)") { db in
             try db.listen(Outbox.channel(schema: schema))
             // Marking rows sent need not wait for the WAL to reach the disk: a mark lost in a
             // database crash only publishes those rows again, which the inboxes absorb.
@@ -48,25 +55,25 @@ public struct OutboxRelay: Service {
         defer {
             broker?.close()
             database.close()
-            readiness.set("outbox-relay", ready: false)
+            readiness.set(component, ready: false)
         }
         while !stop.isSet {
             do {
                 let amqp = try broker ?? {
-                    let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) outbox-relay")
+                    let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(component)")
                     try amqp.enableConfirms()
                     return amqp
                 }()
                 broker = amqp
                 try database.use { db in
-                    readiness.set("outbox-relay", ready: true)
+                    readiness.set(component, ready: true)
                     while try publishBatch(db: db, amqp: amqp) == configuration.outboxBatchSize, !stop.isSet {}
                     _ = try db.waitForNotification(timeout: pollInterval)
                     try amqp.keepAlive()
                 }
                 backoff.reset()
             } catch {
-                readiness.set("outbox-relay", ready: false)
+                readiness.set(component, ready: false)
                 logger.warning("outbox relay interrupted, reconnecting", metadata: ["error": "\(error)"])
                 if broker?.isBroken ?? false { broker?.close(); broker = nil }
                 stop.wait(backoff.next())
