@@ -59,21 +59,26 @@ public final class PostgresConnection {
         try run(waiting + [statement(sql, parameters)])
     }
 
-    /// Runs a statement whose result the caller does not need. In a transaction it waits and
-    /// goes to the server with the next statement whose result is needed, or with COMMIT, in
-    /// one round trip; an error it raises is thrown from there (and rolls the transaction back,
-    /// as any error does). Outside a transaction it runs at once.
-    public func executeDeferred(_ sql: String, _ parameters: [any SQLValue] = []) throws {
+    /// Runs a statement whose result the caller needs only to `check` it, if at all. In a
+    /// transaction it waits and goes to the server with the next statement whose result is
+    /// needed, or with COMMIT, in one round trip; an error it raises, or `check` throws, is thrown
+    /// from there (and rolls the transaction back, as any error does): statements with a check
+    /// go before COMMIT, so that a check never follows a commit. Outside a transaction it runs
+    /// at once.
+    public func executeDeferred(_ sql: String, _ parameters: [any SQLValue] = [],
+                                check: ((QueryResult) throws -> Void)? = nil) throws {
         guard transactionDepth > 0 else {
-            try execute(sql, parameters)
+            let result = try execute(sql, parameters)
+            try check?(result)
             return
         }
-        waiting.append(try statement(sql, parameters))
+        waiting.append(try statement(sql, parameters, check: check))
     }
 
-    private func statement(_ sql: String, _ parameters: [any SQLValue]) throws -> Statement {
+    private func statement(_ sql: String, _ parameters: [any SQLValue],
+                           check: ((QueryResult) throws -> Void)? = nil) throws -> Statement {
         let name = parameters.isEmpty ? nil : try preparedName(for: sql, parameterCount: parameters.count)
-        return Statement(sql: sql, preparedName: name, parameters: parameters)
+        return Statement(sql: sql, preparedName: name, parameters: parameters, check: check)
     }
 
     /// Sends `statements` and returns the last one's result. Several go in one round trip, and
@@ -85,7 +90,7 @@ public final class PostgresConnection {
         if transactionDepth > 0 { transactionBegun = true }
         guard statements.count > 1 else {
             guard statements[0].send(on: handle) else { throw sendFailure(handle) }
-            return try consume(lastResult(handle))
+            return try statements[0].checked(consume(lastResult(handle)))
         }
         guard PQenterPipelineMode(handle) == 1 else { throw PostgresError(message: Self.errorText(handle)) }
         defer { PQexitPipelineMode(handle) }
@@ -101,11 +106,11 @@ public final class PostgresConnection {
         }
         if let sync = PQgetResult(handle) { PQclear(sync) }
         var outcome: Result<QueryResult, any Error>?
-        for result in results {
+        for (statement, result) in zip(statements, results) {
             if case .failure? = outcome {
                 if let result { PQclear(result) }
             } else {
-                outcome = Result { try consume(result) }
+                outcome = Result { try statement.checked(consume(result)) }
             }
         }
         return try outcome!.get()
@@ -155,6 +160,7 @@ public final class PostgresConnection {
         }
         do {
             let value = try body(self)
+            if waiting.contains(where: { $0.check != nil }) { try run(waiting) }
             // Nothing to commit when nothing but BEGIN ever waited.
             if transactionBegun || waiting.count > 1 { try execute("COMMIT") }
             return value
@@ -241,17 +247,26 @@ public final class PostgresConnection {
     }
 }
 
-/// A statement ready to send: its prepared name (its text when it is not prepared) and its
-/// parameters as C strings, freed with it.
+/// A statement ready to send: its prepared name (its text when it is not prepared), its
+/// parameters as C strings, freed with it, and what checks its result.
 private final class Statement {
     let sql: String
     let preparedName: String?
+    let check: ((QueryResult) throws -> Void)?
     private let values: [UnsafeMutablePointer<CChar>?]
 
-    init(sql: String, preparedName: String? = nil, parameters: [any SQLValue] = []) {
+    init(sql: String, preparedName: String? = nil, parameters: [any SQLValue] = [],
+         check: ((QueryResult) throws -> Void)? = nil) {
         self.sql = sql
         self.preparedName = preparedName
+        self.check = check
         values = parameters.map { $0.sqlText.flatMap { strdup($0) } }
+    }
+
+    /// `result`, once `check` (if any) accepts it.
+    func checked(_ result: QueryResult) throws -> QueryResult {
+        try check?(result)
+        return result
     }
 
     deinit { values.forEach { free($0) } }

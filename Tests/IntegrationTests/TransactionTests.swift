@@ -107,6 +107,26 @@ struct TransactionTests {
         #expect(outcome.3 == "25P01", "no transaction is left open after the failures")
         #expect(outcome.4 == 0)
     }
+
+    @Test("a deferred statement's check sees its result before COMMIT, and what it throws rolls back")
+    func deferredStatementChecked() async throws {
+        struct Refused: Error {}
+        let outcome = try await withDatabaseConnection(url: url) { db in
+            try db.execute("CREATE TEMP TABLE t (n int)")
+            var checked: [Int] = []
+            try db.withTransaction { tx in
+                try tx.executeDeferred("INSERT INTO t VALUES ($1) RETURNING n", [1]) { checked.append(try $0.first!.int("n")) }
+            }
+            let refused = Result { try db.withTransaction { tx in
+                try tx.executeDeferred("INSERT INTO t VALUES ($1) RETURNING n", [2]) { _ in throw Refused() }
+            } }
+            let rows = try db.execute("SELECT array_agg(n)::text AS n FROM t").first?["n"]
+            return (checked, refused.failure is Refused, rows)
+        }
+        #expect(outcome.0 == [1])
+        #expect(outcome.1, "the check's error is thrown by withTransaction")
+        #expect(outcome.2 == "{1}", "a refused check commits nothing")
+    }
 }
 
 extension Result {

@@ -23,11 +23,13 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHa
 
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
         let sms = message.payload.familyText(item: item).map(FamilyTexts.message(around:))
-        guard let recorded = try OutcomeStore.record(message, json: context.receivedJSON, item: item, status: status,
-                                                     sms: sms, on: context.db)
-        else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
-        guard recorded else { return }
-        context.logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])
+        let (item, status, logger) = (item, status, context.logger)
+        try OutcomeStore.record(message, json: context.receivedJSON, item: item, status: status, sms: sms,
+                                on: context.db) { recorded in
+            guard let recorded else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
+            guard recorded else { return }
+            logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])
+        }
     }
 }
 

@@ -14,14 +14,15 @@ struct ItemState: Sendable, Equatable {
 enum OutcomeStore {
     /// Adds the outcome to the case's timeline, queues the family's SMS (`sms`: the text before and
     /// after the deceased's name, if any) and moves the item to `status` with the outcome's payload
-    /// merged into its result (a late `held` never reopens an item that has ended). False when the
-    /// timeline already had this message (nothing changed), nil when intake has no such case.
-    /// `json` is the outcome's envelope as received.
+    /// merged into its result (a late `held` never reopens an item that has ended). Deferred:
+    /// `recorded` is called with the transaction's next round trip, before it commits, with false
+    /// when the timeline already had this message (nothing changed), nil when intake has no such
+    /// case. `json` is the outcome's envelope as received.
     static func record<P: Codable & Sendable>(
         _ outcome: Envelope<P>, json: String, item: Item, status: ItemStatus, sms: (before: String, after: String)?,
-        on db: PostgresConnection
-    ) throws -> Bool? {
-        let row = try db.execute("""
+        on db: PostgresConnection, recorded: @escaping (Bool?) throws -> Void
+    ) throws {
+        try db.executeDeferred("""
             WITH known AS (
                 SELECT case_id, notice->'applicant'->>'phone' AS phone, notice->'deceased'->>'name' AS name
                 FROM cases WHERE case_id = $2),
@@ -43,9 +44,10 @@ enum OutcomeStore {
             SELECT (SELECT count(*) FROM known) AS known, (SELECT count(*) FROM event) AS recorded
             """, [outcome.id, outcome.caseId, outcome.messageType.routingKey, outcome.producer.rawValue,
                   outcome.occurredAt.rfc3339, json, item.rawValue, status.rawValue, outcome.id.lowercased,
-                  sms?.before, sms?.after]).first
-        guard let row, try row.int("known") == 1 else { return nil }
-        return try row.int("recorded") == 1
+                  sms?.before, sms?.after]) { result in
+            guard let row = result.first, try row.int("known") == 1 else { return try recorded(nil) }
+            try recorded(try row.int("recorded") == 1)
+        }
     }
 
     /// Completes those of `caseIds` that are open and whose every item has ended (done or
