@@ -228,10 +228,7 @@ start_broker() {
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
   rm -f "$RABBIT_PIDFILE"
   log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT"
-  # The broker needs little CPU, but every hop of every case waits on it: at a higher priority
-  # than the services and the database (nice -10, when allowed), its confirms and deliveries do
-  # not queue behind them on a busy machine (the sustained rate rose 10-15 % on 2 cores).
-  (rabbit_env && exec nice -n -10 nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
+  (rabbit_env && exec nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
   rabbit rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null ||
     die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/$NODE.log"
 }

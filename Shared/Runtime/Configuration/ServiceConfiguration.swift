@@ -37,7 +37,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
         ("HOUSHI_DB_POOL_SIZE", "4", "database connections for HTTP requests"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
-        ("HOUSHI_OUTBOX_RELAYS", "2", "outbox relay threads: one publishes while another waits for its confirms"),
+        ("HOUSHI_OUTBOX_RELAYS", "1", "outbox relay threads (more: one publishes while another waits for confirms)"),
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
     ]
 
@@ -73,7 +73,7 @@ public struct ServiceConfiguration: Sendable {
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
         databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 4, in: 1...64)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
-        outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 2, in: 1...16)
+        outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 1, in: 1...16)
         let host = ProcessInfo.processInfo.hostName
         instance = try reader.string("HOUSHI_INSTANCE",
                                      default: "\(department.rawValue)@\(host):\(ProcessInfo.processInfo.processIdentifier)")

@@ -35,14 +35,15 @@ public enum CaseLedger {
             """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]).affectedRows == 1
     }
 
-    /// Records the fact being handled (its payload as received) once per case and type;
-    /// returns false when the case already had it.
-    @discardableResult
-    public static func recordFact(_ type: MessageType, context: HandlerContext) throws -> Bool {
-        try context.db.execute("""
+    /// Records the fact being handled (its payload as received) once per case and type.
+    /// Deferred: `recorded` learns, before the transaction commits, whether the case had it
+    /// already (false).
+    public static func recordFact(_ type: MessageType, context: HandlerContext,
+                                  recorded: @escaping (Bool) -> Void) throws {
+        try context.db.executeDeferred("""
             INSERT INTO case_facts (case_id, fact, message_id, payload) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
             ON CONFLICT (case_id, fact) DO NOTHING
-            """, [context.caseId, type.name, context.receivedMessageId, context.receivedJSON]).affectedRows == 1
+            """, [context.caseId, type.name, context.receivedMessageId, context.receivedJSON]) { recorded($0.affectedRows == 1) }
     }
 
     /// Moves a recorded request to a department-defined status (e.g. `held`, `cancelled`).
@@ -113,8 +114,9 @@ public struct RecordFact<Payload: Codable & Sendable>: MessageHandler {
     public init(_ type: MessageType, as payload: Payload.Type) { messageType = type }
 
     public func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        let recorded = try CaseLedger.recordFact(messageType, context: context)
-        context.logger.info(recorded ? "fact recorded" : "case already has this fact",
-                            metadata: ["fact": "\(messageType.name)"])
+        let (logger, fact) = (context.logger, messageType.name)
+        try CaseLedger.recordFact(messageType, context: context) { recorded in
+            logger.info(recorded ? "fact recorded" : "case already has this fact", metadata: ["fact": "\(fact)"])
+        }
     }
 }
