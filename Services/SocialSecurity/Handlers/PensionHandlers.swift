@@ -45,12 +45,12 @@ struct PensionSettlement {
         let ready = try CaseLedger.cases(among: contexts.map(\.caseId), withRequest: .pension, status: "received",
                                          once: .hukouCancelled, on: db)
         for context in contexts where ready.contains(context.caseId) {
-            try settleIfReady(caseId: context.caseId, context: context)
+            try settleIfReady(context)
         }
     }
 
-    private func settleIfReady(caseId: UUID, context: HandlerContext) throws {
-        let db = context.db
+    private func settleIfReady(_ context: HandlerContext) throws {
+        let (db, caseId) = (context.db, context.caseId)
         guard let claim = try CaseLedger.request(item: .pension, caseId: caseId, as: PensionClaimRequested.self,
                                                  status: "received", once: .hukouCancelled, on: db),
               let person = try InsuranceRegister.person(claim.deceased.idNumber, on: db), person.insuredHere
