@@ -12,8 +12,9 @@ struct CremationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<CremationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard try CaseLedger.recordRequest(item: .cremation, context: context)
-        else {
+        guard let pickupHome = try CaseLedger.recordRequest(item: .cremation, context: context, along: {
+            try FuneralHomes.pickupHome(on: context.db)
+        }) else {
             context.logger.info("case already has a cremation request")
             return
         }
@@ -22,7 +23,7 @@ struct CremationRequestedHandler: MessageHandler {
         } else {
             nil
         }
-        switch CremationDecision.decide(request, named: named, pickupHome: try FuneralHomes.pickupHome(on: context.db)) {
+        switch CremationDecision.decide(request, named: named, pickupHome: pickupHome) {
         case .certify(let home, let pickup):
             try Certificates.issue(caseId: message.caseId, request: request, home: home, pickup: pickup,
                                    issuedBy: "system", context: context)

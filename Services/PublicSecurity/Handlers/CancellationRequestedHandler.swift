@@ -11,13 +11,13 @@ struct CancellationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<HukouCancellationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard try CaseLedger.recordRequest(item: .hukou, context: context)
-        else {
+        guard let found = try CaseLedger.recordRequest(item: .hukou, context: context, along: {
+            try Register.lookUp(request.deceased.idNumber, on: context.db)
+        }) else {
             context.logger.info("case already has a cancellation request")
             return
         }
         let receivedAt = Timestamp.now()
-        let found = try Register.lookUp(request.deceased.idNumber, on: context.db)
         let decision = HukouDecision.decide(name: request.deceased.name, resident: found?.0,
                                             otherActiveMembers: found?.otherActiveMembers ?? 0)
         switch decision {

@@ -10,21 +10,20 @@ struct PensionClaimHandler: MessageHandler {
     var messageType: MessageType { .pensionClaimRequested }
 
     func handle(_ message: Envelope<PensionClaimRequested>, context: HandlerContext) throws {
-        guard try CaseLedger.recordRequest(item: .pension, context: context)
-        else {
+        guard let insuredHere = try CaseLedger.recordRequest(item: .pension, context: context, along: {
+            try InsuranceRegister.lockIfInsuredHere(message.payload.deceased.idNumber, on: context.db)
+        }) else {
             context.logger.info("case already has a pension claim")
             return
         }
-        guard let person = try InsuranceRegister.person(message.payload.deceased.idNumber, on: context.db),
-              person.insuredHere
-        else {
+        guard insuredHere else {
             try CaseLedger.setStatus("rejected", item: .pension, caseId: message.caseId, on: context.db)
             try context.emit(.rejected(.pension), ItemRejected(
                 reasonCode: "not-locally-insured",
                 reason: "未在本市参保，不适用一站式联办，请到参保地社保经办机构办理 (not insured in this city)"))
             return
         }
-        try InsuranceRegister.setPension("suspended", idNumber: person.idNumber, on: context.db)
+        try InsuranceRegister.setPension("suspended", idNumber: message.payload.deceased.idNumber, on: context.db)
         context.logger.info("pension suspended")
     }
 }
@@ -38,38 +37,33 @@ struct PensionClaimHandler: MessageHandler {
 struct PensionSettlement {
     let rules: BenefitRules
 
-    /// Settles the pension of every case of `messages` whose claim waits for nothing more.
+    /// Settles the pension of every case of `messages` whose claim waits for nothing more: only a
+    /// claim or `hukou.cancelled` can make one ready.
     func settleReady(_ messages: [HandlerContext]) throws {
-        guard let db = messages.first?.db else { return }
-        let contexts = messages.lastPerCase
-        let ready = try CaseLedger.cases(among: contexts.map(\.caseId), withRequest: .pension, status: "received",
-                                         once: .hukouCancelled, on: db)
-        for context in contexts where ready.contains(context.caseId) {
-            try settleIfReady(context)
+        let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.receivedType) }.lastPerCase
+        guard let db = contexts.first?.db else { return }
+        let claims = try PensionClaims.readyToSettle(among: contexts.map(\.caseId), on: db)
+        let contextsByCase = Dictionary(uniqueKeysWithValues: contexts.map { ($0.caseId, $0) })
+        for ready in claims {
+            if let context = contextsByCase[ready.caseId] { try record(ready, context: context) }
         }
     }
 
-    private func settleIfReady(_ context: HandlerContext) throws {
-        let (db, caseId) = (context.db, context.caseId)
-        guard let claim = try CaseLedger.request(item: .pension, caseId: caseId, as: PensionClaimRequested.self,
-                                                 status: "received", once: .hukouCancelled, on: db),
-              let person = try InsuranceRegister.person(claim.deceased.idNumber, on: db), person.insuredHere
-        else { return }
-        let ledger = try InsuranceRegister.ledger(of: person.idNumber, on: db)
-        let input = SettlementInput(
-            dateOfDeath: claim.diedAt.localDate, monthlyPensionFen: person.retired ? person.monthlyPensionFen : 0,
-            retired: person.retired, pensionStart: person.retired ? person.pensionStart : nil, ledger: ledger,
-            personalAccountBalanceFen: person.personalAccountBalanceFen, employerType: person.employerType,
-            beneficiaryRelation: claim.beneficiary.relation)
-        switch try settle(input, rules: rules) {
+    /// Settles a ready claim, or holds it when its figures cannot be settled.
+    private func record(_ ready: ReadyClaim, context: HandlerContext) throws {
+        let (db, caseId, claim) = (context.db, context.caseId, ready.claim)
+        switch try settle(ready.settlementInput, rules: rules) {
         case .settled(let figures):
             let payee = Payee(name: claim.beneficiary.name, relation: claim.beneficiary.relation,
                               bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4)))
             let settled = figures.pensionSettled(payee: payee)
-            guard try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: person.idNumber,
-                                                         ruleVersion: figures.ruleVersion, on: db)
-            else { return }
-            try InsuranceRegister.setPension("stopped", idNumber: person.idNumber, on: db)
+            // The claim, locked and still `received`, has no settlement yet: one found means
+            // the ledger and the settlements disagree, and nothing of this follow-up commits.
+            try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: ready.idNumber,
+                                                   ruleVersion: figures.ruleVersion, on: db) { recorded in
+                guard recorded else { throw SettledBefore(caseId: caseId) }
+            }
+            try InsuranceRegister.setPension("stopped", idNumber: ready.idNumber, on: db)
             try CaseLedger.setStatus("settled", item: .pension, caseId: caseId, on: db)
             try context.emit(.pensionSettled, settled)
             context.logger.info("pension settled", metadata: ["rule_version": "\(figures.ruleVersion)",
@@ -94,14 +88,13 @@ struct MedicalAccountHandler: MessageHandler {
     func handle(_ message: Envelope<MedicalAccountSettlementRequested>, context: HandlerContext) throws {
         let request = message.payload
         let db = context.db
-        guard try CaseLedger.recordRequest(item: .medicalAccount, context: context)
-        else { return }
         let closedAt = Timestamp.now()
-        guard let person = try InsuranceRegister.person(request.deceased.idNumber, locked: false, on: db),
-              person.insuredHere,
-              let balance = try InsuranceRegister.closeMedicalAccount(person.idNumber, caseId: message.caseId,
-                                                                      at: closedAt, on: db)
-        else {
+        // The account closes only if this request is recorded now.
+        guard let closed = try CaseLedger.recordRequest(item: .medicalAccount, context: context, along: {
+            try InsuranceRegister.closeMedicalAccount(request.deceased.idNumber, caseId: message.caseId,
+                                                      requestId: context.receivedMessageId, at: closedAt, on: db)
+        }) else { return }
+        guard let balance = closed else {
             try CaseLedger.setStatus("rejected", item: .medicalAccount, caseId: message.caseId, on: db)
             try context.emit(.rejected(.medicalAccount), ItemRejected(
                 reasonCode: "not-locally-insured",
@@ -113,10 +106,17 @@ struct MedicalAccountHandler: MessageHandler {
             payee: Payee(name: request.beneficiary.name, relation: request.beneficiary.relation,
                          bankAccountLast4: String(request.beneficiary.bankAccount.suffix(4))),
             reminder: Self.reminder)
-        _ = try InsuranceRegister.recordSettlement(settled, caseId: message.caseId, item: .medicalAccount,
-                                                   idNumber: person.idNumber, ruleVersion: nil, on: db)
+        try InsuranceRegister.recordSettlement(settled, caseId: message.caseId, item: .medicalAccount,
+                                               idNumber: request.deceased.idNumber, ruleVersion: nil, on: db)
         try CaseLedger.setStatus("settled", item: .medicalAccount, caseId: message.caseId, on: db)
         try context.emit(.medicalAccountSettled, settled)
         context.logger.info("medical account settled", metadata: ["balance_paid_fen": "\(balance)"])
     }
+}
+
+/// A pension claim still waiting to settle whose case has a settlement: the ledger and the
+/// settlements disagree.
+struct SettledBefore: Error, CustomStringConvertible {
+    let caseId: UUID
+    var description: String { "case \(caseId.lowercased) has a pension settlement already" }
 }

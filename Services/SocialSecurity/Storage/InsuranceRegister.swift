@@ -38,45 +38,26 @@ enum InsuranceRegister {
         }
     }
 
-    /// The person with `idNumber`, locked for this transaction unless `locked` is false (a
-    /// reader that changes only the medical account need not wait for the pension's handlers).
-    static func person(_ idNumber: String, locked: Bool = true, on db: PostgresConnection) throws -> InsuredPerson? {
-        guard let row = try db.execute("""
-            SELECT id_number, name, insured_here, employer_type, retired, pension_start, monthly_pension_fen,
-                   personal_account_balance_fen,
-                   (SELECT max(month) FROM pension_payments m WHERE m.id_number = p.id_number) AS paid_through,
-                   (SELECT balance_fen FROM medical_accounts a WHERE a.id_number = p.id_number AND a.status = 'open')
-                       AS medical_balance
-            FROM insured_persons p WHERE id_number = $1
-            """ + (locked ? " FOR UPDATE" : ""), [idNumber.uppercased()]).first
-        else { return nil }
-        return InsuredPerson(
-            idNumber: try row.string("id_number"), name: try row.string("name"),
-            insuredHere: try row.bool("insured_here"),
-            employerType: EmployerType(rawValue: try row.string("employer_type")) ?? .enterprise,
-            retired: try row.bool("retired"), pensionStart: row["pension_start"].flatMap(YearMonth.init),
-            monthlyPensionFen: try row.int64("monthly_pension_fen"), paidThrough: row["paid_through"].flatMap(YearMonth.init),
-            personalAccountBalanceFen: try row.int64("personal_account_balance_fen"),
-            medicalAccountBalanceFen: row["medical_balance"].flatMap { Int64($0) })
+    /// Whether the person with `idNumber` is in the register and insured here, locking them for
+    /// this transaction (a claim and its settlement never overlap on one person).
+    static func lockIfInsuredHere(_ idNumber: String, on db: PostgresConnection) throws -> Bool {
+        try db.execute("SELECT insured_here FROM insured_persons WHERE id_number = $1 FOR UPDATE",
+                       [idNumber.uppercased()]).first.map { try $0.bool("insured_here") } ?? false
     }
 
-    /// The months paid to the person with `idNumber`, oldest first.
-    static func ledger(of idNumber: String, on db: PostgresConnection) throws -> [LedgerEntry] {
-        try db.execute("SELECT month, amount_fen FROM pension_payments WHERE id_number = $1 ORDER BY month",
-                       [idNumber.uppercased()]).rows.compactMap { payment -> LedgerEntry? in
-            guard let month = YearMonth(try payment.string("month")) else { return nil }
-            return LedgerEntry(month: month, amountFen: try payment.int64("amount_fen"), paid: true)
-        }
-    }
-
-    /// Closes the person's open medical account for `caseId`; returns the balance it held, or nil
-    /// when the person has no open account.
-    static func closeMedicalAccount(_ idNumber: String, caseId: UUID, at closedAt: Timestamp,
+    /// Closes, for `caseId`, the open medical account of the person with `idNumber` if they are
+    /// insured here and the request message `requestId` is recorded in this transaction; returns
+    /// the balance it held, or nil when there was no such account. Sent in the round trip of a
+    /// deferred `CaseLedger.recordRequest`, it sees that request only if it was recorded now.
+    static func closeMedicalAccount(_ idNumber: String, caseId: UUID, requestId: UUID, at closedAt: Timestamp,
                                     on db: PostgresConnection) throws -> Int64? {
         try db.execute("""
-            UPDATE medical_accounts SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
-            WHERE id_number = $1 AND status = 'open' RETURNING balance_fen
-            """, [idNumber.uppercased(), closedAt.rfc3339, caseId]).first.map { try $0.int64("balance_fen") }
+            UPDATE medical_accounts a SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
+            FROM insured_persons p
+            WHERE a.id_number = $1 AND a.status = 'open' AND p.id_number = a.id_number AND p.insured_here
+                AND EXISTS (SELECT FROM item_requests r WHERE r.message_id = $4)
+            RETURNING a.balance_fen
+            """, [idNumber.uppercased(), closedAt.rfc3339, caseId, requestId]).first.map { try $0.int64("balance_fen") }
     }
 
     /// Moves an active pension to `status` (`suspended` at a claim, `stopped` at settlement).
@@ -102,13 +83,16 @@ enum InsuranceRegister {
         return (paid, skipped)
     }
 
-    /// Records a settlement once per case and item; false when it was recorded before.
+    /// Records a settlement once per case and item. Deferred: `recorded` learns before the
+    /// transaction commits whether it is new (false: the case and item had one before).
     static func recordSettlement<P: Encodable>(_ figures: P, caseId: UUID, item: Item, idNumber: String,
-                                               ruleVersion: String?, on db: PostgresConnection) throws -> Bool {
+                                               ruleVersion: String?, on db: PostgresConnection,
+                                               recorded: ((Bool) throws -> Void)? = nil) throws {
         let json = String(decoding: try MessageCodec().encodeValue(figures), as: UTF8.self)
-        return try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO settlements (case_id, item, id_number, figures, rule_version) VALUES ($1, $2, $3, $4::jsonb, $5)
             ON CONFLICT DO NOTHING
-            """, [caseId, item.rawValue, idNumber.uppercased(), json, ruleVersion]).affectedRows == 1
+            """, [caseId, item.rawValue, idNumber.uppercased(), json, ruleVersion],
+            check: recorded.map { recorded in { try recorded($0.affectedRows == 1) } })
     }
 }

@@ -25,14 +25,22 @@ public enum CaseLedger {
             PRIMARY KEY (case_id, fact));
         """)
 
-    /// Records the request being handled (its payload as received) once per case and item;
-    /// returns false when the case already had one.
-    @discardableResult
-    public static func recordRequest(item: Item, context: HandlerContext) throws -> Bool {
-        try context.db.execute("""
+    /// Records the request being handled (its payload as received) once per case and item, in
+    /// one round trip with the handler's first statement, which `read` runs; returns what
+    /// `read` returned, or nil when the case had the request already. `read` sees the request if
+    /// it was recorded now (a statement with effects can make them depend on that); it must run
+    /// exactly one statement whose result it needs.
+    public static func recordRequest<T>(item: Item, context: HandlerContext, along read: () throws -> T) throws -> T? {
+        var recorded: Bool?
+        try context.db.executeDeferred("""
             INSERT INTO item_requests (case_id, item, message_id, request) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
             ON CONFLICT (case_id, item) DO NOTHING
-            """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]).affectedRows == 1
+            """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]) {
+            recorded = $0.affectedRows == 1
+        }
+        let value = try read()
+        guard let recorded else { preconditionFailure("the request went to the server with no statement of `read`") }
+        return recorded ? value : nil
     }
 
     /// Records the fact being handled (its payload as received) once per case and type.
@@ -60,50 +68,7 @@ public enum CaseLedger {
             SELECT request::text AS request, message_id FROM item_requests WHERE case_id = $1 AND item = $2 FOR UPDATE
             """, [caseId, item.rawValue]).first
         else { return nil }
-        return (try decodeRequest(row), try row.uuid("message_id"))
-    }
-
-    /// The recorded request of a case while it is in `status`, once the case has the fact
-    /// `fact` too; locked for this transaction.
-    public static func request<P: Decodable>(item: Item, caseId: UUID, as payload: P.Type, status: String,
-                                             once fact: MessageType, on db: PostgresConnection) throws -> P? {
-        guard let row = try db.execute("""
-            SELECT request::text AS request FROM item_requests
-            WHERE case_id = $1 AND item = $2 AND status = $3
-                AND EXISTS (SELECT FROM case_facts WHERE case_id = $1 AND fact = $4)
-            FOR UPDATE
-            """, [caseId, item.rawValue, status, fact.name]).first
-        else { return nil }
-        return try decodeRequest(row)
-    }
-
-    /// Those of `caseIds` whose request for `item` is in `status` and which have the fact `fact`,
-    /// as `request(item:caseId:as:status:once:on:)` would find them, without locking.
-    public static func cases(among caseIds: [UUID], withRequest item: Item, status: String, once fact: MessageType,
-                             on db: PostgresConnection) throws -> Set<UUID> {
-        Set(try db.execute("""
-            SELECT case_id FROM item_requests r
-            WHERE case_id = ANY($1::uuid[]) AND item = $2 AND status = $3
-                AND EXISTS (SELECT FROM case_facts f WHERE f.case_id = r.case_id AND f.fact = $4)
-            """, [SQLArray(caseIds.map(\.uuidString)), item.rawValue, status, fact.name]).rows.map { try $0.uuid("case_id") })
-    }
-
-    private static func decodeRequest<P: Decodable>(_ row: Row) throws -> P {
-        try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8))
-    }
-}
-
-/// Records an item request in the department's ledger.
-public struct RecordItemRequest<Payload: Codable & Sendable>: MessageHandler {
-    public let item: Item
-    public var messageType: MessageType { .request(for: item) }
-
-    public init(_ item: Item, as payload: Payload.Type) { self.item = item }
-
-    public func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        let recorded = try CaseLedger.recordRequest(item: item, context: context)
-        context.logger.info(recorded ? "request recorded" : "case already has this request",
-                            metadata: ["item": "\(item.rawValue)"])
+        return (try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8)), try row.uuid("message_id"))
     }
 }
 

@@ -27,20 +27,23 @@ public final class HandlerContext {
     /// The consumed message as received (its envelope's JSON), so that its payload is stored
     /// without being encoded again; nil for an officer's decision taken over HTTP.
     let received: Data?
+    /// The consumed message's type; nil for an officer's decision taken over HTTP.
+    public let receivedType: MessageType?
 
     /// - Parameters:
     ///   - caseId: the case every emitted message belongs to.
     ///   - causationId: the message that caused what is emitted, if any.
-    ///   - received: the message being handled, as received.
+    ///   - received: the message being handled, as received, and its type.
     public init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
-                trace: TraceParent, received: Data? = nil) {
+                trace: TraceParent, received: (type: MessageType, body: Data)? = nil) {
         self.db = db
         self.logger = logger
         self.department = department
         self.caseId = caseId
         self.causationId = causationId
         self.trace = trace
-        self.received = received
+        self.received = received?.body
+        receivedType = received?.type
     }
 
     /// The consumed message's envelope as JSON text, for SQL that stores `->'payload'` of it.
@@ -51,7 +54,7 @@ public final class HandlerContext {
     }
 
     /// The id of the consumed message being handled.
-    var receivedMessageId: UUID {
+    public var receivedMessageId: UUID {
         guard let causationId, received != nil else { preconditionFailure("no consumed message") }
         return causationId
     }

@@ -1,0 +1,69 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// A pension claim that waits for nothing more, with what its settlement needs of the register.
+struct ReadyClaim: Sendable {
+    let caseId: UUID
+    let claim: PensionClaimRequested
+    /// The deceased's id number as the register spells it.
+    let idNumber: String
+    let retired: Bool
+    let pensionStart: YearMonth?
+    let monthlyPensionFen: Int64
+    let personalAccountBalanceFen: Int64
+    let employerType: EmployerType
+    let ledger: [LedgerEntry]
+
+    /// The settlement's input: the pension counts only for a retired person.
+    var settlementInput: SettlementInput {
+        SettlementInput(
+            dateOfDeath: claim.diedAt.localDate, monthlyPensionFen: retired ? monthlyPensionFen : 0, retired: retired,
+            pensionStart: retired ? pensionStart : nil, ledger: ledger,
+            personalAccountBalanceFen: personalAccountBalanceFen, employerType: employerType,
+            beneficiaryRelation: claim.beneficiary.relation)
+    }
+}
+
+/// Pension claims in the department's ledger, read with the register in one statement.
+enum PensionClaims {
+    /// The claims of `caseIds` still `received` whose case has `hukou.cancelled` too, each with
+    /// its insured person and payment ledger; the claims and persons are locked for this
+    /// transaction, in case order, so that of two follow-ups only one finds a claim still ready.
+    static func readyToSettle(among caseIds: [UUID], on db: PostgresConnection) throws -> [ReadyClaim] {
+        try db.execute("""
+            SELECT r.case_id, r.request::text AS request, p.id_number, p.retired, p.pension_start,
+                   p.monthly_pension_fen, p.personal_account_balance_fen, p.employer_type,
+                   (SELECT string_agg(m.month || ' ' || m.amount_fen, ',' ORDER BY m.month)
+                    FROM pension_payments m WHERE m.id_number = p.id_number) AS ledger
+            FROM item_requests r
+            JOIN insured_persons p ON p.id_number = upper(r.request->'deceased'->>'idNumber') AND p.insured_here
+            WHERE r.case_id = ANY($1::uuid[]) AND r.item = $2 AND r.status = 'received'
+                AND EXISTS (SELECT FROM case_facts f WHERE f.case_id = r.case_id AND f.fact = $3)
+            ORDER BY r.case_id
+            FOR UPDATE OF r, p
+            """, [SQLArray(caseIds.map(\.uuidString)), Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
+            ReadyClaim(
+                caseId: try row.uuid("case_id"),
+                claim: try JSONDecoder().decode(PensionClaimRequested.self, from: Data(try row.string("request").utf8)),
+                idNumber: try row.string("id_number"), retired: try row.bool("retired"),
+                pensionStart: row["pension_start"].flatMap(YearMonth.init),
+                monthlyPensionFen: try row.int64("monthly_pension_fen"),
+                personalAccountBalanceFen: try row.int64("personal_account_balance_fen"),
+                employerType: EmployerType(rawValue: try row.string("employer_type")) ?? .enterprise,
+                ledger: try ledger(row["ledger"] ?? ""))
+        }
+    }
+
+    /// Parses `string_agg`'s "YYYY-MM amount,…": every listed month was paid.
+    private static func ledger(_ text: String) throws -> [LedgerEntry] {
+        try text.split(separator: ",").map { entry in
+            let parts = entry.split(separator: " ")
+            guard parts.count == 2, let month = YearMonth(String(parts[0])), let amount = Int64(parts[1]) else {
+                throw PostgresError(message: "unreadable pension payment \(entry)")
+            }
+            return LedgerEntry(month: month, amountFen: amount, paid: true)
+        }
+    }
+}
