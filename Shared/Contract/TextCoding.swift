@@ -31,8 +31,24 @@ extension Int {
     /// The decimal digits with zeros in front up to `width` (`7.zeroPadded(3)` is `"007"`); a
     /// formatter-free version for hot paths (String(format:) costs a Foundation round trip).
     func zeroPadded(_ width: Int) -> String {
-        let digits = String(self)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        var text: [UInt8] = []
+        text.appendDigits(self, width: width)
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension [UInt8] {
+    /// Appends the decimal digits of `value` (0 or more), with zeros in front up to `width`.
+    mutating func appendDigits(_ value: Int, width: Int) {
+        precondition(value >= 0, "no digits for a negative value")
+        let start = count
+        var rest = value
+        repeat {
+            append(UInt8(truncatingIfNeeded: 48 + rest % 10))
+            rest /= 10
+        } while rest > 0
+        while count - start < width { append(48) }
+        self[start...].reverse()
     }
 }
 

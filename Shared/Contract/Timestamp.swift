@@ -28,13 +28,28 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         let local = millis + Int64(utcOffset) * 1000
         let (days, msOfDay) = local.floorDivided(by: 86_400_000)
         let (y, m, d) = CalendarDate.civil(fromDays: days)
-        let seconds = msOfDay / 1000
-        var text = "\(y.zeroPadded(4))-\(m.zeroPadded(2))-\(d.zeroPadded(2))T\(Int(seconds / 3600).zeroPadded(2)):"
-            + "\(Int(seconds / 60 % 60).zeroPadded(2)):\(Int(seconds % 60).zeroPadded(2))"
-        if msOfDay % 1000 != 0 { text += "." + Int(msOfDay % 1000).zeroPadded(3) }
-        if utcOffset == 0 { return text + "Z" }
-        let offsetMinutes = abs(utcOffset) / 60
-        return text + (utcOffset < 0 ? "-" : "+") + (offsetMinutes / 60).zeroPadded(2) + ":" + (offsetMinutes % 60).zeroPadded(2)
+        let seconds = Int(msOfDay / 1000)
+        var text: [UInt8] = []
+        text.reserveCapacity(29)
+        for (value, width, separator) in [(y, 4, "-"), (m, 2, "-"), (d, 2, "T"), (seconds / 3600, 2, ":"),
+                                          (seconds / 60 % 60, 2, ":"), (seconds % 60, 2, nil)] as [(Int, Int, Unicode.Scalar?)] {
+            text.appendDigits(value, width: width)
+            if let separator { text.append(UInt8(ascii: separator)) }
+        }
+        if msOfDay % 1000 != 0 {
+            text.append(UInt8(ascii: "."))
+            text.appendDigits(Int(msOfDay % 1000), width: 3)
+        }
+        if utcOffset == 0 {
+            text.append(UInt8(ascii: "Z"))
+        } else {
+            let offsetMinutes = abs(utcOffset) / 60
+            text.append(UInt8(ascii: utcOffset < 0 ? "-" : "+"))
+            text.appendDigits(offsetMinutes / 60, width: 2)
+            text.append(UInt8(ascii: ":"))
+            text.appendDigits(offsetMinutes % 60, width: 2)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`); nil for anything else.

@@ -112,10 +112,11 @@ final class FoundationTests {
         marker.id = UUID()
         marker.caseId = UUID()
         try await houshi.infrastructure.publish(routingKey: marker.messageType.routingKey, body: try MessageCodec().encode(marker))
-        try await eventually("both copies and the marker to be processed") {
-            let lines = (houshi.services[.publicSecurity]?.log ?? "").split(separator: "\n")
-            return lines.contains { $0.contains(marker.id.lowercased) && $0.contains("\"handled\"") }
-                && lines.contains { $0.contains(envelope.id.lowercased) && $0.contains("\"duplicate ignored\"") }
+        try await houshi.waitUntilHandled(messageId: marker.id.lowercased, by: .publicSecurity)
+        try await eventually("the second copy to be found a duplicate") {
+            (houshi.services[.publicSecurity]?.log ?? "").split(separator: "\n").contains {
+                $0.contains(envelope.id.lowercased) && $0.contains("\"duplicate ignored\"")
+            }
         }
         let requests = try await houshi.infrastructure.count(
             "SELECT count(*) AS count FROM public_security.item_requests WHERE case_id = $1::uuid", [envelope.caseId.lowercased])

@@ -56,14 +56,30 @@ enum PensionClaims {
         }
     }
 
-    /// Parses `string_agg`'s "YYYY-MM amount,…": every listed month was paid.
+    /// Parses `string_agg`'s "YYYY-MM amount,…" byte by byte (a pensioner has hundreds of
+    /// months): every listed month was paid.
     private static func ledger(_ text: String) throws -> [LedgerEntry] {
-        try text.split(separator: ",").map { entry in
-            let parts = entry.split(separator: " ")
-            guard parts.count == 2, let month = YearMonth(String(parts[0])), let amount = Int64(parts[1]) else {
-                throw PostgresError(message: "unreadable pension payment \(entry)")
+        var entries: [LedgerEntry] = []
+        var fields: (year: Int, month: Int, amount: Int64) = (0, 0, 0)
+        var field = 0
+        func endEntry() throws {
+            guard field == 2, let month = YearMonth(year: fields.year, month: fields.month) else {
+                throw PostgresError(message: "unreadable pension payment ledger")
             }
-            return LedgerEntry(month: month, amountFen: amount, paid: true)
+            entries.append(LedgerEntry(month: month, amountFen: fields.amount, paid: true))
+            (fields, field) = ((0, 0, 0), 0)
         }
+        for byte in text.utf8 {
+            switch (byte, field) {
+            case (UInt8(ascii: "0")...UInt8(ascii: "9"), 0): fields.year = fields.year * 10 + Int(byte - 48)
+            case (UInt8(ascii: "0")...UInt8(ascii: "9"), 1): fields.month = fields.month * 10 + Int(byte - 48)
+            case (UInt8(ascii: "0")...UInt8(ascii: "9"), _): fields.amount = fields.amount * 10 + Int64(byte - 48)
+            case (UInt8(ascii: "-"), 0), (UInt8(ascii: " "), 1): field += 1
+            case (UInt8(ascii: ","), _): try endEntry()
+            default: throw PostgresError(message: "unreadable pension payment ledger")
+            }
+        }
+        if !text.isEmpty { try endEntry() }
+        return entries
     }
 }

@@ -46,8 +46,14 @@ public struct JSONLogHandler: LogHandler {
         object.field("level", .string(event.level.rawValue))
         object.field("service", .string(label))
         object.field("message", .string(event.message.description))
-        let fields = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
-        for key in fields.keys.sorted() where !Self.fixedKeys.contains(key) { object.field(key, fields[key]!) }
+        let fields = if let extra = event.metadata, !extra.isEmpty {
+            metadata.merging(extra, uniquingKeysWith: { $1 })
+        } else {
+            metadata
+        }
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !Self.fixedKeys.contains(key) {
+            object.field(key, value)
+        }
         if let error = event.error { object.field("error", .string(String(describing: error))) }
         return object.finished()
     }
@@ -56,7 +62,12 @@ public struct JSONLogHandler: LogHandler {
 /// Builds a JSON object's text field by field (log lines are written often enough that going
 /// through `JSONEncoder` showed in profiles).
 struct JSONObjectWriter {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var bytes: [UInt8]
+
+    init() {
+        bytes = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(512)
+    }
 
     mutating func field(_ key: String, _ value: Logger.MetadataValue) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
@@ -65,7 +76,11 @@ struct JSONObjectWriter {
         appendValue(value)
     }
 
-    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+    /// The object's text, closed; the writer is done with it.
+    mutating func finished() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
 
     private mutating func appendValue(_ value: Logger.MetadataValue) {
         switch value {
@@ -80,7 +95,7 @@ struct JSONObjectWriter {
             bytes.append(UInt8(ascii: "]"))
         case .dictionary(let values):
             var nested = JSONObjectWriter()
-            for key in values.keys.sorted() { nested.field(key, values[key]!) }
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { nested.field(key, value) }
             bytes += nested.finished()
         }
     }
@@ -88,6 +103,11 @@ struct JSONObjectWriter {
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
     private mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes += text.utf8
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):

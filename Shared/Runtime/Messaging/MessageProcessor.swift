@@ -183,7 +183,8 @@ public struct MessageProcessor: Sendable {
     }
 
     private func report(_ message: Admitted, fresh: Bool) -> Outcome {
-        message.logger.info(fresh ? "handled" : "duplicate ignored")
+        // A handled message's handler logs what it did; a duplicate did nothing else to log.
+        if fresh { message.logger.debug("handled") } else { message.logger.info("duplicate ignored") }
         count(fresh ? "handled" : "duplicate", type: message.header.messageType.routingKey)
         return fresh ? .handled : .duplicate
     }

@@ -100,12 +100,11 @@ final class Houshi: @unchecked Sendable {
         return letters
     }
 
-    /// Waits until the department's log shows the message handled (not dead-lettered).
+    /// Waits until the department's inbox records the message: handled (a dead letter is not recorded).
     func waitUntilHandled(messageId: String, by department: Department) async throws {
         try await eventually("\(department.rawValue) to handle message \(messageId)") {
-            (services[department]?.log ?? "").split(separator: "\n").contains {
-                $0.contains(messageId) && $0.contains("\"handled\"")
-            }
+            try await infrastructure.count(
+                "SELECT count(*) AS count FROM \(department.schema).inbox WHERE message_id = $1::uuid", [messageId]) == 1
         }
     }
 
