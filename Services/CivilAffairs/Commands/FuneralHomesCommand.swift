@@ -31,7 +31,7 @@ struct FuneralHomesCommand: AsyncParsableCommand {
                 return .success((FuneralHome(code: record["code"], name: record["name"], local: local,
                                              address: record["address"]), pickups))
             }
-            try await CivilAffairsService.load(report, noun: "funeral homes") { home, db in
+            try await CivilAffairsService.load(report, noun: "funeral homes", tables: ["funeral_homes"]) { home, db in
                 try FuneralHomes.upsert(home.0, takesPickups: home.takesPickups, on: db)
             }
         }

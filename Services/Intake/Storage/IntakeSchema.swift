@@ -43,5 +43,15 @@ enum IntakeSchema {
         SMSOutbox.migration,
         Attachments.migration,
         SMSOutbox.unsentByIdMigration,
+        // Every statement that adds a timeline event or an SMS takes its case from the `cases`
+        // row in the same statement or transaction, and cases are never deleted. The foreign
+        // keys' checks locked the case row (key share) for each of a case's four outcomes,
+        // recorded at the same moment by different consumers: the row's shared locks became
+        // multixacts, which the completion's update of the row then had to resolve (outcome
+        // statements 0.32 → 0.23 ms, completion 0.48 → 0.34 ms without them).
+        Migration(version: 14, name: "timeline and SMS without row-locking foreign keys", sql: """
+            ALTER TABLE case_events DROP CONSTRAINT case_events_case_id_fkey;
+            ALTER TABLE sms_messages DROP CONSTRAINT sms_messages_case_id_fkey;
+            """),
     ]
 }

@@ -24,7 +24,7 @@ struct RegisterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let report = try RegisterImport.parse(try String(contentsOfFile: file, encoding: .utf8))
-            try await PublicSecurityService.load(report, noun: "residents") { resident, db in
+            try await PublicSecurityService.load(report, noun: "residents", tables: ["residents"]) { resident, db in
                 try Register.upsert(resident, on: db)
             }
         }

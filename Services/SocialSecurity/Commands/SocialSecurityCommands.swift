@@ -25,7 +25,7 @@ struct RegisterCommand: AsyncParsableCommand {
         func run() async throws {
             let report = try ImportReport(csv: try String(contentsOfFile: file, encoding: .utf8),
                                           required: InsuredRow.columns, parse: InsuredRow.parse)
-            try await SocialSecurityService.load(report, noun: "insured persons") { person, db in
+            try await SocialSecurityService.load(report, noun: "insured persons", tables: ["insured_persons", "pension_payments", "medical_accounts"]) { person, db in
                 try InsuranceRegister.upsert(person, on: db)
             }
         }

@@ -35,7 +35,7 @@ enum PensionClaims {
         try db.execute("""
             SELECT r.case_id, r.request::text AS request, p.id_number, p.retired, p.pension_start,
                    p.monthly_pension_fen, p.personal_account_balance_fen, p.employer_type,
-                   (SELECT string_agg(m.month || ' ' || m.amount_fen, ',' ORDER BY m.month)
+                   (SELECT string_agg(m.month || ' ' || m.amount_fen, ',')
                     FROM pension_payments m WHERE m.id_number = p.id_number) AS ledger
             FROM item_requests r
             JOIN insured_persons p ON p.id_number = upper(r.request->'deceased'->>'idNumber') AND p.insured_here
@@ -57,7 +57,7 @@ enum PensionClaims {
     }
 
     /// Parses `string_agg`'s "YYYY-MM amount,…" byte by byte (a pensioner has hundreds of
-    /// months): every listed month was paid.
+    /// months): every listed month was paid. The settlement needs no order.
     private static func ledger(_ text: String) throws -> [LedgerEntry] {
         var entries: [LedgerEntry] = []
         var fields: (year: Int, month: Int, amount: Int64) = (0, 0, 0)
