@@ -10,11 +10,10 @@ import HoushiStorage
 /// and the update of the still open case lets exactly one follow-up complete it.
 enum CaseCompletion {
     static func completeEnded(_ messages: [HandlerContext]) throws {
-        guard let db = messages.first?.db else { return }
-        let contexts = messages.lastPerCase
-        for ended in try OutcomeStore.completeEnded(contexts.map(\.caseId), on: db) {
-            guard let context = contexts.first(where: { $0.caseId == ended.caseId }),
-                  let outcomes = outcomes(of: ended.items)
+        let contexts = messages.lastByCase
+        guard let db = contexts.values.first?.db else { return }
+        for ended in try OutcomeStore.completeEnded(Array(contexts.keys), on: db) {
+            guard let context = contexts[ended.caseId], let outcomes = outcomes(of: ended.items)
             else { continue }
             let completed = CaseCompleted(completedAt: .now(), items: outcomes)
             try OutcomeStore.queueCompletionSMS(

@@ -40,12 +40,10 @@ struct PensionSettlement {
     /// Settles the pension of every case of `messages` whose claim waits for nothing more: only a
     /// claim or `hukou.cancelled` can make one ready.
     func settleReady(_ messages: [HandlerContext]) throws {
-        let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.receivedType) }.lastPerCase
-        guard let db = contexts.first?.db else { return }
-        let claims = try PensionClaims.readyToSettle(among: contexts.map(\.caseId), on: db)
-        let contextsByCase = Dictionary(uniqueKeysWithValues: contexts.map { ($0.caseId, $0) })
-        for ready in claims {
-            if let context = contextsByCase[ready.caseId] { try record(ready, context: context) }
+        let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.receivedType) }.lastByCase
+        guard let db = contexts.values.first?.db else { return }
+        for ready in try PensionClaims.readyToSettle(among: Array(contexts.keys), on: db) {
+            if let context = contexts[ready.caseId] { try record(ready, context: context) }
         }
     }
 

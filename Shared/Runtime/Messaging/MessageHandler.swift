@@ -69,11 +69,9 @@ public final class HandlerContext {
 }
 
 extension Array where Element == HandlerContext {
-    /// One context per case, the last one's, in case order: what a follow-up acts on.
-    public var lastPerCase: [HandlerContext] {
-        var byCase: [UUID: HandlerContext] = [:]
-        for context in self { byCase[context.caseId] = context }
-        return byCase.values.sorted { $0.caseId.uuidString < $1.caseId.uuidString }
+    /// The last context of each case: what a follow-up acts on.
+    public var lastByCase: [UUID: HandlerContext] {
+        Dictionary(map { ($0.caseId, $0) }, uniquingKeysWith: { $1 })
     }
 }
 
