@@ -1,7 +1,7 @@
 import HoushiContract
 import HoushiRuntime
 
-/// A person in the social insurance register, as the import and the settlement see them.
+/// A person in the social insurance register, as an import loads them.
 struct InsuredPerson: Sendable, Equatable {
     var idNumber: String
     var name: String
