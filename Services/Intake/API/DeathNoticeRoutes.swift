@@ -47,14 +47,16 @@ struct DeathNoticeRoutes: Sendable {
 
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
             .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
-        // The case view is read right after the transaction, on the same connection.
+        // The case view is read in the transaction that opens the case: one transaction for both.
         let (outcome, view) = try await context.withDatabase { db in
-            let outcome = try CaseStore.open(notice, institution: institution, trace: trace, on: db)
-            switch outcome {
-            case .opened(let caseId), .repeated(let caseId):
-                return (outcome, try CaseStore.view(caseId: caseId, institution: institution, on: db))
-            case .conflicting:
-                return (outcome, nil)
+            try db.withTransaction { tx in
+                let outcome = try CaseStore.open(notice, institution: institution, trace: trace, on: tx)
+                switch outcome {
+                case .opened(let caseId), .repeated(let caseId):
+                    return (outcome, try CaseStore.view(caseId: caseId, institution: institution, on: tx))
+                case .conflicting:
+                    return (outcome, nil)
+                }
             }
         }
         var logger = context.logger
