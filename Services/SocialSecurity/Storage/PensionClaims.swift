@@ -3,27 +3,13 @@ import HoushiContract
 import HoushiRuntime
 import HoushiStorage
 
-/// A pension claim that waits for nothing more, with what its settlement needs of the register.
+/// A pension claim that waits for nothing more, with its settlement's input from the register.
 struct ReadyClaim: Sendable {
     let caseId: UUID
     let claim: PensionClaimRequested
     /// The deceased's id number as the register spells it.
     let idNumber: String
-    let retired: Bool
-    let pensionStart: YearMonth?
-    let monthlyPensionFen: Int64
-    let personalAccountBalanceFen: Int64
-    let employerType: EmployerType
-    let ledger: [LedgerEntry]
-
-    /// The settlement's input: the pension counts only for a retired person.
-    var settlementInput: SettlementInput {
-        SettlementInput(
-            dateOfDeath: claim.diedAt.localDate, monthlyPensionFen: retired ? monthlyPensionFen : 0, retired: retired,
-            pensionStart: retired ? pensionStart : nil, ledger: ledger,
-            personalAccountBalanceFen: personalAccountBalanceFen, employerType: employerType,
-            beneficiaryRelation: claim.beneficiary.relation)
-    }
+    let settlementInput: SettlementInput
 }
 
 /// Pension claims in the department's ledger, read with the register in one statement.
@@ -44,15 +30,19 @@ enum PensionClaims {
             ORDER BY r.case_id
             FOR UPDATE OF r, p
             """, [SQLArray(caseIds.map(\.uuidString)), Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
-            ReadyClaim(
-                caseId: try row.uuid("case_id"),
-                claim: try JSONDecoder().decode(PensionClaimRequested.self, from: Data(try row.string("request").utf8)),
-                idNumber: try row.string("id_number"), retired: try row.bool("retired"),
-                pensionStart: row["pension_start"].flatMap(YearMonth.init),
-                monthlyPensionFen: try row.int64("monthly_pension_fen"),
-                personalAccountBalanceFen: try row.int64("personal_account_balance_fen"),
-                employerType: EmployerType(rawValue: try row.string("employer_type")) ?? .enterprise,
-                ledger: try ledger(row["ledger"] ?? ""))
+            let claim = try JSONDecoder().decode(PensionClaimRequested.self, from: Data(try row.string("request").utf8))
+            // The pension counts only for a retired person.
+            let retired = try row.bool("retired")
+            return ReadyClaim(
+                caseId: try row.uuid("case_id"), claim: claim, idNumber: try row.string("id_number"),
+                settlementInput: SettlementInput(
+                    dateOfDeath: claim.diedAt.localDate,
+                    monthlyPensionFen: retired ? try row.int64("monthly_pension_fen") : 0, retired: retired,
+                    pensionStart: retired ? row["pension_start"].flatMap(YearMonth.init) : nil,
+                    ledger: try ledger(row["ledger"] ?? ""),
+                    personalAccountBalanceFen: try row.int64("personal_account_balance_fen"),
+                    employerType: EmployerType(rawValue: try row.string("employer_type")) ?? .enterprise,
+                    beneficiaryRelation: claim.beneficiary.relation))
         }
     }
 
