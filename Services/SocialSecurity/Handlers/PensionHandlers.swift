@@ -40,7 +40,7 @@ struct PensionSettlement {
     /// Settles the pension of every case of `messages` whose claim waits for nothing more: only a
     /// claim or `hukou.cancelled` can make one ready.
     func settleReady(_ messages: [HandlerContext]) throws {
-        let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.receivedType) }.lastByCase
+        let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.received?.type) }.lastByCase
         guard let db = contexts.values.first?.db else { return }
         for ready in try PensionClaims.readyToSettle(among: Array(contexts.keys), on: db) {
             if let context = contexts[ready.caseId] { try record(ready, context: context) }

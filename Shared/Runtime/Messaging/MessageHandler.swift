@@ -13,6 +13,20 @@ public protocol MessageHandler: Sendable {
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws
 }
 
+/// The consumed message a handler is handling: its id, its type and its envelope as received.
+public struct ReceivedMessage: Sendable {
+    public let id: UUID
+    public let type: MessageType
+    /// The envelope's JSON as delivered, so that its payload is stored without being encoded again.
+    public let body: Data
+
+    public init(id: UUID, type: MessageType, body: Data) {
+        self.id = id
+        self.type = type
+        self.body = body
+    }
+}
+
 /// What a handler may use while handling one message: the transaction, a logger carrying the
 /// case id, and `emit` for the messages it causes. Officers' decisions taken over HTTP use one too.
 public final class HandlerContext {
@@ -24,39 +38,35 @@ public final class HandlerContext {
     public let caseId: UUID
     let causationId: UUID?
     let trace: TraceParent
-    /// The consumed message as received (its envelope's JSON), so that its payload is stored
-    /// without being encoded again; nil for an officer's decision taken over HTTP.
-    let received: Data?
-    /// The consumed message's type; nil for an officer's decision taken over HTTP.
-    public let receivedType: MessageType?
+    /// The consumed message; nil for an officer's decision taken over HTTP.
+    public let received: ReceivedMessage?
 
     /// - Parameters:
     ///   - caseId: the case every emitted message belongs to.
     ///   - causationId: the message that caused what is emitted, if any.
-    ///   - received: the message being handled, as received, and its type.
+    ///   - received: the message being handled, if any.
     public init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
-                trace: TraceParent, received: (type: MessageType, body: Data)? = nil) {
+                trace: TraceParent, received: ReceivedMessage? = nil) {
         self.db = db
         self.logger = logger
         self.department = department
         self.caseId = caseId
         self.causationId = causationId
         self.trace = trace
-        self.received = received?.body
-        receivedType = received?.type
+        self.received = received
     }
 
     /// The consumed message's envelope as JSON text, for SQL that stores `->'payload'` of it.
     /// Only handlers of consumed messages may ask.
     public var receivedJSON: String {
         guard let received else { preconditionFailure("no consumed message: an officer's decision has no payload to store") }
-        return String(decoding: received, as: UTF8.self)
+        return String(decoding: received.body, as: UTF8.self)
     }
 
     /// The id of the consumed message being handled.
     public var receivedMessageId: UUID {
-        guard let causationId, received != nil else { preconditionFailure("no consumed message") }
-        return causationId
+        guard let received else { preconditionFailure("no consumed message") }
+        return received.id
     }
 
     /// Emits a message of the case; it is published after the transaction commits.

@@ -127,7 +127,8 @@ public struct MessageProcessor: Sendable {
         /// The context its handler (or the follow-up) sees, on the transaction `tx`.
         func context(on tx: PostgresConnection, department: Department) -> HandlerContext {
             HandlerContext(db: tx, logger: logger, department: department, caseId: header.caseId,
-                           causationId: header.id, trace: trace, received: (header.messageType, delivery.body))
+                           causationId: header.id, trace: trace,
+                           received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body))
         }
     }
 
