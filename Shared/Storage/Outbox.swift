@@ -57,6 +57,16 @@ public enum Outbox {
             FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
         """)
 
+    /// Vacuums the outbox after a fixed number of changed rows instead of PostgreSQL's default, a
+    /// fifth of the table. The relay finds unsent rows through `outbox_unsent`, whose entries for
+    /// rows since sent stay until a vacuum removes them, and every batch walks past them: with the
+    /// default their number grows with the table (intake's batch lock took 1 ms on a fresh database
+    /// and 23 ms with 875,000 rows). Index cleanup is never skipped, since those entries are the point.
+    public static let vacuumMigration = Migration(version: 5, name: "outbox vacuumed by count", sql: """
+        ALTER TABLE outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
+                                vacuum_index_cleanup = on);
+        """)
+
     /// The NOTIFY channel of a schema's outbox.
     public static func channel(schema: String) -> String { "\(schema)_outbox" }
 

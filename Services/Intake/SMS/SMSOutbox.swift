@@ -38,6 +38,14 @@ enum SMSOutbox {
         ALTER TABLE sms_messages SET (fillfactor = 80);
         """)
 
+    /// Vacuums the SMS table after a fixed number of changed rows, as `Outbox.vacuumMigration` does
+    /// the outbox: each lease walks `sms_unsent`'s entries for messages since sent until a vacuum
+    /// removes them.
+    static let vacuumMigration = Migration(version: 15, name: "SMS vacuumed by count", sql: """
+        ALTER TABLE sms_messages SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
+                                      vacuum_index_cleanup = on);
+        """)
+
     /// Takes up to `limit` due messages, oldest first, leasing them for `lease` so that no other notifier sends
     /// them meanwhile (a notifier that dies mid-send leaves them due again when the lease ends).
     static func lease(limit: Int, for lease: Duration, on db: PostgresConnection) throws -> [SMS] {

@@ -53,5 +53,6 @@ enum IntakeSchema {
             ALTER TABLE case_events DROP CONSTRAINT case_events_case_id_fkey;
             ALTER TABLE sms_messages DROP CONSTRAINT sms_messages_case_id_fkey;
             """),
+        SMSOutbox.vacuumMigration,
     ]
 }

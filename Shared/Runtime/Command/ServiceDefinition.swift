@@ -28,8 +28,10 @@ extension ServiceDefinition {
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
     public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
 
-    /// The shared outbox/inbox migration followed by the service's own.
-    public static var allMigrations: [Migration] { [Outbox.migration] + migrations }
+    /// The shared outbox/inbox migrations and the service's own, in version order.
+    public static var allMigrations: [Migration] {
+        ([Outbox.migration, Outbox.vacuumMigration] + migrations).sorted { $0.version < $1.version }
+    }
 }
 
 /// What routes and handlers of a running service share.
