@@ -67,7 +67,7 @@ public struct ServiceConfiguration: Sendable {
         httpPort = try reader.integer("HOUSHI_HTTP_PORT", default: Self.defaultPort(of: department), in: 0...65535)
         logFormat = try reader.value("HOUSHI_LOG_FORMAT", default: .text, LogFormat.init(rawValue:))
         logLevel = try reader.value("HOUSHI_LOG_LEVEL", default: .info, Logger.Level.init(rawValue:))
-        consumers = try reader.integer("HOUSHI_CONSUMERS", default: 4, in: 1...64)
+        consumers = try reader.integer("HOUSHI_CONSUMERS", default: 2, in: 1...64)
         prefetch = try reader.integer("HOUSHI_PREFETCH", default: 32, in: 1...65535)
         consumerBatch = try reader.integer("HOUSHI_CONSUMER_BATCH", default: 16, in: 1...1_000)
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
