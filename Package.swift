@@ -32,15 +32,17 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
 
+        // Text forms (hex digits, UUIDs) read and written without Foundation's formatters.
+        .target(name: "HoushiText", path: "Shared/Text"),
         // The message contract every service shares.
-        .target(name: "HoushiContract", path: "Shared/Contract", exclude: ["asyncapi.yaml"]),
+        .target(name: "HoushiContract", dependencies: ["HoushiText"], path: "Shared/Contract", exclude: ["asyncapi.yaml"]),
         // AMQP over librabbitmq-c.
         .target(name: "HoushiMessaging",
                 dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Messaging"),
         // PostgreSQL over libpq.
         .target(name: "HoushiStorage",
-                dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CLibPQ", "HoushiText", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Storage"),
         // A small HTTP/1.1 client (SMS webhook, load tool, tests).
         .target(name: "HoushiHTTPClient",

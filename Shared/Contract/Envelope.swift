@@ -62,6 +62,10 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
 
     public var messageType: MessageType { MessageType(type, version: version) }
 
+    private enum CodingKeys: String, CodingKey {
+        case id, type, version, caseId, causationId, occurredAt, producer
+    }
+
     /// UUIDs are written in lowercase, as RFC 9562 asks; reading accepts either case.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -75,7 +79,15 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
     }
 }
 
-extension UUID {
-    /// The canonical lowercase text form.
-    public var lowercased: String { uuidString.lowercased() }
+extension EnvelopeHeader {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeUUID(forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        version = try container.decode(Int.self, forKey: .version)
+        caseId = try container.decodeUUID(forKey: .caseId)
+        causationId = try container.decodeUUIDIfPresent(forKey: .causationId)
+        occurredAt = try container.decode(Timestamp.self, forKey: .occurredAt)
+        producer = try container.decode(Department.self, forKey: .producer)
+    }
 }

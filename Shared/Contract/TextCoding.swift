@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Helpers for values whose JSON form is one string in a fixed text format.
 extension Decoder {
     /// Decodes one string and parses it, failing with `dataCorrupted` that names the expected form.
@@ -16,6 +18,22 @@ extension Encoder {
     func encodeText(_ text: String) throws {
         var container = singleValueContainer()
         try container.encode(text)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a UUID from its text form, in either case.
+    func decodeUUID(forKey key: Key) throws -> UUID {
+        let text = try decode(String.self, forKey: key)
+        guard let uuid = UUID(text: text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a UUID, got \"\(text)\"")
+        }
+        return uuid
+    }
+
+    /// Decodes a UUID from its text form when the key is present and not null.
+    func decodeUUIDIfPresent(forKey key: Key) throws -> UUID? {
+        try contains(key) && !decodeNil(forKey: key) ? decodeUUID(forKey: key) : nil
     }
 }
 

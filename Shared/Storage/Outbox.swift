@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HoushiText
 
 /// A message waiting in the service's `outbox` table to be published.
 public struct OutboxMessage: Sendable, Equatable {
@@ -89,8 +90,8 @@ public enum Outbox {
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
                 WITH ORDINALITY AS m (message_id, exchange, routing_key, case_id, headers, body, position)
             ORDER BY position
-            """, [SQLArray(messages.map { $0.messageId.uuidString }), SQLArray(messages.map(\.exchange)),
-                  SQLArray(messages.map(\.routingKey)), SQLArray(messages.map { $0.caseId?.uuidString ?? "" }),
+            """, [SQLArray(messages.map { $0.messageId.lowercased }), SQLArray(messages.map(\.exchange)),
+                  SQLArray(messages.map(\.routingKey)), SQLArray(messages.map { $0.caseId?.lowercased ?? "" }),
                   SQLArray(try messages.map { try $0.headersJSON }), SQLArray(messages.map { $0.body.sqlText ?? "" })])
     }
 
@@ -123,7 +124,7 @@ public enum Outbox {
             INSERT INTO inbox (message_id, routing_key, case_id)
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[])
             ON CONFLICT (message_id) DO NOTHING RETURNING message_id
-            """, [SQLArray(messages.map(\.id.uuidString)), SQLArray(messages.map(\.routingKey)),
-                  SQLArray(messages.map(\.caseId.uuidString))]).rows.map { try $0.uuid("message_id") })
+            """, [SQLArray(messages.map(\.id.lowercased)), SQLArray(messages.map(\.routingKey)),
+                  SQLArray(messages.map(\.caseId.lowercased))]).rows.map { try $0.uuid("message_id") })
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HoushiText
 
 /// The rows of a query, copied out of libpq's result so it can be freed at once.
 public struct QueryResult: Sendable {
@@ -40,7 +41,7 @@ public struct Row: Sendable {
     public func bool(_ column: String) throws -> Bool { try string(column) == "t" }
 
     public func uuid(_ column: String) throws -> UUID {
-        guard let value = UUID(uuidString: try string(column)) else { throw PostgresError(message: "column \(column) is not a uuid") }
+        guard let value = UUID(text: try string(column)) else { throw PostgresError(message: "column \(column) is not a uuid") }
         return value
     }
 
@@ -52,18 +53,9 @@ public struct Row: Sendable {
         else { throw invalid }
         var bytes = [UInt8](repeating: 0, count: hex.count / 2 - 1)
         for index in bytes.indices {
-            guard let high = Self.nibble(hex[2 + 2 * index]), let low = Self.nibble(hex[3 + 2 * index]) else { throw invalid }
+            guard let high = Hex.value(of: hex[2 + 2 * index]), let low = Hex.value(of: hex[3 + 2 * index]) else { throw invalid }
             bytes[index] = high << 4 | low
         }
         return Data(bytes)
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 48...57: digit - 48
-        case 97...102: digit - 87
-        case 65...70: digit - 55
-        default: nil
-        }
     }
 }

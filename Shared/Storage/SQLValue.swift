@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HoushiText
 
 /// A value bound to a query parameter, sent in PostgreSQL's text format.
 public protocol SQLValue {
@@ -11,7 +12,7 @@ extension Int: SQLValue { public var sqlText: String? { String(self) } }
 extension Int64: SQLValue { public var sqlText: String? { String(self) } }
 extension Int32: SQLValue { public var sqlText: String? { String(self) } }
 extension Bool: SQLValue { public var sqlText: String? { self ? "true" : "false" } }
-extension UUID: SQLValue { public var sqlText: String? { uuidString.lowercased() } }
+extension UUID: SQLValue { public var sqlText: String? { lowercased } }
 
 extension Date: SQLValue {
     /// Seconds since the epoch: bind with `to_timestamp($n)`.
@@ -27,17 +28,13 @@ extension Data: SQLValue {
                 text[1] = UInt8(ascii: "x")
                 var end = 2
                 for byte in bytes {
-                    text[end] = Self.hexDigit(byte >> 4)
-                    text[end + 1] = Self.hexDigit(byte & 0x0f)
+                    text[end] = Hex.digit(byte >> 4)
+                    text[end + 1] = Hex.digit(byte & 0x0f)
                     end += 2
                 }
                 return end
             }
         }
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 }
 

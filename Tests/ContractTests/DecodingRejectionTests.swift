@@ -21,6 +21,18 @@ struct DecodingRejectionTests {
         #expect(key.stringValue == "idNumber")
     }
 
+    @Test("an id that is not a UUID", arguments: ["id", "caseId", "causationId"])
+    func malformedUUID(_ field: String) throws {
+        let json = try Fixture.of(.deathNotified).json().setting([field], to: .string("d532e5ba-eebc-5b97-ae82"))
+        let error = try #require(throws: DecodingError.self) { try decode(json, as: DeathNotified.self) }
+        guard case .dataCorrupted(let context) = error else {
+            Issue.record("expected dataCorrupted, got \(error)")
+            return
+        }
+        #expect(context.codingPath.last?.stringValue == field)
+        #expect(context.debugDescription.contains("expected a UUID"))
+    }
+
     @Test("a wrong enum value", arguments: [["deceased", "sex"], ["mannerOfDeath"], ["certificate", "form"]])
     func wrongEnumValue(_ path: [String]) throws {
         let json = try Fixture.of(.deathNotified).json().setting(["payload"] + path, to: .string("unknown"))

@@ -38,8 +38,8 @@ struct PoisonCommand: AsyncParsableCommand {
         let known = Topology.subscriptions(of: department)[0]
         func envelope(type: String, version: Int) -> Data {
             let fields: [String: Any] = [
-                "id": UUID().uuidString.lowercased(), "type": type, "version": version,
-                "caseId": UUID().uuidString.lowercased(), "occurredAt": Timestamp.now().rfc3339,
+                "id": UUID().lowercased, "type": type, "version": version,
+                "caseId": UUID().lowercased, "occurredAt": Timestamp.now().rfc3339,
                 "producer": Department.intake.rawValue, "payload": [String: Any](),
             ]
             return try! JSONSerialization.data(withJSONObject: fields)
@@ -55,7 +55,7 @@ struct PoisonCommand: AsyncParsableCommand {
                 for body in Self.messages(for: department) {
                     try amqp.publish(exchange: "", routingKey: Topology.queue(of: department), body: body,
                                      properties: MessageProperties(contentType: "application/json",
-                                                                   messageId: UUID().uuidString.lowercased()))
+                                                                   messageId: UUID().lowercased))
                     count += 1
                 }
             }

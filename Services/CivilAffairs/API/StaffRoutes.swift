@@ -161,7 +161,7 @@ struct StaffRoutes: Sendable {
     }
 
     private static func caseId(_ text: String?) throws -> UUID {
-        guard let caseId = text.flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
+        guard let caseId = text.flatMap(UUID.init(text:)) else { throw APIError.notFound }
         return caseId
     }
 }

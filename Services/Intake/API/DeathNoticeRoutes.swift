@@ -100,7 +100,7 @@ struct DeathNoticeRoutes: Sendable {
     /// `POST /v1/cases/{id}/attachments?kind=…` with the file as the body (PDF, JPEG or PNG).
     private func addAttachment(_ request: Request, caseId text: String) async throws -> Response {
         let institution = try await authenticate(request)
-        guard let caseId = UUID(uuidString: text) else { throw APIError.notFound }
+        guard let caseId = UUID(text: text) else { throw APIError.notFound }
         guard let kind = request.uri.queryParameters["kind"].flatMap({ AttachmentKind(rawValue: String($0)) }) else {
             throw APIError.invalid([FieldError(field: "kind", message: "must be one of \(AttachmentKind.allCases.map(\.rawValue))",
                                                messageZh: "材料类型无效")])
@@ -127,7 +127,7 @@ struct DeathNoticeRoutes: Sendable {
 
     private func getCase(_ request: Request, id: String) async throws -> Response {
         let institution = try await authenticate(request)
-        guard let caseId = UUID(uuidString: id) else { throw APIError.notFound }
+        guard let caseId = UUID(text: id) else { throw APIError.notFound }
         return try await caseResponse(caseId, institution: institution, status: .ok)
     }
 

@@ -64,7 +64,7 @@ enum OutcomeStore {
             SELECT c.case_id, c.phone, c.name, i.item, i.status, i.result->>'reason' AS reason
             FROM completed c JOIN case_items i USING (case_id)
             ORDER BY c.case_id, i.item
-            """, [SQLArray(caseIds.map(\.uuidString))]).rows
+            """, [SQLArray(caseIds.map(\.lowercased))]).rows
         var cases: [EndedCase] = []
         for row in rows {
             let caseId = try row.uuid("case_id")

@@ -25,7 +25,7 @@ struct OperatorRoutes: Sendable {
 
     private func decide(_ request: Request, caseId text: String?, approve: Bool) async throws -> Response {
         let officer = try await authenticate(request)
-        guard let caseId = text.flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
+        guard let caseId = text.flatMap(UUID.init(text:)) else { throw APIError.notFound }
         let reason = try await DecisionReason.read(from: request)
         var logger = context.logger
         logger[metadataKey: "case"] = "\(caseId.lowercased)"

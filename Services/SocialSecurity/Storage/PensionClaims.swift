@@ -29,7 +29,7 @@ enum PensionClaims {
                 AND EXISTS (SELECT FROM case_facts f WHERE f.case_id = r.case_id AND f.fact = $3)
             ORDER BY r.case_id
             FOR UPDATE OF r, p
-            """, [SQLArray(caseIds.map(\.uuidString)), Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
+            """, [SQLArray(caseIds.map(\.lowercased)), Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
             let claim = try JSONDecoder().decode(PensionClaimRequested.self, from: Data(try row.string("request").utf8))
             // The pension counts only for a retired person.
             let retired = try row.bool("retired")

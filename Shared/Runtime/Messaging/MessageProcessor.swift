@@ -85,7 +85,8 @@ public struct MessageProcessor: Sendable {
             return nil
         }
         if deliveries.count > 1, admitted.count == deliveries.count {
-            let ordered = admitted.sorted { $0.header.caseId.uuidString < $1.header.caseId.uuidString }
+            // In PostgreSQL's order of uuids (byte by byte), as the statements lock cases in.
+            let ordered = admitted.sorted { $0.header.caseId < $1.header.caseId }
             var fresh: [Bool]?
             do {
                 fresh = try db.withTransaction { tx in try handle(ordered, in: tx) }
@@ -197,7 +198,7 @@ public struct MessageProcessor: Sendable {
         try db.withTransaction { tx in
             try Outbox.enqueue(OutboxMessage(
                 messageId: UUID(), exchange: Topology.deadLetterExchange, routingKey: queue,
-                caseId: delivery.properties.correlationId.flatMap(UUID.init(uuidString:)),
+                caseId: delivery.properties.correlationId.flatMap(UUID.init(text:)),
                 headers: headers, body: delivery.body), on: tx)
         }
         logger.error("dead-lettered", metadata: ["reason": "\(reason)"])
