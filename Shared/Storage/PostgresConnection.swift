@@ -14,7 +14,7 @@ public final class PostgresConnection {
     private var waiting: [Statement] = []
     /// The current transaction's BEGIN has been sent: it must end with COMMIT or ROLLBACK.
     private var transactionBegun = false
-    /// Statement names by SQL text: a parameterized statement is parsed and planned by the server
+    /// Statement names by SQL text: a statement is parsed and planned by the server
     /// once per connection, then only executed (at most `preparedLimit` of them).
     private var prepared: [String: String] = [:]
     private static let preparedLimit = 256
@@ -52,8 +52,9 @@ public final class PostgresConnection {
     /// False once the server or network has gone away.
     public var isConnected: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
 
-    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`). Statements with
-    /// parameters are prepared on first use and reused on this connection.
+    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`). Statements are
+    /// prepared on first use and reused on this connection (those without parameters too: a
+    /// lookup such as the pickup funeral home was parsed and planned at every call).
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any SQLValue] = []) throws -> QueryResult {
         try run(waiting + [statement(sql, parameters)])
@@ -77,7 +78,7 @@ public final class PostgresConnection {
 
     private func statement(_ sql: String, _ parameters: [any SQLValue],
                            check: ((QueryResult) throws -> Void)? = nil) throws -> Statement {
-        let name = parameters.isEmpty ? nil : try preparedName(for: sql, parameterCount: parameters.count)
+        let name = try preparedName(for: sql, parameterCount: parameters.count)
         return Statement(sql: sql, preparedName: name, parameters: parameters, check: check)
     }
 
