@@ -52,9 +52,8 @@ public final class PostgresConnection {
     /// False once the server or network has gone away.
     public var isConnected: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
 
-    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`). Statements are
-    /// prepared on first use and reused on this connection (those without parameters too: a
-    /// lookup such as the pickup funeral home was parsed and planned at every call).
+    /// Runs one parameterized statement (`$1`, `$2`, … bound to `parameters`). Every statement,
+    /// with parameters or without, is prepared on first use and reused on this connection.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any SQLValue] = []) throws -> QueryResult {
         try run(waiting + [statement(sql, parameters)])
