@@ -56,7 +56,7 @@ let package = Package(
         // Configuration, logging, inbox/outbox processing, health endpoints, lifecycle.
         .target(name: "HoushiRuntime",
                 dependencies: [
-                    "HoushiContract", "HoushiMessaging", "HoushiStorage", "CThreads",
+                    "HoushiContract", "HoushiMessaging", "HoushiStorage", "HoushiText", "CThreads",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

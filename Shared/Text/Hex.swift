@@ -17,3 +17,16 @@ public enum Hex {
         }
     }
 }
+
+extension Sequence<UInt8> {
+    /// Two lowercase hex digits per byte.
+    public var lowercaseHex: String {
+        var text: [UInt8] = []
+        text.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            text.append(Hex.digit(byte >> 4))
+            text.append(Hex.digit(byte & 0x0f))
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

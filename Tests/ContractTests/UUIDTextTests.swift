@@ -46,5 +46,6 @@ struct UUIDTextTests {
             #expect((Hex.value(of: byte) != nil) == accepted.contains(byte))
         }
         #expect(Hex.value(of: UInt8(ascii: "C")) == 12)
+        #expect([0x00, 0x0f, 0xa5, 0xff].lowercaseHex == "000fa5ff")
     }
 }

@@ -1,3 +1,5 @@
+import HoushiText
+
 extension String {
     /// The string with zeros in front up to `width` characters (`"7".leftPadded(to: 3)` is `"007"`).
     public func leftPadded(to width: Int) -> String {
@@ -9,9 +11,4 @@ extension String {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }.lowercaseHex
     }
-}
-
-extension Sequence<UInt8> {
-    /// Two lowercase hex digits per byte.
-    public var lowercaseHex: String { map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
 }
