@@ -30,7 +30,7 @@ enum PensionClaims {
             ORDER BY r.case_id
             FOR UPDATE OF r, p
             """, [SQLArray(caseIds.map(\.lowercased)), Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
-            let claim = try JSONDecoder().decode(PensionClaimRequested.self, from: Data(try row.string("request").utf8))
+            let claim = try IndexedJSONDecoder().decode(PensionClaimRequested.self, from: try row.string("request").utf8)
             // The pension counts only for a retired person.
             let retired = try row.bool("retired")
             return ReadyClaim(

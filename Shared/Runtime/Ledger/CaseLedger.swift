@@ -68,7 +68,7 @@ public enum CaseLedger {
             SELECT request::text AS request, message_id FROM item_requests WHERE case_id = $1 AND item = $2 FOR UPDATE
             """, [caseId, item.rawValue]).first
         else { return nil }
-        return (try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8)), try row.uuid("message_id"))
+        return (try IndexedJSONDecoder().decode(P.self, from: try row.string("request").utf8), try row.uuid("message_id"))
     }
 }
 

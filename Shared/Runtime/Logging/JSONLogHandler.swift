@@ -71,7 +71,7 @@ struct JSONObjectWriter {
 
     mutating func field(_ key: String, _ value: Logger.MetadataValue) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-        appendString(key)
+        bytes.appendJSONString(key)
         bytes.append(UInt8(ascii: ":"))
         appendValue(value)
     }
@@ -84,8 +84,8 @@ struct JSONObjectWriter {
 
     private mutating func appendValue(_ value: Logger.MetadataValue) {
         switch value {
-        case .string(let text): appendString(text)
-        case .stringConvertible(let convertible): appendString(convertible.description)
+        case .string(let text): bytes.appendJSONString(text)
+        case .stringConvertible(let convertible): bytes.appendJSONString(convertible.description)
         case .array(let values):
             bytes.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
@@ -98,30 +98,6 @@ struct JSONObjectWriter {
             for (key, value) in values.sorted(by: { $0.key < $1.key }) { nested.field(key, value) }
             bytes += nested.finished()
         }
-    }
-
-    /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
-    private mutating func appendString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes += text.utf8
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes += [UInt8(ascii: "\\"), byte]
-            case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case ..<0x20:
-                bytes += Array("\\u00".utf8) + [byte].lowercaseHex.utf8
-            default:
-                bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 
