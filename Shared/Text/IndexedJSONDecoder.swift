@@ -21,7 +21,7 @@ final class JSONReader {
     init(_ json: JSONIndex) { self.json = json }
 
     func decode<T: Decodable>(_ type: T.Type, at value: Int) throws -> T {
-        if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
+        if hasFoundationJSONForm(T.self) {
             throw DecodingError.typeMismatch(T.self, json.context(at: value, "\(T.self) has no JSON form of its own in this decoder"))
         }
         return try T(from: ValueDecoder(reader: self, value: value))
@@ -55,17 +55,24 @@ final class JSONReader {
 
     /// The member names of the object at `object`.
     func memberNames(of object: Int) -> [String] {
-        var names: [String] = []
-        var nameIndex = object + 1
-        while nameIndex < Int(json.values[object].next) {
-            names.append(json.string(at: nameIndex) ?? "")
-            nameIndex = Int(json.values[nameIndex + 1].next)
-        }
-        return names
+        json.children(of: object).map { json.string(at: $0 - 1) ?? "" }
     }
 }
 
 extension JSONIndex {
+    /// The values directly inside the container at `container`, in order (an object's member
+    /// values: each one's name stands just before it).
+    func children(of container: Int) -> [Int] {
+        let step = values[container].kind == .object ? 1 : 0
+        var children: [Int] = []
+        var child = container + 1 + step
+        while child < Int(values[container].next) {
+            children.append(child)
+            child = Int(values[child].next) + step
+        }
+        return children
+    }
+
     /// The keys from the root to `value`.
     func codingPath(to value: Int) -> [any CodingKey] {
         var path: [any CodingKey] = []
@@ -75,13 +82,7 @@ extension JSONIndex {
             if values[parent].kind == .object {
                 path.append(JSONKey(name: string(at: child - 1) ?? ""))
             } else {
-                var position = 0
-                var element = parent + 1
-                while element != child {
-                    element = Int(values[element].next)
-                    position += 1
-                }
-                path.append(JSONKey(index: position))
+                path.append(JSONKey(index: children(of: parent).firstIndex(of: child) ?? 0))
             }
             child = parent
         }
@@ -93,18 +94,21 @@ extension JSONIndex {
     }
 }
 
-/// A member name or an array position in a coding path.
+/// A member name or an array position in a coding path (the encoder's too). A position's text
+/// is made only when asked for: the encoder gives every array element one.
 struct JSONKey: CodingKey {
-    let stringValue: String
     let intValue: Int?
+    private let name: String
+
+    var stringValue: String { intValue.map { "Index \($0)" } ?? name }
 
     init(name: String) {
-        stringValue = name
+        self.name = name
         intValue = nil
     }
 
     init(index: Int) {
-        stringValue = "Index \(index)"
+        name = ""
         intValue = index
     }
 
@@ -327,15 +331,7 @@ private struct ArrayReader: UnkeyedDecodingContainer, UnkeyedLiteralReading {
     var codingPath: [any CodingKey] { reader.json.codingPath(to: array) }
     var isAtEnd: Bool { cursor >= Int(reader.json.values[array].next) }
 
-    var count: Int? {
-        var count = 0
-        var element = array + 1
-        while element < Int(reader.json.values[array].next) {
-            element = Int(reader.json.values[element].next)
-            count += 1
-        }
-        return count
-    }
+    var count: Int? { reader.json.children(of: array).count }
 
     /// Reads the next element with `read` and moves past it once that succeeded.
     private mutating func advance<T>(_ type: T.Type, _ read: (JSONReader, Int) throws -> T) throws -> T {

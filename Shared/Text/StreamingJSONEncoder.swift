@@ -56,7 +56,7 @@ final class JSONStreamWriter {
 
     /// Writes `value` where the text stands: at the root, after a key, or as an array element.
     func encodeValue<T: Encodable>(_ value: T, key: (any CodingKey)?) throws {
-        if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
+        if hasFoundationJSONForm(T.self) {
             throw EncodingError.invalidValue(value, .init(
                 codingPath: codingPath(to: open.last?.level ?? Self.invalidLevel) + [key].compactMap { $0 },
                 debugDescription: "\(T.self) has no JSON form of its own in this encoder"))
@@ -257,26 +257,6 @@ extension UInt64: JSONLiteral {}
 extension Double: JSONLiteral {}
 extension Float: JSONLiteral {}
 
-/// The key of an array element, for coding paths.
-private struct ElementKey: CodingKey {
-    let index: Int
-    var stringValue: String { "Index \(index)" }
-    var intValue: Int? { index }
-
-    init(index: Int) { self.index = index }
-    init?(intValue: Int) { index = intValue }
-    init?(stringValue: String) { nil }
-}
-
-/// The key `superEncoder()` writes under, as Foundation's encoder does.
-private struct SuperKey: CodingKey {
-    var stringValue: String { "super" }
-    var intValue: Int? { nil }
-    init() {}
-    init?(stringValue: String) { nil }
-    init?(intValue: Int) { nil }
-}
-
 /// A keyed container's typed `encode` methods, all through `put`.
 private protocol KeyedLiteralWriting<Key> {
     associatedtype Key: CodingKey
@@ -385,7 +365,7 @@ private struct ObjectContainer<Key: CodingKey>: KeyedEncodingContainerProtocol, 
         ArrayContainer(writer: writer, level: nested(key, .array(count: 0)))
     }
 
-    mutating func superEncoder() -> any Encoder { ValueEncoder(writer: writer, level: nested(SuperKey(), .nothing)) }
+    mutating func superEncoder() -> any Encoder { ValueEncoder(writer: writer, level: nested(JSONKey(name: "super"), .nothing)) }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         ValueEncoder(writer: writer, level: nested(key, .nothing))
@@ -407,7 +387,7 @@ private struct ArrayContainer: UnkeyedEncodingContainer, LiteralWriting {
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let index = try writer.beginElement(of: level)
-        try writer.encodeValue(value, key: ElementKey(index: index))
+        try writer.encodeValue(value, key: JSONKey(index: index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -422,7 +402,7 @@ private struct ArrayContainer: UnkeyedEncodingContainer, LiteralWriting {
 
     private func nested(_ content: JSONStreamWriter.Content) -> Int {
         var index = 0
-        return writer.openNested(in: level, key: ElementKey(index: index), content: content) {
+        return writer.openNested(in: level, key: JSONKey(index: index), content: content) {
             index = try writer.beginElement(of: level)
         }
     }
