@@ -96,6 +96,34 @@ final class FoundationTests {
         }
     }
 
+    @Test("a consumer publishes what it emitted; a claim left unsent goes out with the relay once it ends")
+    func claimedOutboxRowsAreLeftToTheirWriter() async throws {
+        let caseId = try await houshi.postFreshNotice()
+        try await eventually("public security to publish its answer itself") {
+            try await houshi.infrastructure.count("""
+                SELECT count(*) AS count FROM public_security.outbox
+                WHERE case_id = $1::uuid AND claimed_until IS NOT NULL AND sent_at IS NOT NULL
+                """, [caseId.lowercased]) == 1
+        }
+        // A row whose writer died before publishing it: the relays leave it alone until the claim ends.
+        let abandoned = UUID().lowercased
+        _ = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("""
+                INSERT INTO public_security.outbox (message_id, exchange, routing_key, body, claimed_until)
+                VALUES ($1::uuid, $2, 'test.claim-abandoned', '\\x7b7d', now() + interval '2 seconds')
+                """, [abandoned, Topology.eventsExchange])
+        }
+        try await eventually("the relay to publish the abandoned claim") {
+            try await houshi.infrastructure.count(
+                "SELECT count(*) AS count FROM public_security.outbox WHERE message_id = $1::uuid AND sent_at IS NOT NULL",
+                [abandoned]) == 1
+        }
+        let beforeItEnded = try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM public_security.outbox WHERE message_id = $1::uuid AND sent_at < claimed_until",
+            [abandoned])
+        #expect(beforeItEnded == 0)
+    }
+
     @Test("a message delivered twice changes nothing the second time")
     func duplicateDeliveryIsIgnored() async throws {
         let fixture = try Data(contentsOf: TestEnvironment.repository

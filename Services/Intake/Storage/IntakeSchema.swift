@@ -54,5 +54,13 @@ enum IntakeSchema {
             ALTER TABLE sms_messages DROP CONSTRAINT sms_messages_case_id_fkey;
             """),
         SMSOutbox.vacuumMigration,
+        // Stored documents carry no statistics: no statement filters on them (see
+        // `Outbox.statisticsMigration`).
+        Migration(version: 16, name: "stored documents without statistics", sql: """
+            ALTER TABLE cases ALTER COLUMN notice SET STATISTICS 0, ALTER COLUMN notice_sha256 SET STATISTICS 0;
+            ALTER TABLE case_events ALTER COLUMN payload SET STATISTICS 0;
+            ALTER TABLE case_items ALTER COLUMN result SET STATISTICS 0;
+            ALTER TABLE sms_messages ALTER COLUMN body SET STATISTICS 0;
+            """),
     ]
 }

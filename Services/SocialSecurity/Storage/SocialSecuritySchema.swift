@@ -38,5 +38,10 @@ enum SocialSecuritySchema {
                 settled_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (case_id, item));
             """),
+        // Settlement figures carry no statistics: no statement filters on them (see
+        // `Outbox.statisticsMigration`).
+        Migration(version: 11, name: "settlement figures without statistics", sql: """
+            ALTER TABLE settlements ALTER COLUMN figures SET STATISTICS 0;
+            """),
     ]
 }

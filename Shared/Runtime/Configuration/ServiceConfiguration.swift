@@ -31,7 +31,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_HTTP_PORT", "8080 intake, 8081 public-security, 8082 civil-affairs, 8083 social-security", "its port"),
         ("HOUSHI_LOG_FORMAT", "text", "`text` or `json` (JSON lines)"),
         ("HOUSHI_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error, critical"),
-        ("HOUSHI_CONSUMERS", "4", "competing consumer threads, each with its own connections"),
+        ("HOUSHI_CONSUMERS", "2", "competing consumer threads, each with its own connections"),
         ("HOUSHI_PREFETCH", "32", "unacknowledged deliveries per consumer"),
         ("HOUSHI_CONSUMER_BATCH", "16", "deliveries already waiting that one transaction handles together (1: one each)"),
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),

@@ -25,6 +25,13 @@ public enum CaseLedger {
             PRIMARY KEY (case_id, fact));
         """)
 
+    /// The stored payloads carry no statistics: no statement filters on them (see
+    /// `Outbox.statisticsMigration`).
+    public static let statisticsMigration = Migration(version: 8, name: "ledger payloads without statistics", sql: """
+        ALTER TABLE item_requests ALTER COLUMN request SET STATISTICS 0;
+        ALTER TABLE case_facts ALTER COLUMN payload SET STATISTICS 0;
+        """)
+
     /// Records the request being handled (its payload as received) once per case and item, in
     /// one round trip with the handler's first statement, which `read` runs; returns what
     /// `read` returned, or nil when the case had the request already. `read` sees the request if

@@ -5,9 +5,9 @@ import Logging
 import ServiceLifecycle
 
 /// Consumes the service's queue with `consumers` competing loops, each on a dedicated thread
-/// owning one broker and one database connection. Deliveries are acknowledged only after their
-/// transaction commits; lost connections are re-established with back-off; graceful shutdown
-/// finishes the delivery in hand and leaves the rest to other replicas.
+/// owning its broker and database connections. Deliveries are acknowledged only after their
+/// transaction commits and what it emitted is published; lost connections are re-established with
+/// back-off; graceful shutdown finishes the delivery in hand and leaves the rest to other replicas.
 public struct ConsumerService: Service {
     let configuration: ServiceConfiguration
     let processor: MessageProcessor
@@ -54,9 +54,11 @@ struct ConsumerLoop: Sendable {
         let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.department.schema,
                                        name: "\(configuration.department.rawValue)-\(component)")
         var broker: AMQPConnection?
+        let publisher = EmittedMessagePublisher(configuration: configuration, name: "\(component) publisher", logger: logger)
         var backoff = Backoff()
         defer {
             broker?.close()
+            publisher.close()
             database.close()
             readiness.set(component, ready: false)
         }
@@ -70,7 +72,8 @@ struct ConsumerLoop: Sendable {
                 while batch.count < configuration.consumerBatch, let next = try amqp.nextDelivery(timeout: .zero) {
                     batch.append(next)
                 }
-                try process(batch, database: database, logger: logger)
+                let emitted = try process(batch, database: database, logger: logger)
+                publisher.publish(emitted, markingOn: database)
                 // Deliveries on a channel are numbered in order, and this loop settles each before the next.
                 try amqp.ack(batch[batch.count - 1].deliveryTag, multiple: true)
                 backoff.reset()
@@ -104,13 +107,14 @@ struct ConsumerLoop: Sendable {
     }
 
     /// Processes the deliveries, waiting out database outages: they stay in hand, so a lost
-    /// database connection never drops or reorders them.
-    private func process(_ batch: [Delivery], database: DatabaseSession, logger: Logger) throws {
+    /// database connection never drops or reorders them. Returns what the committed transactions emitted.
+    private func process(_ batch: [Delivery], database: DatabaseSession, logger: Logger) throws -> [OutboxMessage] {
         var backoff = Backoff()
         while true {
             do {
-                _ = try database.use { db in try processor.process(batch: batch, on: db, logger: logger, stop: stop) }
-                return
+                return try database.use { db in
+                    try processor.process(batch: batch, on: db, logger: logger, stop: stop).emitted
+                }
             } catch let error as PostgresError where error.connectionLost {
                 logger.warning("database unavailable, retrying the delivery", metadata: ["error": "\(error)"])
                 if stop.wait(backoff.next()) { throw StoppedWhileRetrying() }

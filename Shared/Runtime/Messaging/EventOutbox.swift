@@ -2,15 +2,8 @@ import FoundationEssentials
 import HoushiContract
 import HoushiStorage
 
-/// Writes contract messages to the service's outbox, in the caller's transaction.
-public enum EventOutbox {
-    fileprivate static let codec = MessageCodec()
-
-    /// Adds `envelope` to the outbox, to be published on `houshi.events` under its routing key.
-    public static func enqueue<P>(_ envelope: Envelope<P>, trace: TraceParent, on db: PostgresConnection) throws {
-        try Outbox.enqueue(envelope.outboxMessage(trace: trace), on: db)
-    }
-}
+/// The codec contract messages are written to the outbox with.
+private let outboxCodec = MessageCodec()
 
 /// An envelope of any payload type that can be written to the outbox.
 public protocol OutboxWritable: Sendable {
@@ -23,6 +16,6 @@ extension Envelope: OutboxWritable {
     public func outboxMessage(trace: TraceParent) throws -> OutboxMessage {
         OutboxMessage(messageId: id, exchange: Topology.eventsExchange, routingKey: messageType.routingKey,
                       caseId: caseId, headers: [TraceParent.header: trace.description],
-                      body: try EventOutbox.codec.encode(self))
+                      body: try outboxCodec.encode(self))
     }
 }

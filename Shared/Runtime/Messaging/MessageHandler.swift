@@ -40,13 +40,22 @@ public final class HandlerContext {
     let trace: TraceParent
     /// The consumed message; nil for an officer's decision taken over HTTP.
     public let received: ReceivedMessage?
+    /// Where a consumer collects what is emitted, to publish it itself after the commit; nil
+    /// leaves it to the outbox relay.
+    let emitted: EmittedMessages?
 
     /// - Parameters:
     ///   - caseId: the case every emitted message belongs to.
     ///   - causationId: the message that caused what is emitted, if any.
     ///   - received: the message being handled, if any.
-    public init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
-                trace: TraceParent, received: ReceivedMessage? = nil) {
+    public convenience init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID,
+                            causationId: UUID?, trace: TraceParent, received: ReceivedMessage? = nil) {
+        self.init(db: db, logger: logger, department: department, caseId: caseId, causationId: causationId,
+                  trace: trace, received: received, emitted: nil)
+    }
+
+    init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
+         trace: TraceParent, received: ReceivedMessage?, emitted: EmittedMessages?) {
         self.db = db
         self.logger = logger
         self.department = department
@@ -54,6 +63,7 @@ public final class HandlerContext {
         self.causationId = causationId
         self.trace = trace
         self.received = received
+        self.emitted = emitted
     }
 
     /// The consumed message's envelope as JSON text, for SQL that stores `->'payload'` of it.
@@ -73,7 +83,9 @@ public final class HandlerContext {
     public func emit<P: Codable & Sendable>(_ type: MessageType, _ payload: P) throws {
         let envelope = Envelope(type: type, caseId: caseId, causationId: causationId, producer: department,
                                 payload: payload)
-        try EventOutbox.enqueue(envelope, trace: trace.child(), on: db)
+        let message = try envelope.outboxMessage(trace: trace.child())
+        try Outbox.enqueue(message, claimedFor: emitted.map { _ in EmittedMessages.claim }, on: db)
+        emitted?.add(message)
         logger.info("emitted", metadata: ["emitted_type": "\(type)", "emitted_id": "\(envelope.id.lowercased)"])
     }
 }

@@ -7,7 +7,8 @@ import Metrics
 
 /// DESIGN.md's reliability rules 1–3 for one delivery, written once for every service: decode,
 /// record the id in the inbox, run the handler, write what it emits to the outbox, commit. The
-/// caller acknowledges the delivery after `process` returns.
+/// caller publishes what was emitted (`BatchResult.emitted`) and acknowledges the delivery after
+/// `process` returns.
 ///
 /// A duplicate id changes nothing. A handler failure is retried with back-off a bounded number of
 /// times; then, like an undecodable or unknown message at once, the message is written to the
@@ -26,6 +27,14 @@ public struct MessageProcessor: Sendable {
     /// message, on the follow-up's transaction. Intake completes cases here, so that concurrent
     /// outcomes of one case never wait for each other.
     public typealias AfterCommit = @Sendable (_ messages: [HandlerContext]) throws -> Void
+
+    /// What processing a batch came to.
+    public struct BatchResult {
+        /// Each delivery's outcome, in the order given.
+        public let outcomes: [Outcome]
+        /// What the committed transactions emitted, claimed for the caller to publish.
+        public let emitted: [OutboxMessage]
+    }
 
     /// Outcome of processing one delivery, for logs and tests.
     public enum Outcome: Sendable, Equatable {
@@ -46,7 +55,7 @@ public struct MessageProcessor: Sendable {
     public var routingKeys: Set<String> { Set(handlers.keys) }
 
     private func process(_ delivery: Delivery, _ admission: Admission, on db: PostgresConnection,
-                         stop: StopSignal) throws -> Outcome {
+                         emitted: EmittedMessages, stop: StopSignal) throws -> Outcome {
         let message: Admitted
         switch admission {
         case .refused(let reason, let logger): return try deadLetter(delivery, reason: reason, on: db, logger: logger)
@@ -56,7 +65,7 @@ public struct MessageProcessor: Sendable {
         var lastError: any Error = UnprocessableMessage("not attempted")
         for attempt in 1...maxAttempts {
             do {
-                let fresh = try db.withTransaction { tx in try handle([message], in: tx)[0] }
+                let fresh = try emitted.collect { try db.withTransaction { tx in try handle([message], in: tx, emitted)[0] } }
                 return report(message, fresh: fresh)
             } catch let error as PostgresError where error.connectionLost {
                 throw error
@@ -78,7 +87,8 @@ public struct MessageProcessor: Sendable {
     /// delivery is processed alone by `process`, with its retries and dead letter. `afterCommit`
     /// follows for the messages handled or found duplicate.
     public func process(batch deliveries: [Delivery], on db: PostgresConnection, logger: Logger,
-                        stop: StopSignal) throws -> [Outcome] {
+                        stop: StopSignal) throws -> BatchResult {
+        let emitted = EmittedMessages()
         let admissions = deliveries.map { admit($0, logger: logger) }
         let admitted = admissions.compactMap { admission -> Admitted? in
             if case .admitted(let message) = admission { return message }
@@ -89,7 +99,7 @@ public struct MessageProcessor: Sendable {
             let ordered = admitted.sorted { $0.header.caseId < $1.header.caseId }
             var fresh: [Bool]?
             do {
-                fresh = try db.withTransaction { tx in try handle(ordered, in: tx) }
+                fresh = try emitted.collect { try db.withTransaction { tx in try handle(ordered, in: tx, emitted) } }
             } catch let error as PostgresError where error.connectionLost {
                 throw error
             } catch {
@@ -97,23 +107,27 @@ public struct MessageProcessor: Sendable {
                             metadata: ["count": "\(deliveries.count)", "error": "\(error)"])
             }
             if let fresh {
-                try followUp(ordered, on: db)
-                return zip(ordered, fresh).map { report($0, fresh: $1) }
+                try followUp(ordered, on: db, emitted)
+                return BatchResult(outcomes: zip(ordered, fresh).map { report($0, fresh: $1) }, emitted: emitted.committed)
             }
         }
-        let outcomes = try zip(deliveries, admissions).map { try process($0, $1, on: db, stop: stop) }
+        let outcomes = try zip(deliveries, admissions).map { try process($0, $1, on: db, emitted: emitted, stop: stop) }
         let committed = zip(admissions, outcomes).compactMap { admission, outcome -> Admitted? in
             guard case .admitted(let message) = admission, outcome == .handled || outcome == .duplicate else { return nil }
             return message
         }
-        try followUp(committed, on: db)
-        return outcomes
+        try followUp(committed, on: db, emitted)
+        return BatchResult(outcomes: outcomes, emitted: emitted.committed)
     }
 
     /// Runs `afterCommit` for the committed messages, in one transaction.
-    private func followUp(_ messages: [Admitted], on db: PostgresConnection) throws {
+    private func followUp(_ messages: [Admitted], on db: PostgresConnection, _ emitted: EmittedMessages) throws {
         guard let afterCommit, !messages.isEmpty else { return }
-        try db.withTransaction { tx in try afterCommit(messages.map { $0.context(on: tx, department: department) }) }
+        try emitted.collect {
+            try db.withTransaction { tx in
+                try afterCommit(messages.map { $0.context(on: tx, department: department, emitted: emitted) })
+            }
+        }
     }
 
     /// A decoded delivery ready for its handler, with the logger and trace that go with it.
@@ -125,11 +139,12 @@ public struct MessageProcessor: Sendable {
 
         var header: EnvelopeHeader { decoded.header }
 
-        /// The context its handler (or the follow-up) sees, on the transaction `tx`.
-        func context(on tx: PostgresConnection, department: Department) -> HandlerContext {
+        /// The context its handler (or the follow-up) sees, on the transaction `tx`, emitting into `emitted`.
+        func context(on tx: PostgresConnection, department: Department, emitted: EmittedMessages) -> HandlerContext {
             HandlerContext(db: tx, logger: logger, department: department, caseId: header.caseId,
                            causationId: header.id, trace: trace,
-                           received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body))
+                           received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body),
+                           emitted: emitted)
         }
     }
 
@@ -174,12 +189,12 @@ public struct MessageProcessor: Sendable {
 
     /// Records the messages in the inbox and runs the handler of each recorded now, in the
     /// caller's transaction; false for a message the inbox already had.
-    private func handle(_ messages: [Admitted], in tx: PostgresConnection) throws -> [Bool] {
+    private func handle(_ messages: [Admitted], in tx: PostgresConnection, _ emitted: EmittedMessages) throws -> [Bool] {
         var fresh = try Outbox.recordReceived(
             messages.map { ($0.header.id, $0.header.messageType.routingKey, $0.header.caseId) }, on: tx)
         return try messages.map { message in
             guard fresh.remove(message.header.id) != nil else { return false }
-            try message.decoded.handle(message.context(on: tx, department: department))
+            try message.decoded.handle(message.context(on: tx, department: department, emitted: emitted))
             return true
         }
     }

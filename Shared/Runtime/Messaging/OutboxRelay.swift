@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Publishes the service's outbox: locks a batch of unsent rows, publishes them with publisher
 /// confirms, marks the confirmed ones sent and commits. Wakes on the outbox's NOTIFY, or after
-/// `pollInterval` at the latest. `outboxRelays` loops, each with its own connections, and those
+/// `pollInterval` at the latest. Rows a consumer emitted are its own to publish while their claim
+/// lasts (`EmittedMessages`); the relay takes those left over when it ends. `outboxRelays` loops, each with its own connections, and those
 /// of replicas share the work (`FOR UPDATE SKIP LOCKED`): while one waits for the broker's
 /// confirms, another publishes what was committed meanwhile. A crash
 /// between confirm and commit publishes a row again: consumers' inboxes make that harmless, and
@@ -86,28 +87,14 @@ public struct OutboxRelay: Service {
         try db.withTransaction { tx in
             let batch = try Outbox.lockUnsent(limit: configuration.outboxBatchSize, on: tx)
             guard !batch.isEmpty else { return 0 }
-            var tags: [UInt64: Int64] = [:]
-            for (seq, message) in batch {
-                let tag = try amqp.publish(exchange: message.exchange, routingKey: message.routingKey,
-                                           body: message.body, properties: properties(of: message))
-                tags[tag] = seq
-            }
-            let refused = try amqp.waitForConfirms()
-            let confirmed = tags.filter { !refused.contains($0.key) }.map(\.value)
-            try Outbox.markSent(confirmed, on: tx)
-            if !refused.isEmpty {
-                logger.warning("broker refused messages; they stay in the outbox", metadata: ["count": "\(refused.count)"])
+            let confirmed = try amqp.publishConfirmed(batch.map(\.message), appId: configuration.department.rawValue)
+            try Outbox.markSent(confirmed.map { batch[$0].seq }, on: tx)
+            if confirmed.count < batch.count {
+                logger.warning("broker refused messages; they stay in the outbox",
+                               metadata: ["count": "\(batch.count - confirmed.count)"])
             }
             logger.debug("published", metadata: ["count": "\(confirmed.count)"])
             return batch.count
         }
-    }
-
-    private func properties(of message: OutboxMessage) -> MessageProperties {
-        MessageProperties(
-            contentType: "application/json", messageId: message.messageId.lowercased,
-            correlationId: message.caseId?.lowercased, type: message.routingKey,
-            appId: configuration.department.rawValue, timestamp: Date(), persistent: true,
-            headers: message.headers.mapValues { .string($0) })
     }
 }
