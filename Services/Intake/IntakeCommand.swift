@@ -16,7 +16,7 @@ enum IntakeService: ServiceDefinition {
     static func handlers() -> [RegisteredHandler] { IntakeHandlers.all() }
 
     /// Cases complete after their outcomes commit.
-    static let afterCommit: MessageProcessor.AfterCommit? = CaseCompletion.completeEnded
+    static let followUp: MessageProcessor.FollowUp? = CaseCompletion.completeEnded
 
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
         DeathNoticeRoutes(context: context).register(on: router)

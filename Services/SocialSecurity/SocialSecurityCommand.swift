@@ -19,8 +19,8 @@ enum SocialSecurityService: ServiceDefinition {
         ]
     }
 
-    /// Pensions settle after the claim and `hukou.cancelled` commit.
-    static var afterCommit: MessageProcessor.AfterCommit? {
+    /// Pensions settle once the claim and `hukou.cancelled` are both recorded.
+    static var followUp: MessageProcessor.FollowUp? {
         let settlement = PensionSettlement(rules: benefitRules)
         return { messages in try settlement.settleReady(messages) }
     }

@@ -4,10 +4,10 @@ import HoushiRuntime
 import HoushiStorage
 
 /// Completes a case once every requested item has ended: the family's last SMS and
-/// `case.completed`. It follows the commit of outcomes (`MessageProcessor.AfterCommit`), so the
-/// outcomes of one case, recorded by different consumers at the same moment, never wait for each
-/// other: the follow-up that starts after the last of them has committed sees every item ended,
-/// and the update of the still open case lets exactly one follow-up complete it.
+/// `case.completed`. It follows the handlers in their transaction (`MessageProcessor.FollowUp`):
+/// the last outcomes of one case may be recorded at the same moment by different consumers, so
+/// it locks the case first, and the second to take the lock sees every item ended; the update of
+/// the still open case lets exactly one complete it.
 enum CaseCompletion {
     static func completeEnded(_ messages: [HandlerContext]) throws {
         let contexts = messages.lastByCase

@@ -51,9 +51,12 @@ enum OutcomeStore {
     }
 
     /// Completes those of `caseIds` that are open and whose every item has ended (done or
-    /// rejected); returns them with their items. A case being completed by a concurrent
-    /// transaction waits for it, and then is not open any more: each case completes once.
+    /// rejected); returns them with their items. The cases are locked first, in order, and looked
+    /// at by the next statement: a transaction that recorded an outcome of one of them at the same
+    /// moment has committed by then, and a case completed by it is not open any more.
     static func completeEnded(_ caseIds: [UUID], on db: PostgresConnection) throws -> [EndedCase] {
+        let ids = SQLArray(caseIds.map(\.lowercased))
+        try db.executeDeferred("SELECT FROM cases WHERE case_id = ANY($1::uuid[]) ORDER BY case_id FOR NO KEY UPDATE", [ids])
         let rows = try db.execute("""
             WITH completed AS (
                 UPDATE cases c SET status = 'completed', completed_at = now()
@@ -64,7 +67,7 @@ enum OutcomeStore {
             SELECT c.case_id, c.phone, c.name, i.item, i.status, i.result->>'reason' AS reason
             FROM completed c JOIN case_items i USING (case_id)
             ORDER BY c.case_id, i.item
-            """, [SQLArray(caseIds.map(\.lowercased))]).rows
+            """, [ids]).rows
         var cases: [EndedCase] = []
         for row in rows {
             let caseId = try row.uuid("case_id")

@@ -29,11 +29,11 @@ struct PensionClaimHandler: MessageHandler {
 }
 
 /// Settling a pension: the figures by the rules in force on the date of death, recorded once,
-/// the pension stopped, `pension.settled` (or `pension.held`) published. It follows the commit
-/// of consumed messages (`MessageProcessor.AfterCommit`), so that the claim and `hukou.cancelled`
-/// of one case, handled at the same moment by different consumers, never wait for each other:
-/// the follow-up that starts after both have committed sees both, and the locked claim, still
-/// `received`, lets exactly one follow-up settle it.
+/// the pension stopped, `pension.settled` (or `pension.held`) published. It follows the handlers
+/// in their transaction (`MessageProcessor.FollowUp`): the claim and `hukou.cancelled` of one
+/// case may be recorded at the same moment by different consumers, so it locks the case first,
+/// and the second to take the lock finds both; the locked claim, still `received`, lets exactly
+/// one settle it.
 struct PensionSettlement {
     let rules: BenefitRules
 
@@ -42,7 +42,9 @@ struct PensionSettlement {
     func settleReady(_ messages: [HandlerContext]) throws {
         let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.received?.type) }.lastByCase
         guard let db = contexts.values.first?.db else { return }
-        for ready in try PensionClaims.readyToSettle(among: Array(contexts.keys), on: db) {
+        let caseIds = contexts.keys.sorted()
+        try PensionClaims.lockCases(caseIds, on: db)
+        for ready in try PensionClaims.readyToSettle(among: caseIds, on: db) {
             if let context = contexts[ready.caseId] { try record(ready, context: context) }
         }
     }
@@ -56,7 +58,7 @@ struct PensionSettlement {
                               bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4)))
             let settled = figures.pensionSettled(payee: payee)
             // The claim, locked and still `received`, has no settlement yet: one found means
-            // the ledger and the settlements disagree, and nothing of this follow-up commits.
+            // the ledger and the settlements disagree, and nothing of this transaction commits.
             try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: ready.idNumber,
                                                    ruleVersion: figures.ruleVersion, on: db) { recorded in
                 guard recorded else { throw SettledBefore(caseId: caseId) }

@@ -14,9 +14,16 @@ struct ReadyClaim: Sendable {
 
 /// Pension claims in the department's ledger, read with the register in one statement.
 enum PensionClaims {
+    /// Locks the cases for this transaction, in the order given (deferred: with the next statement),
+    /// so that transactions looking at the same case for a ready claim look one after the other.
+    static func lockCases(_ caseIds: [UUID], on db: PostgresConnection) throws {
+        try db.executeDeferred("SELECT pg_advisory_xact_lock(hashtextextended(c::text, 0)) FROM unnest($1::uuid[]) AS c",
+                               [SQLArray(caseIds.map(\.lowercased))])
+    }
+
     /// The claims of `caseIds` still `received` whose case has `hukou.cancelled` too, each with
     /// its insured person and payment ledger; the claims and persons are locked for this
-    /// transaction, in case order, so that of two follow-ups only one finds a claim still ready.
+    /// transaction, in case order, so that of two transactions only one finds a claim still ready.
     static func readyToSettle(among caseIds: [UUID], on db: PostgresConnection) throws -> [ReadyClaim] {
         try db.execute("""
             SELECT r.case_id, r.request::text AS request, p.id_number, p.retired, p.pension_start,

@@ -15,8 +15,8 @@ public protocol ServiceDefinition: SendableMetatype {
     static var migrations: [Migration] { get }
     /// Must cover exactly `Topology.subscriptions(of: department)`.
     static func handlers() -> [RegisteredHandler]
-    /// What follows the commit of consumed messages (`MessageProcessor.AfterCommit`); none by default.
-    static var afterCommit: MessageProcessor.AfterCommit? { get }
+    /// What follows the handlers in their transaction (`MessageProcessor.FollowUp`); none by default.
+    static var followUp: MessageProcessor.FollowUp? { get }
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext)
     /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge);
     /// throws when its configuration is wrong, before anything starts.
@@ -24,7 +24,7 @@ public protocol ServiceDefinition: SendableMetatype {
 }
 
 extension ServiceDefinition {
-    public static var afterCommit: MessageProcessor.AfterCommit? { nil }
+    public static var followUp: MessageProcessor.FollowUp? { nil }
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
     public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
 

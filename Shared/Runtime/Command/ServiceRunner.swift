@@ -16,7 +16,7 @@ public enum ServiceRunner {
         logger[metadataKey: "instance"] = "\(configuration.instance)"
 
         let processor = MessageProcessor(department: S.department, handlers: S.handlers(),
-                                         maxAttempts: configuration.handlerAttempts, afterCommit: S.afterCommit)
+                                         maxAttempts: configuration.handlerAttempts, followUp: S.followUp)
         let subscribed = Set(Topology.subscriptions(of: S.department).map(\.routingKey))
         guard processor.routingKeys == subscribed else {
             throw ConfigurationError(variable: "handlers", problem: """

@@ -55,6 +55,7 @@ struct ConsumerLoop: Sendable {
                                        name: "\(configuration.department.rawValue)-\(component)")
         var broker: AMQPConnection?
         let publisher = EmittedMessagePublisher(configuration: configuration, name: "\(component) publisher", logger: logger)
+        let emitted = EmittedMessages()
         var backoff = Backoff()
         defer {
             broker?.close()
@@ -67,13 +68,16 @@ struct ConsumerLoop: Sendable {
                 let amqp = try broker ?? connect(logger: logger)
                 broker = amqp
                 readiness.set(component, ready: true)
-                guard let first = try amqp.nextDelivery(timeout: .milliseconds(250)) else { continue }
+                guard let first = try amqp.nextDelivery(timeout: .milliseconds(250)) else {
+                    if emitted.hasUnmarked { markPublished(emitted, database: database, logger: logger) }
+                    continue
+                }
                 var batch = [first]
                 while batch.count < configuration.consumerBatch, let next = try amqp.nextDelivery(timeout: .zero) {
                     batch.append(next)
                 }
-                let emitted = try process(batch, database: database, logger: logger)
-                publisher.publish(emitted, markingOn: database)
+                try process(batch, database: database, emitted: emitted, logger: logger)
+                emitted.published(publisher.publish(emitted.takeCommitted()))
                 // Deliveries on a channel are numbered in order, and this loop settles each before the next.
                 try amqp.ack(batch[batch.count - 1].deliveryTag, multiple: true)
                 backoff.reset()
@@ -87,6 +91,24 @@ struct ConsumerLoop: Sendable {
                 broker = nil
                 stop.wait(backoff.next())
             }
+        }
+    }
+
+    /// Marks what was published sent while no delivery comes to carry the marks (asynchronous
+    /// commit, as the relay's: a mark lost in a database crash only publishes again). A failure
+    /// leaves the marks for the next transaction.
+    private func markPublished(_ emitted: EmittedMessages, database: DatabaseSession, logger: Logger) {
+        do {
+            try database.use { db in
+                try emitted.collect {
+                    try db.withTransaction { tx in
+                        try tx.executeDeferred("SELECT set_config('synchronous_commit', 'off', true)")
+                        try emitted.markPublished(on: tx)
+                    }
+                }
+            }
+        } catch {
+            logger.warning("marking published messages sent failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -107,14 +129,15 @@ struct ConsumerLoop: Sendable {
     }
 
     /// Processes the deliveries, waiting out database outages: they stay in hand, so a lost
-    /// database connection never drops or reorders them. Returns what the committed transactions emitted.
-    private func process(_ batch: [Delivery], database: DatabaseSession, logger: Logger) throws -> [OutboxMessage] {
+    /// database connection never drops or reorders them.
+    private func process(_ batch: [Delivery], database: DatabaseSession, emitted: EmittedMessages, logger: Logger) throws {
         var backoff = Backoff()
         while true {
             do {
-                return try database.use { db in
-                    try processor.process(batch: batch, on: db, logger: logger, stop: stop).emitted
+                _ = try database.use { db in
+                    try processor.process(batch: batch, on: db, emitted: emitted, logger: logger, stop: stop)
                 }
+                return
             } catch let error as PostgresError where error.connectionLost {
                 logger.warning("database unavailable, retrying the delivery", metadata: ["error": "\(error)"])
                 if stop.wait(backoff.next()) { throw StoppedWhileRetrying() }

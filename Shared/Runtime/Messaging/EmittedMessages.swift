@@ -6,35 +6,63 @@ import Logging
 
 /// The messages handlers emit in one consumer's transactions. Their outbox rows are claimed for
 /// `claim` (`Outbox.enqueue(_:claimedFor:on:)`), so that the consumer publishes them itself as soon
-/// as they commit (`EmittedMessagePublisher`) instead of waking a relay that reads them back; a row
-/// still unsent when its claim ends (the consumer died, or the broker refused it) goes out with
-/// the relay's next batch.
+/// as they commit (`EmittedMessagePublisher`) instead of waking a relay that reads them back, and
+/// marks them sent with its next transaction; a row still unsent when its claim ends (the consumer
+/// died, or the broker refused it) goes out with the relay's next batch, and one published but not
+/// yet marked then goes out twice, which the consumers' inboxes absorb. Owned by the consumer's thread.
 final class EmittedMessages {
     /// How long the relays leave a claimed row to its writer.
     static let claim: Duration = .seconds(10)
 
     private var staged: [OutboxMessage] = []
-    /// What committed transactions emitted, in order.
-    private(set) var committed: [OutboxMessage] = []
+    private var committed: [OutboxMessage] = []
+    /// Published and confirmed, not yet marked sent; the first `marking` of them are being marked
+    /// by the transaction `collect` runs.
+    private var unmarked: [UUID] = []
+    private var marking = 0
+
+    /// Whether published messages wait to be marked sent.
+    var hasUnmarked: Bool { !unmarked.isEmpty }
 
     /// Adds a message emitted in the transaction `collect` runs.
     func add(_ message: OutboxMessage) { staged.append(message) }
 
-    /// Runs `transaction` (a `withTransaction`); what it emitted counts as committed once it
-    /// returns, and is dropped if it throws.
+    /// Marks the published messages sent in the transaction `collect` runs (deferred: with its next
+    /// statement).
+    func markPublished(on tx: PostgresConnection) throws {
+        guard marking == 0, !unmarked.isEmpty else { return }
+        try Outbox.markSent(messageIds: unmarked, on: tx)
+        marking = unmarked.count
+    }
+
+    /// Runs `transaction` (a `withTransaction`); what it emitted and marked counts once it returns,
+    /// and nothing of it if it throws.
     func collect<T>(_ transaction: () throws -> T) rethrows -> T {
         staged.removeAll()
-        defer { staged.removeAll() }
+        marking = 0
+        defer {
+            staged.removeAll()
+            marking = 0
+        }
         let value = try transaction()
         committed += staged
+        unmarked.removeFirst(marking)
         return value
     }
+
+    /// What committed transactions emitted since the last call, in order.
+    func takeCommitted() -> [OutboxMessage] {
+        defer { committed.removeAll() }
+        return committed
+    }
+
+    /// Records messages the broker confirmed, to be marked sent.
+    func published(_ messageIds: [UUID]) { unmarked += messageIds }
 }
 
 /// Publishes what a consumer's committed transactions emitted, with publisher confirms, on a
-/// broker connection of its own, then marks it sent. Owned by the consumer's thread. It never
-/// throws: what it cannot publish or mark stays in the outbox, where the relay finds it when the
-/// claim ends (a message marked late is published twice, which the consumers' inboxes absorb).
+/// broker connection of its own. Owned by the consumer's thread. It never throws: what it cannot
+/// publish stays claimed in the outbox, where the relay finds it when the claim ends.
 final class EmittedMessagePublisher {
     private let configuration: ServiceConfiguration
     private let name: String
@@ -47,35 +75,26 @@ final class EmittedMessagePublisher {
         self.logger = logger
     }
 
-    func publish(_ messages: [OutboxMessage], markingOn database: DatabaseSession) {
-        guard !messages.isEmpty else { return }
-        let confirmed: [OutboxMessage]
+    /// Publishes the messages; returns the ids of those the broker confirmed.
+    func publish(_ messages: [OutboxMessage]) -> [UUID] {
+        guard !messages.isEmpty else { return [] }
+        let confirmed: [UUID]
         do {
             let amqp = try broker ?? connect()
             broker = amqp
-            confirmed = try amqp.publishConfirmed(messages, appId: configuration.department.rawValue).map { messages[$0] }
+            confirmed = try amqp.publishConfirmed(messages, appId: configuration.department.rawValue)
+                .map { messages[$0].messageId }
         } catch {
             logger.warning("publishing emitted messages failed; the outbox relay sends them when their claim ends",
                            metadata: ["count": "\(messages.count)", "error": "\(error)"])
             close()
-            return
+            return []
         }
         if confirmed.count < messages.count {
             logger.warning("broker refused messages; the outbox relay retries them when their claim ends",
                            metadata: ["count": "\(messages.count - confirmed.count)"])
         }
-        do {
-            try database.use { db in
-                try db.withTransaction { tx in
-                    // As the relay's marks: a mark lost in a database crash only publishes again.
-                    try tx.executeDeferred("SELECT set_config('synchronous_commit', 'off', true)")
-                    try Outbox.markSent(messageIds: confirmed.map(\.messageId), on: tx)
-                }
-            }
-        } catch {
-            logger.warning("marking published messages sent failed; the outbox relay publishes them again",
-                           metadata: ["count": "\(confirmed.count)", "error": "\(error)"])
-        }
+        return confirmed
     }
 
     func close() {

@@ -7,7 +7,7 @@ import Metrics
 
 /// DESIGN.md's reliability rules 1–3 for one delivery, written once for every service: decode,
 /// record the id in the inbox, run the handler, write what it emits to the outbox, commit. The
-/// caller publishes what was emitted (`BatchResult.emitted`) and acknowledges the delivery after
+/// caller publishes what was emitted (`EmittedMessages`) and acknowledges the delivery after
 /// `process` returns.
 ///
 /// A duplicate id changes nothing. A handler failure is retried with back-off a bounded number of
@@ -18,23 +18,16 @@ public struct MessageProcessor: Sendable {
     public let department: Department
     public let maxAttempts: Int
     private let handlers: [String: RegisteredHandler]
-    private let afterCommit: AfterCommit?
+    private let followUp: FollowUp?
     private let codec = MessageCodec()
 
-    /// Work that follows the commit of handled messages, in a transaction of its own, before their
-    /// deliveries are acknowledged. It runs for duplicates too, so that a crash between the commit
-    /// and this work is made good when the message comes again. Each context is that of one
-    /// message, on the follow-up's transaction. Intake completes cases here, so that concurrent
-    /// outcomes of one case never wait for each other.
-    public typealias AfterCommit = @Sendable (_ messages: [HandlerContext]) throws -> Void
-
-    /// What processing a batch came to.
-    public struct BatchResult {
-        /// Each delivery's outcome, in the order given.
-        public let outcomes: [Outcome]
-        /// What the committed transactions emitted, claimed for the caller to publish.
-        public let emitted: [OutboxMessage]
-    }
+    /// Work that follows the handlers in their transaction, for every message of it, handled or
+    /// found duplicate. Each context is that of one message. Work that waits for what several
+    /// messages record (a case whose every item has ended, a claim and its `hukou.cancelled`),
+    /// which other consumers may be recording at the same moment, locks the case before it looks:
+    /// of two transactions that each recorded one missing part, the second to take the lock sees
+    /// what the first committed.
+    public typealias FollowUp = @Sendable (_ messages: [HandlerContext]) throws -> Void
 
     /// Outcome of processing one delivery, for logs and tests.
     public enum Outcome: Sendable, Equatable {
@@ -44,11 +37,11 @@ public struct MessageProcessor: Sendable {
     }
 
     public init(department: Department, handlers: [RegisteredHandler], maxAttempts: Int,
-                afterCommit: AfterCommit? = nil) {
+                followUp: FollowUp? = nil) {
         self.department = department
         self.maxAttempts = max(1, maxAttempts)
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.messageType.routingKey, $0) })
-        self.afterCommit = afterCommit
+        self.followUp = followUp
     }
 
     /// The routing keys handled: the service queue's bindings must be exactly these.
@@ -84,11 +77,10 @@ public struct MessageProcessor: Sendable {
     /// consumers lock cases in the same order), with one commit for all; the caller acknowledges
     /// them after it. If any is not simply handled or a duplicate (it cannot be decoded, has no
     /// handler, its handler fails, the transaction deadlocks), the batch is rolled back and each
-    /// delivery is processed alone by `process`, with its retries and dead letter. `afterCommit`
-    /// follows for the messages handled or found duplicate.
-    public func process(batch deliveries: [Delivery], on db: PostgresConnection, logger: Logger,
-                        stop: StopSignal) throws -> BatchResult {
-        let emitted = EmittedMessages()
+    /// delivery is processed alone by `process`, with its retries and dead letter. What the
+    /// handlers emit is collected in `emitted`, whose published messages are marked sent too.
+    func process(batch deliveries: [Delivery], on db: PostgresConnection, emitted: EmittedMessages, logger: Logger,
+                 stop: StopSignal) throws -> [Outcome] {
         let admissions = deliveries.map { admit($0, logger: logger) }
         let admitted = admissions.compactMap { admission -> Admitted? in
             if case .admitted(let message) = admission { return message }
@@ -107,27 +99,10 @@ public struct MessageProcessor: Sendable {
                             metadata: ["count": "\(deliveries.count)", "error": "\(error)"])
             }
             if let fresh {
-                try followUp(ordered, on: db, emitted)
-                return BatchResult(outcomes: zip(ordered, fresh).map { report($0, fresh: $1) }, emitted: emitted.committed)
+                return zip(ordered, fresh).map { report($0, fresh: $1) }
             }
         }
-        let outcomes = try zip(deliveries, admissions).map { try process($0, $1, on: db, emitted: emitted, stop: stop) }
-        let committed = zip(admissions, outcomes).compactMap { admission, outcome -> Admitted? in
-            guard case .admitted(let message) = admission, outcome == .handled || outcome == .duplicate else { return nil }
-            return message
-        }
-        try followUp(committed, on: db, emitted)
-        return BatchResult(outcomes: outcomes, emitted: emitted.committed)
-    }
-
-    /// Runs `afterCommit` for the committed messages, in one transaction.
-    private func followUp(_ messages: [Admitted], on db: PostgresConnection, _ emitted: EmittedMessages) throws {
-        guard let afterCommit, !messages.isEmpty else { return }
-        try emitted.collect {
-            try db.withTransaction { tx in
-                try afterCommit(messages.map { $0.context(on: tx, department: department, emitted: emitted) })
-            }
-        }
+        return try zip(deliveries, admissions).map { try process($0, $1, on: db, emitted: emitted, stop: stop) }
     }
 
     /// A decoded delivery ready for its handler, with the logger and trace that go with it.
@@ -187,16 +162,20 @@ public struct MessageProcessor: Sendable {
         return .admitted(Admitted(delivery: delivery, decoded: decoded, logger: logger, trace: trace))
     }
 
-    /// Records the messages in the inbox and runs the handler of each recorded now, in the
-    /// caller's transaction; false for a message the inbox already had.
+    /// Marks what was published sent, records the messages in the inbox, runs the handler of each
+    /// recorded now and then the follow-up for all, in the caller's transaction; false for a
+    /// message the inbox already had.
     private func handle(_ messages: [Admitted], in tx: PostgresConnection, _ emitted: EmittedMessages) throws -> [Bool] {
+        try emitted.markPublished(on: tx)
         var fresh = try Outbox.recordReceived(
             messages.map { ($0.header.id, $0.header.messageType.routingKey, $0.header.caseId) }, on: tx)
-        return try messages.map { message in
+        let handled = try messages.map { message in
             guard fresh.remove(message.header.id) != nil else { return false }
             try message.decoded.handle(message.context(on: tx, department: department, emitted: emitted))
             return true
         }
+        try followUp?(messages.map { $0.context(on: tx, department: department, emitted: emitted) })
+        return handled
     }
 
     private func report(_ message: Admitted, fresh: Bool) -> Outcome {
