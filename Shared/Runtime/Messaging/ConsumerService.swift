@@ -60,6 +60,8 @@ struct ConsumerLoop: Sendable {
         defer {
             broker?.close()
             publisher.close()
+            // Unmarked, they would go out again when their claims end.
+            if emitted.hasUnmarked { markPublished(emitted, database: database, logger: logger) }
             database.close()
             readiness.set(component, ready: false)
         }
