@@ -76,9 +76,9 @@ public enum Outbox {
         """)
 
     /// Claims (`claimed_until`): a row its writer will publish itself right after the commit
-    /// (`enqueue(_:claimedFor:on:)`) is left to the relays until the claim ends, and wakes none of
-    /// them; so only rows nobody publishes at once (written over HTTP, dead letters, claims whose
-    /// writer died) notify `<schema>_outbox`.
+    /// (`enqueue(_:claimedFor:on:)`) is left alone by the relays until the claim ends, and wakes
+    /// none of them: only rows nobody publishes at once (written over HTTP, dead letters) notify
+    /// `<schema>_outbox`; a claim whose writer died is found by a relay's poll once it has ended.
     public static let claimMigration = Migration(version: 7, name: "outbox claims", sql: """
         ALTER TABLE outbox ADD COLUMN claimed_until timestamptz;
         DROP TRIGGER outbox_inserted ON outbox;
