@@ -28,12 +28,28 @@ extension UUID {
 
     /// Parses the 8-4-4-4-12 text form in either case; nil for anything else (`UUID(uuidString:)`
     /// lets `sscanf` skip white space too).
-    public init?(text: some StringProtocol) {
-        guard text.utf8.count == 36 else { return nil }
+    public init?(text: String) {
+        var text = text
+        guard let uuid = text.withUTF8(Self.parse) else { return nil }
+        self.init(uuid: uuid)
+    }
+
+    /// Parses the 8-4-4-4-12 text form in either case, as `init?(text: String)`.
+    public init?(text: Substring) {
+        var text = text
+        guard let uuid = text.withUTF8(Self.parse) else { return nil }
+        self.init(uuid: uuid)
+    }
+
+    /// The UUID of the text's UTF-8 bytes, on the bytes themselves: a generic walk over
+    /// `StringProtocol`'s view, unspecialized across modules, took about 8 % of intake's CPU.
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> uuid_t? {
+        guard text.count == 36 else { return nil }
         var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed = withUnsafeMutableBytes(of: &uuid) { bytes in
             var digits = 0
-            for (position, character) in text.utf8.enumerated() {
+            for position in 0..<36 {
+                let character = text[position]
                 switch position {
                 case 8, 13, 18, 23:
                     guard character == UInt8(ascii: "-") else { return false }
@@ -45,7 +61,6 @@ extension UUID {
             }
             return true
         }
-        guard parsed else { return nil }
-        self.init(uuid: uuid)
+        return parsed ? uuid : nil
     }
 }
