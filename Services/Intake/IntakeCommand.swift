@@ -15,7 +15,7 @@ enum IntakeService: ServiceDefinition {
 
     static func handlers() -> [RegisteredHandler] { IntakeHandlers.all() }
 
-    /// Cases complete after their outcomes commit.
+    /// A case completes in the transaction that records its last outcome.
     static let followUp: MessageProcessor.FollowUp? = CaseCompletion.completeEnded
 
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {

@@ -86,6 +86,9 @@ public enum Outbox {
             FOR EACH ROW WHEN (NEW.claimed_until IS NULL) EXECUTE FUNCTION notify_outbox();
         """)
 
+    /// The outbox's and inbox's migrations, in version order.
+    public static let migrations = [migration, vacuumMigration, statisticsMigration, claimMigration]
+
     /// The NOTIFY channel of a schema's outbox.
     public static func channel(schema: String) -> String { "\(schema)_outbox" }
 

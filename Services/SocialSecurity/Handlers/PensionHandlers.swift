@@ -42,9 +42,7 @@ struct PensionSettlement {
     func settleReady(_ messages: [HandlerContext]) throws {
         let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.received?.type) }.lastByCase
         guard let db = contexts.values.first?.db else { return }
-        let caseIds = contexts.keys.sorted()
-        try PensionClaims.lockCases(caseIds, on: db)
-        for ready in try PensionClaims.readyToSettle(among: caseIds, on: db) {
+        for ready in try PensionClaims.readyToSettle(among: contexts.keys.sorted(), on: db) {
             if let context = contexts[ready.caseId] { try record(ready, context: context) }
         }
     }

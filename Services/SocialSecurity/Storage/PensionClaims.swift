@@ -14,18 +14,15 @@ struct ReadyClaim: Sendable {
 
 /// Pension claims in the department's ledger, read with the register in one statement.
 enum PensionClaims {
-    /// Locks the cases for this transaction, in the order given (deferred: with the next statement),
-    /// so that transactions looking at the same case for a ready claim look one after the other.
-    static func lockCases(_ caseIds: [UUID], on db: PostgresConnection) throws {
-        try db.executeDeferred("SELECT pg_advisory_xact_lock(hashtextextended(c::text, 0)) FROM unnest($1::uuid[]) AS c",
-                               [SQLArray(caseIds.map(\.lowercased))])
-    }
-
     /// The claims of `caseIds` still `received` whose case has `hukou.cancelled` too, each with
-    /// its insured person and payment ledger; the claims and persons are locked for this
-    /// transaction, in case order, so that of two transactions only one finds a claim still ready.
+    /// its insured person and payment ledger. The cases are locked first (an advisory lock each,
+    /// in the order given) and looked at by the next statement, so that transactions looking at
+    /// the same case look one after the other; the claims and persons found are locked for this
+    /// transaction, so that of two transactions only one finds a claim still ready.
     static func readyToSettle(among caseIds: [UUID], on db: PostgresConnection) throws -> [ReadyClaim] {
-        try db.execute("""
+        let ids = SQLArray(caseIds.map(\.lowercased))
+        try db.executeDeferred("SELECT pg_advisory_xact_lock(hashtextextended(c::text, 0)) FROM unnest($1::uuid[]) AS c", [ids])
+        return try db.execute("""
             SELECT r.case_id, r.request::text AS request, p.id_number, p.retired, p.pension_start,
                    p.monthly_pension_fen, p.personal_account_balance_fen, p.employer_type,
                    (SELECT string_agg(m.month || ' ' || m.amount_fen, ',')
@@ -36,7 +33,7 @@ enum PensionClaims {
                 AND EXISTS (SELECT FROM case_facts f WHERE f.case_id = r.case_id AND f.fact = $3)
             ORDER BY r.case_id
             FOR UPDATE OF r, p
-            """, [SQLArray(caseIds.map(\.lowercased)), Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
+            """, [ids, Item.pension.rawValue, MessageType.hukouCancelled.name]).rows.map { row in
             let claim = try IndexedJSONDecoder().decode(PensionClaimRequested.self, from: try row.string("request").utf8)
             // The pension counts only for a retired person.
             let retired = try row.bool("retired")

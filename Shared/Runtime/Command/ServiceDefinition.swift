@@ -30,7 +30,7 @@ extension ServiceDefinition {
 
     /// The shared outbox/inbox migrations and the service's own, in version order.
     public static var allMigrations: [Migration] {
-        ([Outbox.migration, Outbox.vacuumMigration, Outbox.statisticsMigration, Outbox.claimMigration] + migrations).sorted { $0.version < $1.version }
+        (Outbox.migrations + migrations).sorted { $0.version < $1.version }
     }
 }
 

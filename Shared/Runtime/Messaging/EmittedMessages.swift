@@ -1,5 +1,4 @@
 import FoundationEssentials
-import HoushiContract
 import HoushiMessaging
 import HoushiStorage
 import Logging
@@ -38,8 +37,6 @@ final class EmittedMessages {
     /// Runs `transaction` (a `withTransaction`); what it emitted and marked counts once it returns,
     /// and nothing of it if it throws.
     func collect<T>(_ transaction: () throws -> T) rethrows -> T {
-        staged.removeAll()
-        marking = 0
         defer {
             staged.removeAll()
             marking = 0
@@ -111,30 +108,5 @@ final class EmittedMessagePublisher {
             throw error
         }
         return amqp
-    }
-}
-
-extension AMQPConnection {
-    /// Publishes outbox messages on a channel with confirms enabled and waits for the broker's
-    /// answers; returns the positions in `messages` of those it confirmed, in order.
-    func publishConfirmed(_ messages: [OutboxMessage], appId: String) throws -> [Int] {
-        var positions: [UInt64: Int] = [:]
-        for (position, message) in messages.enumerated() {
-            let tag = try publish(exchange: message.exchange, routingKey: message.routingKey, body: message.body,
-                                  properties: message.properties(appId: appId))
-            positions[tag] = position
-        }
-        let refused = try waitForConfirms()
-        return positions.filter { !refused.contains($0.key) }.map(\.value).sorted()
-    }
-}
-
-extension OutboxMessage {
-    /// The AMQP properties it is published with.
-    func properties(appId: String) -> MessageProperties {
-        MessageProperties(
-            contentType: "application/json", messageId: messageId.lowercased, correlationId: caseId?.lowercased,
-            type: routingKey, appId: appId, timestamp: Date(), persistent: true,
-            headers: headers.mapValues { .string($0) })
     }
 }

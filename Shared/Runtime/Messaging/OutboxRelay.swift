@@ -8,11 +8,12 @@ import ServiceLifecycle
 /// Publishes the service's outbox: locks a batch of unsent rows, publishes them with publisher
 /// confirms, marks the confirmed ones sent and commits. Wakes on the outbox's NOTIFY, or after
 /// `pollInterval` at the latest. Rows a consumer emitted are its own to publish while their claim
-/// lasts (`EmittedMessages`); the relay takes those left over when it ends. `outboxRelays` loops, each with its own connections, and those
-/// of replicas share the work (`FOR UPDATE SKIP LOCKED`): while one waits for the broker's
-/// confirms, another publishes what was committed meanwhile. A crash
-/// between confirm and commit publishes a row again: consumers' inboxes make that harmless, and
-/// so the marking commits asynchronously (`synchronous_commit` off on the relay's connection).
+/// lasts (`EmittedMessages`); the relay takes those left over when it ends. `outboxRelays` loops,
+/// each with its own connections, and those of replicas share the work (`FOR UPDATE SKIP
+/// LOCKED`): while one waits for the broker's confirms, another publishes what was committed
+/// meanwhile. A crash between confirm and commit publishes a row again: consumers' inboxes make
+/// that harmless, and so the marking commits asynchronously (`synchronous_commit` off on the
+/// relay's connection).
 public struct OutboxRelay: Service {
     let configuration: ServiceConfiguration
     let readiness: Readiness
