@@ -12,6 +12,8 @@ import Testing
         #expect(configuration.databaseURL == "postgres://civil_affairs@127.0.0.1:5432/houshi")
         #expect(configuration.logFormat == .text)
         #expect(configuration.consumers == 2)
+        #expect(configuration.consumerLinger == .milliseconds(10))
+        #expect(configuration.databasePoolSize == 2)
     }
 
     @Test func readsVariablesAndSecretFiles() throws {
@@ -20,12 +22,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: secret) }
         let configuration = try ServiceConfiguration(department: .intake, environment: [
             "HOUSHI_AMQP_URL_FILE": secret.path, "HOUSHI_HTTP_PORT": "9000", "HOUSHI_LOG_FORMAT": "json",
-            "HOUSHI_CONSUMERS": "4",
+            "HOUSHI_CONSUMERS": "4", "HOUSHI_CONSUMER_LINGER_MS": "0",
         ])
         #expect(configuration.amqpURL == AMQPURL("amqp://intake:s3cret@broker:5673/houshi"))
         #expect(configuration.httpPort == 9000)
         #expect(configuration.logFormat == .json)
         #expect(configuration.consumers == 4)
+        #expect(configuration.consumerLinger == .zero)
     }
 
     @Test(arguments: [
@@ -33,6 +36,7 @@ import Testing
         ("HOUSHI_DATABASE_URL", "mysql://x"),
         ("HOUSHI_HTTP_PORT", "70000"),
         ("HOUSHI_CONSUMERS", "0"),
+        ("HOUSHI_CONSUMER_LINGER_MS", "-1"),
         ("HOUSHI_LOG_FORMAT", "xml"),
         ("HOUSHI_AMQP_URL_FILE", "/nonexistent/secret"),
     ])

@@ -16,6 +16,8 @@ public struct ServiceConfiguration: Sendable {
     public var consumers: Int
     public var prefetch: Int
     public var consumerBatch: Int
+    /// How long a consumer waits after a delivery for more to handle in the same transaction.
+    public var consumerLinger: Duration
     public var handlerAttempts: Int
     public var databasePoolSize: Int
     public var outboxBatchSize: Int
@@ -34,8 +36,9 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_CONSUMERS", "2", "competing consumer threads, each with its own connections"),
         ("HOUSHI_PREFETCH", "32", "unacknowledged deliveries per consumer"),
         ("HOUSHI_CONSUMER_BATCH", "16", "deliveries already waiting that one transaction handles together (1: one each)"),
+        ("HOUSHI_CONSUMER_LINGER_MS", "10", "milliseconds a consumer waits after a delivery for more to handle in the same transaction (0: none)"),
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
-        ("HOUSHI_DB_POOL_SIZE", "4", "database connections for HTTP requests"),
+        ("HOUSHI_DB_POOL_SIZE", "2", "database connections for HTTP requests"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
         ("HOUSHI_OUTBOX_RELAYS", "1", "outbox relay threads (more: one publishes while another waits for confirms)"),
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
@@ -70,8 +73,9 @@ public struct ServiceConfiguration: Sendable {
         consumers = try reader.integer("HOUSHI_CONSUMERS", default: 2, in: 1...64)
         prefetch = try reader.integer("HOUSHI_PREFETCH", default: 32, in: 1...65535)
         consumerBatch = try reader.integer("HOUSHI_CONSUMER_BATCH", default: 16, in: 1...1_000)
+        consumerLinger = .milliseconds(try reader.integer("HOUSHI_CONSUMER_LINGER_MS", default: 10, in: 0...1_000))
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
-        databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 4, in: 1...64)
+        databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 2, in: 1...64)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
         outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 1, in: 1...16)
         let host = ProcessInfo.processInfo.hostName
@@ -87,6 +91,7 @@ extension ServiceConfiguration: CustomStringConvertible {
         "ServiceConfiguration(department: \(department.rawValue), amqpURL: \(amqpURL), "
             + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpHost):\(httpPort), "
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
+            + "linger: \(consumerLinger), "
             + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "
             + "outboxBatchSize: \(outboxBatchSize), outboxRelays: \(outboxRelays), instance: \(instance))"
     }

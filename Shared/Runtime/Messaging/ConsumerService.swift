@@ -75,7 +75,9 @@ struct ConsumerLoop: Sendable {
                     continue
                 }
                 var batch = [first]
-                while batch.count < configuration.consumerBatch, let next = try amqp.nextDelivery(timeout: .zero) {
+                let deadline = ContinuousClock.now + configuration.consumerLinger
+                while batch.count < configuration.consumerBatch,
+                      let next = try amqp.nextDelivery(timeout: max(.zero, deadline - .now)) {
                     batch.append(next)
                 }
                 try process(batch, database: database, emitted: emitted, logger: logger)
