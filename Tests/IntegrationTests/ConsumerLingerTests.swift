@@ -11,7 +11,7 @@ final class ConsumerLingerTests {
     @Test("deliveries arriving within the linger are handled in one transaction, a later one in its own")
     func deliveriesWithinTheLingerShareATransaction() async throws {
         let houshi = try await Houshi.start(overrides: [
-            .publicSecurity: ["HOUSHI_CONSUMERS": "1", "HOUSHI_CONSUMER_LINGER_MS": "600"],
+            .publicSecurity: ["HOUSHI_CONSUMERS": "1", "HOUSHI_CONSUMER_LINGER_MS": "1000"],
         ])
         let fixture = try Data(contentsOf: TestEnvironment.repository
             .appendingPathComponent("Tests/ContractTests/Fixtures/hukou.cancellation-requested.v1.json"))

@@ -33,9 +33,9 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_HTTP_PORT", "8080 intake, 8081 public-security, 8082 civil-affairs, 8083 social-security", "its port"),
         ("HOUSHI_LOG_FORMAT", "text", "`text` or `json` (JSON lines)"),
         ("HOUSHI_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error, critical"),
-        ("HOUSHI_CONSUMERS", "2", "competing consumer threads, each with its own connections"),
+        ("HOUSHI_CONSUMERS", "1", "competing consumer threads, each with its own connections"),
         ("HOUSHI_PREFETCH", "32", "unacknowledged deliveries per consumer"),
-        ("HOUSHI_CONSUMER_BATCH", "16", "deliveries already waiting that one transaction handles together (1: one each)"),
+        ("HOUSHI_CONSUMER_BATCH", "16", "most deliveries one transaction handles together (1: one each)"),
         ("HOUSHI_CONSUMER_LINGER_MS", "10", "milliseconds a consumer waits after a delivery for more to handle in the same transaction (0: none)"),
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
         ("HOUSHI_DB_POOL_SIZE", "2", "database connections for HTTP requests"),
@@ -70,7 +70,7 @@ public struct ServiceConfiguration: Sendable {
         httpPort = try reader.integer("HOUSHI_HTTP_PORT", default: Self.defaultPort(of: department), in: 0...65535)
         logFormat = try reader.value("HOUSHI_LOG_FORMAT", default: .text, LogFormat.init(rawValue:))
         logLevel = try reader.value("HOUSHI_LOG_LEVEL", default: .info, Logger.Level.init(rawValue:))
-        consumers = try reader.integer("HOUSHI_CONSUMERS", default: 2, in: 1...64)
+        consumers = try reader.integer("HOUSHI_CONSUMERS", default: 1, in: 1...64)
         prefetch = try reader.integer("HOUSHI_PREFETCH", default: 32, in: 1...65535)
         consumerBatch = try reader.integer("HOUSHI_CONSUMER_BATCH", default: 16, in: 1...1_000)
         consumerLinger = .milliseconds(try reader.integer("HOUSHI_CONSUMER_LINGER_MS", default: 10, in: 0...1_000))
