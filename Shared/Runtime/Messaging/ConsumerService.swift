@@ -61,7 +61,7 @@ struct ConsumerLoop: Sendable {
             broker?.close()
             publisher.close()
             // Unmarked, they would go out again when their claims end.
-            if emitted.hasUnmarked { markPublished(emitted, database: database, logger: logger) }
+            markPublished(emitted, database: database, logger: logger)
             database.close()
             readiness.set(component, ready: false)
         }
@@ -71,7 +71,7 @@ struct ConsumerLoop: Sendable {
                 broker = amqp
                 readiness.set(component, ready: true)
                 guard let first = try amqp.nextDelivery(timeout: .milliseconds(250)) else {
-                    if emitted.hasUnmarked { markPublished(emitted, database: database, logger: logger) }
+                    markPublished(emitted, database: database, logger: logger)
                     continue
                 }
                 var batch = [first]
@@ -98,10 +98,11 @@ struct ConsumerLoop: Sendable {
         }
     }
 
-    /// Marks what was published sent while no delivery comes to carry the marks (asynchronous
-    /// commit, as the relay's: a mark lost in a database crash only publishes again). A failure
-    /// leaves the marks for the next transaction.
+    /// Marks what was published sent, if anything, while no delivery comes to carry the marks
+    /// (asynchronous commit, as the relay's: a mark lost in a database crash only publishes
+    /// again). A failure leaves the marks for the next transaction.
     private func markPublished(_ emitted: EmittedMessages, database: DatabaseSession, logger: Logger) {
+        guard emitted.hasUnmarked else { return }
         do {
             try database.use { db in
                 try emitted.collect {

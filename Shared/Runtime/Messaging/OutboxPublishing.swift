@@ -7,14 +7,12 @@ extension AMQPConnection {
     /// Publishes outbox messages on a channel with confirms enabled and waits for the broker's
     /// answers; returns the positions in `messages` of those it confirmed, in order.
     func publishConfirmed(_ messages: [OutboxMessage], appId: String) throws -> [Int] {
-        var positions: [UInt64: Int] = [:]
-        for (position, message) in messages.enumerated() {
-            let tag = try publish(exchange: message.exchange, routingKey: message.routingKey, body: message.body,
-                                  properties: message.properties(appId: appId))
-            positions[tag] = position
+        let tags = try messages.map { message in
+            try publish(exchange: message.exchange, routingKey: message.routingKey, body: message.body,
+                        properties: message.properties(appId: appId))
         }
         let refused = try waitForConfirms()
-        return positions.filter { !refused.contains($0.key) }.map(\.value).sorted()
+        return tags.indices.filter { !refused.contains(tags[$0]) }
     }
 }
 
