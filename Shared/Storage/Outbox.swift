@@ -142,9 +142,11 @@ public enum Outbox {
     }
 
     /// Marks messages their writer published (deferred, as `markSent`); a relay may have sent one
-    /// already, after its claim ended.
+    /// already, after its claim ended, and its time stays. No `sent_at IS NULL` in the condition:
+    /// with it, a generic plan may walk `outbox_unsent`, whose entries for rows sent since the last
+    /// vacuum are many, instead of looking the ids up by `message_id`.
     public static func markSent(messageIds: [UUID], on db: PostgresConnection) throws {
-        try db.executeDeferred("UPDATE outbox SET sent_at = now() WHERE message_id = ANY($1::uuid[]) AND sent_at IS NULL",
+        try db.executeDeferred("UPDATE outbox SET sent_at = coalesce(sent_at, now()) WHERE message_id = ANY($1::uuid[])",
                                [SQLArray(messageIds.map(\.lowercased))])
     }
 
