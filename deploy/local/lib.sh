@@ -224,11 +224,7 @@ start_broker() {
     chmod 400 "$cookie"
   fi
   echo "listeners.tcp.default = 127.0.0.1:$AMQP_PORT" >"$RABBIT_DIR/rabbitmq.conf"
-  # This file replaces /etc/rabbitmq/rabbitmq-env.conf. The broker shares the machine with the
-  # database and the services: one Erlang scheduler per two cores (BENCHMARKS.md, twelfth round).
-  local schedulers=${HOUSHI_RABBITMQ_SCHEDULERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
-  [[ $schedulers =~ ^[1-9][0-9]*$ ]] || die "HOUSHI_RABBITMQ_SCHEDULERS is not a positive number: $schedulers"
-  echo "SERVER_ADDITIONAL_ERL_ARGS=\"+S $schedulers:$schedulers\"" >"$RABBIT_DIR/rabbitmq-env.conf"
+  : >"$RABBIT_DIR/rabbitmq-env.conf"     # ignore /etc/rabbitmq/rabbitmq-env.conf
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
   rm -f "$RABBIT_PIDFILE"
   log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT"
