@@ -12,7 +12,7 @@ import Testing
         #expect(configuration.databaseURL == "postgres://civil_affairs@127.0.0.1:5432/houshi")
         #expect(configuration.logFormat == .text)
         #expect(configuration.consumers == 1)
-        #expect(configuration.consumerLinger == .milliseconds(20))
+        #expect(configuration.consumerLinger == .milliseconds(10))
         #expect(configuration.databasePoolSize == 2)
     }
 

@@ -36,7 +36,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_CONSUMERS", "1", "competing consumer threads, each with its own connections"),
         ("HOUSHI_PREFETCH", "32", "unacknowledged deliveries per consumer"),
         ("HOUSHI_CONSUMER_BATCH", "16", "most deliveries one transaction handles together (1: one each)"),
-        ("HOUSHI_CONSUMER_LINGER_MS", "20", "milliseconds a consumer waits after a delivery for more to handle in the same transaction (0: none)"),
+        ("HOUSHI_CONSUMER_LINGER_MS", "10", "milliseconds a consumer waits after a delivery for more to handle in the same transaction (0: none)"),
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
         ("HOUSHI_DB_POOL_SIZE", "2", "database connections for HTTP requests"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
@@ -73,7 +73,7 @@ public struct ServiceConfiguration: Sendable {
         consumers = try reader.integer("HOUSHI_CONSUMERS", default: 1, in: 1...64)
         prefetch = try reader.integer("HOUSHI_PREFETCH", default: 32, in: 1...65535)
         consumerBatch = try reader.integer("HOUSHI_CONSUMER_BATCH", default: 16, in: 1...1_000)
-        consumerLinger = .milliseconds(try reader.integer("HOUSHI_CONSUMER_LINGER_MS", default: 20, in: 0...1_000))
+        consumerLinger = .milliseconds(try reader.integer("HOUSHI_CONSUMER_LINGER_MS", default: 10, in: 0...1_000))
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
         databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 2, in: 1...64)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
