@@ -16,8 +16,9 @@ struct SMSNotifier: Service {
 
     /// Sends until a graceful shutdown; a batch being sent is finished and marked first, so a
     /// stop does not send its messages twice. Only a full batch is followed by the next at once:
-    /// otherwise what falls due meanwhile waits for the next poll and goes out with the others
-    /// then, since a lease and a mark cost about as much for one message as for a hundred.
+    /// otherwise what falls due meanwhile waits for the next poll (a message goes out within
+    /// about `pollInterval`), so that a steady trickle makes a lease and a mark a second instead
+    /// of a pair of transactions for every few messages.
     func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let tried = (try? await sendDue()) ?? 0
