@@ -15,8 +15,8 @@ enum IntakeService: ServiceDefinition {
 
     static func handlers() -> [RegisteredHandler] { IntakeHandlers.all() }
 
-    /// A case completes in the transaction that records its last outcome.
-    static let followUp: MessageProcessor.FollowUp? = CaseCompletion.completeEnded
+    /// Outcomes are recorded together, and a case completes in the transaction that records its last one.
+    static let followUp: MessageProcessor.FollowUp? = IntakeHandlers.followUp
 
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
         DeathNoticeRoutes(context: context).register(on: router)

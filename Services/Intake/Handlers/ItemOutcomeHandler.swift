@@ -7,9 +7,10 @@ enum ItemStatus: String, Sendable {
     case requested, held, done, rejected, reversed
 }
 
-/// Records a department's outcome on the case (timeline, item status and result, the family's
-/// SMS); `CaseCompletion` then completes the case when every requested item has ended. Outcomes
-/// may arrive in any order and more than once.
+/// Leaves a department's outcome on the case (timeline, item status and result, the family's
+/// SMS) to the transaction's follow-up, `IntakeHandlers.followUp`, which records every outcome of
+/// the transaction in one statement and then completes the cases whose every requested item has
+/// ended. Outcomes may arrive in any order and more than once.
 struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHandler {
     let messageType: MessageType
     let item: Item
@@ -22,19 +23,28 @@ struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHa
     }
 
     func handle(_ message: Envelope<Payload>, context: HandlerContext) throws {
-        let sms = message.payload.familyText(item: item).map(FamilyTexts.message(around:))
-        let (item, status, logger) = (item, status, context.logger)
-        try OutcomeStore.record(message, json: context.receivedJSON, item: item, status: status, sms: sms,
-                                on: context.db) { recorded in
-            guard let recorded else { throw UnprocessableMessage("intake has no case \(message.caseId.lowercased)") }
-            guard recorded else { return }
-            logger.info("item outcome recorded", metadata: ["item": "\(item.rawValue)", "status": "\(status.rawValue)"])
-        }
+        context.followUp.add(ItemOutcomeRecord(
+            header: message.header, json: context.receivedJSON, item: item, status: status,
+            sms: message.payload.familyText(item: item).map(FamilyTexts.message(around:)), logger: context.logger))
     }
 }
 
 /// Intake's handlers: one per department outcome it consumes.
 enum IntakeHandlers {
+    /// Follows the handlers in their transaction: records the outcomes they left, then completes
+    /// the cases whose every item has ended. An outcome for a case intake does not know cannot be
+    /// handled.
+    static func followUp(_ messages: [HandlerContext]) throws {
+        guard let db = messages.first?.db else { return }
+        try OutcomeStore.record(messages[0].followUp.items(of: ItemOutcomeRecord.self), on: db) { outcome, recorded in
+            guard let recorded else { throw UnprocessableMessage("intake has no case \(outcome.header.caseId.lowercased)") }
+            guard recorded else { return }
+            outcome.logger.info("item outcome recorded",
+                                metadata: ["item": "\(outcome.item.rawValue)", "status": "\(outcome.status.rawValue)"])
+        }
+        try CaseCompletion.completeEnded(messages)
+    }
+
     static func all() -> [RegisteredHandler] {
         var handlers = [
             RegisteredHandler(ItemOutcomeHandler(.hukouCancelled, item: .hukou, status: .done, as: HukouCancelled.self)),

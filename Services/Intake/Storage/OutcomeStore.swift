@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HoushiContract
 import HoushiStorage
+import Logging
 
 /// A requested item as an outcome left it: its status and, when rejected, the reason.
 struct ItemState: Sendable, Equatable {
@@ -9,45 +10,88 @@ struct ItemState: Sendable, Equatable {
     let reason: String?
 }
 
-/// The statements of a department outcome on a case, in the caller's transaction: few, since
-/// every case has four outcomes.
+/// A department's outcome as its handler leaves it to be recorded (`OutcomeStore.record`).
+struct ItemOutcomeRecord {
+    let header: EnvelopeHeader
+    /// The envelope as received.
+    let json: String
+    let item: Item
+    let status: ItemStatus
+    /// The family's SMS: the text before and after the deceased's name, if any.
+    let sms: (before: String, after: String)?
+    let logger: Logger
+}
+
+/// The statements of department outcomes on cases, in the caller's transaction: few, since every
+/// case has four outcomes.
 enum OutcomeStore {
-    /// Adds the outcome to the case's timeline, queues the family's SMS (`sms`: the text before and
-    /// after the deceased's name, if any) and moves the item to `status` with the outcome's payload
-    /// merged into its result (a late `held` never reopens an item that has ended). Deferred:
-    /// `recorded` is called with the transaction's next round trip, before it commits, with false
-    /// when the timeline already had this message (nothing changed), nil when intake has no such
-    /// case. `json` is the outcome's envelope as received.
-    static func record<P: Codable & Sendable>(
-        _ outcome: Envelope<P>, json: String, item: Item, status: ItemStatus, sms: (before: String, after: String)?,
-        on db: PostgresConnection, recorded: @escaping (Bool?) throws -> Void
-    ) throws {
-        try db.executeDeferred("""
-            WITH known AS (
-                SELECT case_id, notice->'applicant'->>'phone' AS phone, notice->'deceased'->>'name' AS name
-                FROM cases WHERE case_id = $2),
-            event AS (
-                INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
-                SELECT $1, case_id, $3, $4, $5::timestamptz, ($6::jsonb)->'payload' FROM known
-                ON CONFLICT (message_id) DO NOTHING
-                RETURNING case_id, payload),
-            sms AS (
-                INSERT INTO sms_messages (case_id, cause, phone, body)
-                SELECT k.case_id, $9, k.phone, $10 || k.name || $11 FROM known k JOIN event USING (case_id)
-                WHERE $10::text IS NOT NULL
-                ON CONFLICT (cause) DO NOTHING),
-            updated AS (
-                UPDATE case_items SET status = $8, result = coalesce(result, '{}'::jsonb) || (SELECT payload FROM event),
-                    updated_at = now()
-                WHERE case_id = (SELECT case_id FROM event) AND item = $7
-                    AND NOT ($8 = 'held' AND status IN ('done', 'rejected')))
-            SELECT (SELECT count(*) FROM known) AS known, (SELECT count(*) FROM event) AS recorded
-            """, [outcome.id, outcome.caseId, outcome.messageType.routingKey, outcome.producer.rawValue,
-                  outcome.occurredAt.rfc3339, json, item.rawValue, status.rawValue, outcome.id.lowercased,
-                  sms?.before, sms?.after]) { result in
-            guard let row = result.first, try row.int("known") == 1 else { return try recorded(nil) }
-            try recorded(try row.int("recorded") == 1)
+    /// Adds each outcome to its case's timeline, queues the family's SMS and moves the item to the
+    /// outcome's status with its payload merged into the item's result (a late `held` never reopens
+    /// an item that has ended): one statement for all of them, or one more for each further outcome
+    /// of the same item, so that those apply in order. Deferred: `recorded` is called for each
+    /// outcome with the transaction's next round trip, before it commits: false when the timeline
+    /// already had the message (nothing changed), nil when intake has no such case.
+    static func record(_ outcomes: [ItemOutcomeRecord], on db: PostgresConnection,
+                       recorded: @escaping (ItemOutcomeRecord, Bool?) throws -> Void) throws {
+        for round in rounds(outcomes) {
+            try db.executeDeferred("""
+                WITH outcome AS (
+                    SELECT o.*, $6::jsonb -> (o.position::int - 1) -> 'payload' AS payload
+                    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $7::text[],
+                                $8::text[], $9::text[], $10::text[], $11::text[])
+                        WITH ORDINALITY AS o (message_id, case_id, type, producer, occurred_at, item, status, cause,
+                                              sms_before, sms_after, position)),
+                known AS (
+                    SELECT o.*, c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name
+                    FROM outcome o JOIN cases c USING (case_id)),
+                event AS (
+                    INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
+                    SELECT message_id, case_id, type, producer, occurred_at, payload FROM known ORDER BY position
+                    ON CONFLICT (message_id) DO NOTHING
+                    RETURNING message_id),
+                fresh AS (SELECT known.* FROM known JOIN event USING (message_id)),
+                sms AS (
+                    INSERT INTO sms_messages (case_id, cause, phone, body)
+                    SELECT case_id, cause, phone, sms_before || name || sms_after FROM fresh WHERE cause <> ''
+                    ORDER BY position
+                    ON CONFLICT (cause) DO NOTHING),
+                updated AS (
+                    UPDATE case_items i SET status = f.status, result = coalesce(i.result, '{}'::jsonb) || f.payload,
+                        updated_at = now()
+                    FROM fresh f
+                    WHERE i.case_id = f.case_id AND i.item = f.item AND NOT (f.status = 'held' AND i.status IN ('done', 'rejected')))
+                SELECT k.case_id IS NOT NULL AS known, e.message_id IS NOT NULL AS recorded
+                FROM outcome o LEFT JOIN known k USING (position) LEFT JOIN event e ON e.message_id = o.message_id
+                ORDER BY o.position
+                """, [SQLArray(round.map(\.header.id.lowercased)), SQLArray(round.map(\.header.caseId.lowercased)),
+                      SQLArray(round.map(\.header.messageType.routingKey)), SQLArray(round.map(\.header.producer.rawValue)),
+                      SQLArray(round.map(\.header.occurredAt.rfc3339)), "[" + round.map(\.json).joined(separator: ",") + "]",
+                      SQLArray(round.map(\.item.rawValue)), SQLArray(round.map(\.status.rawValue)),
+                      SQLArray(round.map { $0.sms == nil ? "" : $0.header.id.lowercased }),
+                      SQLArray(round.map { $0.sms?.before ?? "" }), SQLArray(round.map { $0.sms?.after ?? "" })]) { result in
+                guard result.rows.count == round.count else {
+                    throw PostgresError(message: "outcomes recorded: \(result.rows.count) rows for \(round.count)")
+                }
+                for (outcome, row) in zip(round, result.rows) {
+                    try recorded(outcome, try row.bool("known") ? try row.bool("recorded") : nil)
+                }
+            }
         }
+    }
+
+    /// `outcomes` in rounds, each in the order given, that hold the first, the second, … outcome
+    /// of each item of a case: a statement updates an item once.
+    static func rounds(_ outcomes: [ItemOutcomeRecord]) -> [[ItemOutcomeRecord]] {
+        var rounds: [[ItemOutcomeRecord]] = []
+        var seen: [String: Int] = [:]
+        for outcome in outcomes {
+            let key = outcome.header.caseId.lowercased + outcome.item.rawValue
+            let round = seen[key, default: 0]
+            seen[key] = round + 1
+            if round == rounds.count { rounds.append([]) }
+            rounds[round].append(outcome)
+        }
+        return rounds
     }
 
     /// Completes those of `caseIds` that are open and whose every item has ended (done or

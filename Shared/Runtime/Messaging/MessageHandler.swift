@@ -27,6 +27,21 @@ public struct ReceivedMessage: Sendable {
     }
 }
 
+/// What the handlers of one transaction leave to its follow-up (`MessageProcessor.FollowUp`), which
+/// writes it for all of them at once: one statement for a batch of messages instead of one each.
+/// Owned by the thread that runs the transaction.
+public final class FollowUpWork {
+    private var items: [Any] = []
+
+    public init() {}
+
+    /// Leaves `item` to the follow-up.
+    public func add(_ item: Any) { items.append(item) }
+
+    /// What the handlers left of type `T`, in the order they left it.
+    public func items<T>(of type: T.Type) -> [T] { items.compactMap { $0 as? T } }
+}
+
 /// What a handler may use while handling one message: the transaction, a logger carrying the
 /// case id, and `emit` for the messages it causes. Officers' decisions taken over HTTP use one too.
 public final class HandlerContext {
@@ -43,6 +58,9 @@ public final class HandlerContext {
     /// Where a consumer collects what is emitted, to publish it itself after the commit; nil
     /// leaves it to the outbox relay.
     let emitted: EmittedMessages?
+    /// What the handlers leave to the follow-up; shared by every context of the transaction. Only
+    /// a consumer's transactions have a follow-up.
+    public let followUp: FollowUpWork
 
     /// - Parameters:
     ///   - caseId: the case every emitted message belongs to.
@@ -51,11 +69,11 @@ public final class HandlerContext {
     public convenience init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID,
                             causationId: UUID?, trace: TraceParent, received: ReceivedMessage? = nil) {
         self.init(db: db, logger: logger, department: department, caseId: caseId, causationId: causationId,
-                  trace: trace, received: received, emitted: nil)
+                  trace: trace, received: received, emitted: nil, followUp: FollowUpWork())
     }
 
     init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
-         trace: TraceParent, received: ReceivedMessage?, emitted: EmittedMessages?) {
+         trace: TraceParent, received: ReceivedMessage?, emitted: EmittedMessages?, followUp: FollowUpWork) {
         self.db = db
         self.logger = logger
         self.department = department
@@ -64,6 +82,7 @@ public final class HandlerContext {
         self.trace = trace
         self.received = received
         self.emitted = emitted
+        self.followUp = followUp
     }
 
     /// The consumed message's envelope as JSON text, for SQL that stores `->'payload'` of it.

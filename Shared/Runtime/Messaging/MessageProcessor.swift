@@ -22,11 +22,12 @@ public struct MessageProcessor: Sendable {
     private let codec = MessageCodec()
 
     /// Work that follows the handlers in their transaction, for every message of it, handled or
-    /// found duplicate. Each context is that of one message. Work that waits for what several
-    /// messages record (a case whose every item has ended, a claim and its `hukou.cancelled`),
-    /// which other consumers may be recording at the same moment, locks the case before it looks:
-    /// of two transactions that each recorded one missing part, the second to take the lock sees
-    /// what the first committed.
+    /// found duplicate. Each context is that of one message; all share what the handlers left in
+    /// `HandlerContext.followUp`, for statements that write it for the whole batch at once. Work
+    /// that waits for what several messages record (a case whose every item has ended, a claim and
+    /// its `hukou.cancelled`), which other consumers may be recording at the same moment, locks the
+    /// case before it looks: of two transactions that each recorded one missing part, the second
+    /// to take the lock sees what the first committed.
     public typealias FollowUp = @Sendable (_ messages: [HandlerContext]) throws -> Void
 
     /// Outcome of processing one delivery, for logs and tests.
@@ -114,12 +115,14 @@ public struct MessageProcessor: Sendable {
 
         var header: EnvelopeHeader { decoded.header }
 
-        /// The context its handler (or the follow-up) sees, on the transaction `tx`, emitting into `emitted`.
-        func context(on tx: PostgresConnection, department: Department, emitted: EmittedMessages) -> HandlerContext {
+        /// The context its handler (or the follow-up) sees, on the transaction `tx`, emitting into
+        /// `emitted` and leaving `work` to the follow-up.
+        func context(on tx: PostgresConnection, department: Department, emitted: EmittedMessages,
+                     work: FollowUpWork) -> HandlerContext {
             HandlerContext(db: tx, logger: logger, department: department, caseId: header.caseId,
                            causationId: header.id, trace: trace,
                            received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body),
-                           emitted: emitted)
+                           emitted: emitted, followUp: work)
         }
     }
 
@@ -169,12 +172,13 @@ public struct MessageProcessor: Sendable {
         try emitted.markPublished(on: tx)
         var fresh = try Outbox.recordReceived(
             messages.map { ($0.header.id, $0.header.messageType.routingKey, $0.header.caseId) }, on: tx)
+        let work = FollowUpWork()
         let handled = try messages.map { message in
             guard fresh.remove(message.header.id) != nil else { return false }
-            try message.decoded.handle(message.context(on: tx, department: department, emitted: emitted))
+            try message.decoded.handle(message.context(on: tx, department: department, emitted: emitted, work: work))
             return true
         }
-        try followUp?(messages.map { $0.context(on: tx, department: department, emitted: emitted) })
+        try followUp?(messages.map { $0.context(on: tx, department: department, emitted: emitted, work: work) })
         return handled
     }
 
