@@ -7,10 +7,10 @@ enum ItemStatus: String, Sendable {
     case requested, held, done, rejected, reversed
 }
 
-/// Leaves a department's outcome on the case (timeline, item status and result, the family's
-/// SMS) to the transaction's follow-up, `IntakeHandlers.followUp`, which records every outcome of
-/// the transaction in one statement and then completes the cases whose every requested item has
-/// ended. Outcomes may arrive in any order and more than once.
+/// Leaves a department's outcome to the transaction's follow-up, `IntakeHandlers.followUp`, which
+/// records every outcome of the transaction on its case in one statement (the timeline, the
+/// item's status and result, the family's SMS) and then completes the cases whose every requested
+/// item has ended. Outcomes may arrive in any order and more than once.
 struct ItemOutcomeHandler<Payload: Codable & Sendable & FamilyNotice>: MessageHandler {
     let messageType: MessageType
     let item: Item
