@@ -4,80 +4,162 @@ import HoushiRuntime
 import HoushiStorage
 
 /// How a posted notice ended.
-enum NoticeOutcome: Sendable {
+enum NoticeOutcome: Sendable, Equatable {
     /// A new case; its messages are in the outbox.
     case opened(UUID)
     /// The same notice again (a hospital retry): the existing case, nothing published.
     case repeated(UUID)
     /// A different notice for a deceased who already has a case.
     case conflicting(UUID)
+
+    /// The case the response shows: none for a conflicting notice.
+    var shownCase: UUID? {
+        switch self {
+        case .opened(let caseId), .repeated(let caseId): caseId
+        case .conflicting: nil
+        }
+    }
+}
+
+/// A validated notice made ready to open its case: its case id chosen, the notice as stored and,
+/// unless attachments must be sealed first, its messages encoded (in the request's task, not on
+/// the database's thread).
+struct PreparedNotice: Sendable {
+    let caseId: UUID
+    let notice: DeathNotice
+    let institution: Institution
+    let trace: TraceParent
+    /// The notice as JSON, as the case keeps it.
+    let document: String
+    /// `death.notified` and the requests, when the notice has no attachments.
+    let messages: NoticeOutboxMessages?
+
+    init(_ notice: DeathNotice, institution: Institution, trace: TraceParent) throws {
+        caseId = UUID()
+        self.notice = notice
+        self.institution = institution
+        self.trace = trace
+        document = String(decoding: try MessageCodec().encodeValue(notice), as: UTF8.self)
+        messages = notice.attachments?.isEmpty ?? true
+            ? try NoticeOutboxMessages(notice, caseId: caseId, institution: institution, trace: trace, attachments: [])
+            : nil
+    }
+}
+
+/// A notice's messages as outbox rows: `death.notified` (whose header the timeline records) first.
+struct NoticeOutboxMessages: Sendable {
+    let notified: EnvelopeHeader
+    let rows: [OutboxMessage]
+
+    init(_ notice: DeathNotice, caseId: UUID, institution: Institution, trace: TraceParent,
+         attachments: [AttachmentReference]) throws {
+        let messages = try NoticeMessages.envelopes(
+            for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name),
+            attachments: attachments)
+        notified = messages.notified.header
+        rows = [try messages.notified.outboxMessage(trace: trace)]
+            + (try messages.requests.map { try $0.outboxMessage(trace: trace.child()) })
+    }
 }
 
 /// The intake schema's cases, items and timeline.
 enum CaseStore {
-    /// Opens a case for `notice` with its messages in the outbox, in one transaction, or finds
-    /// the case the deceased already has.
-    static func open(_ notice: DeathNotice, institution: Institution, trace: TraceParent,
-                     on db: PostgresConnection) throws -> NoticeOutcome {
-        let document = String(decoding: try MessageCodec().encodeValue(notice), as: UTF8.self)
-        return try db.withTransaction { tx in
-            let caseId = UUID()
-            let inserted = try tx.execute("""
-                WITH opened AS (
-                    INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
-                    VALUES ($1, $2, $3, $4::text::jsonb, sha256(convert_to($4::text, 'UTF8')))
-                    ON CONFLICT (deceased_id_number) DO NOTHING
-                    RETURNING case_id),
-                items AS (
-                    INSERT INTO case_items (case_id, item, department)
-                    SELECT case_id, item, department FROM opened, unnest($5::text[], $6::text[]) AS i (item, department))
-                SELECT count(*) AS opened FROM opened
-                """, [caseId, institution.code, notice.deceased.idNumber.uppercased(), document,
-                      SQLArray(notice.requestedItems.map(\.rawValue)),
-                      SQLArray(notice.requestedItems.map(\.department.rawValue))]).first.map { try $0.int("opened") } == 1
-            guard inserted else {
-                // A retry is the same notice from the same institution; anything else conflicts.
-                let existing = try tx.execute("""
-                    SELECT case_id, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AND institution_code = $3 AS same
-                    FROM cases WHERE deceased_id_number = $1
-                    """, [notice.deceased.idNumber.uppercased(), document, institution.code])
-                guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
-                return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
+    /// Opens a case for each notice whose deceased has none, with its messages in the outbox and
+    /// `death.notified` on its timeline, or finds the case the deceased already has, in the
+    /// caller's transaction and a few statements for all of them; returns each notice's outcome
+    /// with the case view (nil when the notice conflicts), in order.
+    static func open(_ notices: [PreparedNotice], on tx: PostgresConnection) throws -> [(NoticeOutcome, view: String?)] {
+        let opened = Set(try tx.execute("""
+            WITH opened AS (
+                INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
+                SELECT case_id, institution_code, deceased_id_number, document::jsonb, sha256(convert_to(document, 'UTF8'))
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
+                    WITH ORDINALITY AS n (case_id, institution_code, deceased_id_number, document, position)
+                ORDER BY position
+                ON CONFLICT (deceased_id_number) DO NOTHING
+                RETURNING case_id),
+            items AS (
+                INSERT INTO case_items (case_id, item, department)
+                SELECT case_id, item, department FROM unnest($5::uuid[], $6::text[], $7::text[]) AS i (case_id, item, department)
+                WHERE case_id IN (SELECT case_id FROM opened))
+            SELECT case_id FROM opened
+            """, [SQLArray(notices.map(\.caseId.lowercased)), SQLArray(notices.map(\.institution.code)),
+                  SQLArray(notices.map { $0.notice.deceased.idNumber.uppercased() }), SQLArray(notices.map(\.document)),
+                  SQLArray(notices.flatMap { notice in notice.notice.requestedItems.map { _ in notice.caseId.lowercased } }),
+                  SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.rawValue) }),
+                  SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.department.rawValue) })]).rows.map { try $0.uuid("case_id") })
+        var outcomes: [NoticeOutcome] = []
+        var messages: [NoticeOutboxMessages] = []
+        for notice in notices {
+            guard opened.contains(notice.caseId) else {
+                outcomes.append(try existingCase(for: notice, on: tx))
+                continue
             }
-            var references: [AttachmentReference] = []
-            if let attachments = notice.attachments, !attachments.isEmpty {
-                let key = try Attachments.sealKey(on: tx)
-                references = try attachments.map { attachment in
-                    try Attachments.store(caseId: caseId, kind: attachment.kind, contentType: attachment.contentType,
-                                          data: Data(base64Encoded: attachment.data) ?? Data(), key: key, on: tx)
-                }
-            }
-            let messages = try NoticeMessages.envelopes(
-                for: notice, caseId: caseId, place: MedicalInstitutionRef(code: institution.code, name: institution.name),
-                attachments: references)
-            let notified = try messages.notified.outboxMessage(trace: trace)
-            try Outbox.enqueue([notified] + messages.requests.map { try $0.outboxMessage(trace: trace.child()) }, on: tx)
-            try recordEvent(messages.notified, json: notified.body, on: tx)
-            return .opened(caseId)
+            outcomes.append(.opened(notice.caseId))
+            messages.append(try notice.messages ?? NoticeOutboxMessages(
+                notice.notice, caseId: notice.caseId, institution: notice.institution, trace: notice.trace,
+                attachments: try sealAttachments(of: notice, on: tx)))
+        }
+        try Outbox.enqueue(messages.flatMap(\.rows), on: tx)
+        try recordNotified(messages, on: tx)
+        let views = try self.views(of: zip(notices, outcomes).compactMap { notice, outcome in
+            outcome.shownCase.map { ($0, notice.institution.code) }
+        }, on: tx)
+        return outcomes.map { ($0, $0.shownCase.flatMap { views[$0] }) }
+    }
+
+    /// The case a notice's deceased already has: a retry is the same notice from the same
+    /// institution; anything else conflicts.
+    private static func existingCase(for notice: PreparedNotice, on tx: PostgresConnection) throws -> NoticeOutcome {
+        let existing = try tx.execute("""
+            SELECT case_id, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AND institution_code = $3 AS same
+            FROM cases WHERE deceased_id_number = $1
+            """, [notice.notice.deceased.idNumber.uppercased(), notice.document, notice.institution.code])
+        guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
+        return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
+    }
+
+    /// Stores and seals the notice's attachments for its case; returns their references.
+    private static func sealAttachments(of notice: PreparedNotice, on tx: PostgresConnection) throws -> [AttachmentReference] {
+        guard let attachments = notice.notice.attachments, !attachments.isEmpty else { return [] }
+        let key = try Attachments.sealKey(on: tx)
+        return try attachments.map { attachment in
+            try Attachments.store(caseId: notice.caseId, kind: attachment.kind, contentType: attachment.contentType,
+                                  data: Data(base64Encoded: attachment.data) ?? Data(), key: key, on: tx)
         }
     }
 
-    /// Adds a message to its case's timeline, once (deferred: it goes to the server with the
-    /// transaction's next statement or its COMMIT); `json` is the envelope as encoded for the outbox.
-    static func recordEvent<P: Codable & Sendable>(_ envelope: Envelope<P>, json: Data, on db: PostgresConnection) throws {
-        try db.executeDeferred("""
+    /// Adds each case's `death.notified` to its timeline (deferred: it goes to the server with the
+    /// transaction's next statement or its COMMIT), its payload taken from the outbox row's body.
+    private static func recordNotified(_ messages: [NoticeOutboxMessages], on tx: PostgresConnection) throws {
+        guard !messages.isEmpty else { return }
+        try tx.executeDeferred("""
             INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
-            VALUES ($1, $2, $3, $4, $5::timestamptz, ($6::jsonb)->'payload') ON CONFLICT (message_id) DO NOTHING
-            """, [envelope.id, envelope.caseId, envelope.messageType.routingKey, envelope.producer.rawValue,
-                  envelope.occurredAt.rfc3339, String(decoding: json, as: UTF8.self)])
+            SELECT message_id, case_id, type, producer, occurred_at, $6::jsonb -> (position::int - 1) -> 'payload'
+            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
+                WITH ORDINALITY AS e (message_id, case_id, type, producer, occurred_at, position)
+            ON CONFLICT (message_id) DO NOTHING
+            """, [SQLArray(messages.map(\.notified.id.lowercased)), SQLArray(messages.map(\.notified.caseId.lowercased)),
+                  SQLArray(messages.map(\.notified.messageType.routingKey)),
+                  SQLArray(messages.map(\.notified.producer.rawValue)), SQLArray(messages.map(\.notified.occurredAt.rfc3339)),
+                  "[" + messages.map { String(decoding: $0.rows[0].body, as: UTF8.self) }.joined(separator: ",") + "]"])
     }
 
     /// The case view as a JSON document, or nil when the case does not exist or belongs to
-    /// another institution: each requested item with its department, status and result, and the
-    /// timeline of every event, times in +08:00.
+    /// another institution.
     static func view(caseId: UUID, institution: Institution, on db: PostgresConnection) throws -> String? {
-        try db.execute("""
-            SELECT json_build_object(
+        try views(of: [(caseId, institution.code)], on: db)[caseId]
+    }
+
+    /// The views of cases, each looked up with the institution it must belong to, by case id (a
+    /// case missing or of another institution has none): each requested item with its
+    /// department, status and result, and the timeline of every event, times in +08:00.
+    private static func views(of cases: [(caseId: UUID, institutionCode: String)],
+                              on db: PostgresConnection) throws -> [UUID: String] {
+        guard !cases.isEmpty else { return [:] }
+        var views: [UUID: String] = [:]
+        for row in try db.execute("""
+            SELECT c.case_id, json_build_object(
                 'caseId', c.case_id,
                 'status', c.status,
                 'openedAt', to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
@@ -91,8 +173,11 @@ enum CaseStore {
                               'occurredAt', to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
                               ORDER BY e.occurred_at, e.recorded_at), '[]')
                           FROM case_events e WHERE e.case_id = c.case_id))::text AS view
-            FROM cases c WHERE c.case_id = $1 AND c.institution_code = $2
-            """, [caseId, institution.code]).first.map { try $0.string("view") }
+            FROM unnest($1::uuid[], $2::text[]) AS r (case_id, institution_code) JOIN cases c USING (case_id, institution_code)
+            """, [SQLArray(cases.map(\.caseId.lowercased)), SQLArray(cases.map(\.institutionCode))]).rows {
+            views[try row.uuid("case_id")] = try row.string("view")
+        }
+        return views
     }
 
     /// One page of the institution's cases, newest first, as a JSON document.

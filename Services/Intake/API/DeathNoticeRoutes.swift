@@ -8,6 +8,10 @@ import Logging
 /// The hospital's API: post a death notice, read a case.
 struct DeathNoticeRoutes: Sendable {
     let context: ServiceContext
+    /// Notices posted together open their cases in one transaction.
+    let openings: GroupCommit<PreparedNotice, (NoticeOutcome, view: String?)>
+    /// The most notices opened in one transaction.
+    static let openingBatchLimit = 32
     /// Largest accepted notice body (attachments ride in it, base64).
     static let bodyLimit = 8 * 1024 * 1024
     /// This API's OpenAPI 3 document, shipped with the service (`HOUSHI_OPENAPI_FILE` names another place).
@@ -15,6 +19,11 @@ struct DeathNoticeRoutes: Sendable {
         let path = shippedDataPath("HOUSHI_OPENAPI_FILE", relativePath: "../openapi.yaml")
         return (try? Data(contentsOf: URL(filePath: path))) ?? Data("openapi.yaml is missing: not found at \(path)\n".utf8)
     }()
+
+    init(context: ServiceContext) {
+        self.context = context
+        openings = GroupCommit(limit: Self.openingBatchLimit) { notices in await Self.open(notices, context: context) }
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/death-notices") { request, _ in try await postNotice(request) }
@@ -48,17 +57,7 @@ struct DeathNoticeRoutes: Sendable {
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
             .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
         // The case view is read in the transaction that opens the case: one transaction for both.
-        let (outcome, view) = try await context.withDatabase { db in
-            try db.withTransaction { tx in
-                let outcome = try CaseStore.open(notice, institution: institution, trace: trace, on: tx)
-                switch outcome {
-                case .opened(let caseId), .repeated(let caseId):
-                    return (outcome, try CaseStore.view(caseId: caseId, institution: institution, on: tx))
-                case .conflicting:
-                    return (outcome, nil)
-                }
-            }
-        }
+        let (outcome, view) = try await openings.submit(try PreparedNotice(notice, institution: institution, trace: trace))
         var logger = context.logger
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
         switch outcome {
@@ -73,6 +72,32 @@ struct DeathNoticeRoutes: Sendable {
             logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId.lowercased)"])
             throw APIError(status: .conflict, code: "case-exists",
                            message: "the deceased already has case \(caseId.lowercased) with different facts")
+        }
+    }
+
+    /// Opens the notices' cases in one transaction; if it fails with anything but the database
+    /// being unavailable, each notice alone in a transaction of its own, so that one notice's
+    /// problem is its own.
+    private static func open(_ notices: [PreparedNotice],
+                             context: ServiceContext) async -> [Result<(NoticeOutcome, view: String?), any Error>] {
+        func transaction(_ notices: [PreparedNotice]) async -> Result<[(NoticeOutcome, view: String?)], any Error> {
+            await Result(asyncCatching: {
+                try await context.withDatabase { db in try db.withTransaction { tx in try CaseStore.open(notices, on: tx) } }
+            })
+        }
+        switch await transaction(notices) {
+        case .success(let opened):
+            return opened.map { .success($0) }
+        case .failure(let error) where notices.count == 1 || error is APIError:
+            return notices.map { _ in .failure(error) }
+        case .failure(let error):
+            context.logger.warning("notices failed together; opening each alone",
+                                   metadata: ["count": "\(notices.count)", "error": "\(error)"])
+            var results: [Result<(NoticeOutcome, view: String?), any Error>] = []
+            for notice in notices {
+                results.append(await transaction([notice]).map { $0[0] })
+            }
+            return results
         }
     }
 
