@@ -9,7 +9,7 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var payload: Payload
 
     public init(
-        id: UUID = UUID(), type: MessageType, caseId: UUID, causationId: UUID? = nil,
+        id: UUID = .timeOrdered(), type: MessageType, caseId: UUID, causationId: UUID? = nil,
         occurredAt: Timestamp = .now(), producer: Department, payload: Payload
     ) {
         header = EnvelopeHeader(id: id, type: type.name, version: type.version, caseId: caseId,

@@ -16,6 +16,18 @@ struct UUIDTextTests {
         #expect(UUID(text: text.dropFirst(7)) == UUID(uuidString: "d532e5ba-eebc-5b97-ae82-c050f464c01d"))
     }
 
+    @Test("time-ordered ids are version 7 of RFC 9562's variant, lead with the millisecond, and differ")
+    func timeOrdered() {
+        let time = Date(timeIntervalSince1970: 1_764_460_800.123)   // 2025-11-30T00:00:00.123Z
+        let ids = (0..<1_000).map { _ in UUID.timeOrdered(at: time) }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.lowercased.hasPrefix("019ad20f-287b-7"))   // 1,764,460,800,123 ms, then version 7
+            #expect("89ab".contains(Array(id.lowercased)[19]))     // the variant's bits 10
+        }
+        #expect(UUID.timeOrdered(at: time.addingTimeInterval(0.001)).lowercased > ids.map(\.lowercased).max()!)
+    }
+
     @Test("refuses anything but the 8-4-4-4-12 form", arguments: [
         "", "d532e5ba-eebc-5b97-ae82-c050f464c01", "d532e5ba-eebc-5b97-ae82-c050f464c01d0",
         "d532e5baeebc-5b97-ae82-c050f464c01d0", "d532e5ba-eebc-5b97-ae82c-050f464c01d",

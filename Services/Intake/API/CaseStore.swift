@@ -35,7 +35,7 @@ struct PreparedNotice: Sendable {
     let messages: NoticeOutboxMessages?
 
     init(_ notice: DeathNotice, institution: Institution, trace: TraceParent) throws {
-        caseId = UUID()
+        caseId = .timeOrdered()
         self.notice = notice
         self.institution = institution
         self.trace = trace

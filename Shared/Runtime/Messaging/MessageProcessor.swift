@@ -195,7 +195,7 @@ public struct MessageProcessor: Sendable {
         headers[TraceParent.header] = delivery.traceParent?.description
         try db.withTransaction { tx in
             try Outbox.enqueue(OutboxMessage(
-                messageId: UUID(), exchange: Topology.deadLetterExchange, routingKey: queue,
+                messageId: .timeOrdered(), exchange: Topology.deadLetterExchange, routingKey: queue,
                 caseId: delivery.properties.correlationId.flatMap(UUID.init(text:)),
                 headers: headers, body: delivery.body), on: tx)
         }
