@@ -4,7 +4,7 @@ import HoushiRuntime
 import HoushiStorage
 
 /// How a posted notice ended.
-enum NoticeOutcome: Sendable, Equatable {
+enum NoticeOutcome: Sendable {
     /// A new case; its messages are in the outbox.
     case opened(UUID)
     /// The same notice again (a hospital retry): the existing case, nothing published.
@@ -19,6 +19,12 @@ enum NoticeOutcome: Sendable, Equatable {
         case .conflicting: nil
         }
     }
+}
+
+/// What became of a posted notice, with the case view its response shows (nil when it conflicts).
+struct OpenedNotice: Sendable {
+    let outcome: NoticeOutcome
+    let view: String?
 }
 
 /// A validated notice made ready to open its case: its case id chosen, the notice as stored and,
@@ -66,9 +72,9 @@ struct NoticeOutboxMessages: Sendable {
 enum CaseStore {
     /// Opens a case for each notice whose deceased has none, with its messages in the outbox and
     /// `death.notified` on its timeline, or finds the case the deceased already has, in the
-    /// caller's transaction and a few statements for all of them; returns each notice's outcome
-    /// with the case view (nil when the notice conflicts), in order.
-    static func open(_ notices: [PreparedNotice], on tx: PostgresConnection) throws -> [(NoticeOutcome, view: String?)] {
+    /// caller's transaction and a few statements for all of them; returns what became of each
+    /// notice, in order.
+    static func open(_ notices: [PreparedNotice], on tx: PostgresConnection) throws -> [OpenedNotice] {
         let opened = Set(try tx.execute("""
             WITH opened AS (
                 INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
@@ -105,7 +111,7 @@ enum CaseStore {
         let views = try self.views(of: zip(notices, outcomes).compactMap { notice, outcome in
             outcome.shownCase.map { ($0, notice.institution.code) }
         }, on: tx)
-        return outcomes.map { ($0, $0.shownCase.flatMap { views[$0] }) }
+        return outcomes.map { OpenedNotice(outcome: $0, view: $0.shownCase.flatMap { views[$0] }) }
     }
 
     /// The case a notice's deceased already has: a retry is the same notice from the same

@@ -9,7 +9,7 @@ import Logging
 struct DeathNoticeRoutes: Sendable {
     let context: ServiceContext
     /// Notices posted together open their cases in one transaction.
-    let openings: GroupCommit<PreparedNotice, (NoticeOutcome, view: String?)>
+    let openings: GroupCommit<PreparedNotice, OpenedNotice>
     /// The most notices opened in one transaction.
     static let openingBatchLimit = 32
     /// Largest accepted notice body (attachments ride in it, base64).
@@ -57,17 +57,17 @@ struct DeathNoticeRoutes: Sendable {
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
             .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
         // The case view is read in the transaction that opens the case: one transaction for both.
-        let (outcome, view) = try await openings.submit(try PreparedNotice(notice, institution: institution, trace: trace))
+        let opened = try await openings.submit(try PreparedNotice(notice, institution: institution, trace: trace))
         var logger = context.logger
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
-        switch outcome {
+        switch opened.outcome {
         case .opened(let caseId):
             logger.info("case opened", metadata: ["case": "\(caseId.lowercased)", "institution": "\(institution.code)",
                                                   "items": "\(notice.requestedItems.map(\.rawValue))"])
-            return try caseResponse(caseId, view: view, status: .created)
+            return try caseResponse(caseId, view: opened.view, status: .created)
         case .repeated(let caseId):
             logger.info("notice repeated, case unchanged", metadata: ["case": "\(caseId.lowercased)"])
-            return try caseResponse(caseId, view: view, status: .ok)
+            return try caseResponse(caseId, view: opened.view, status: .ok)
         case .conflicting(let caseId):
             logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId.lowercased)"])
             throw APIError(status: .conflict, code: "case-exists",
@@ -79,8 +79,8 @@ struct DeathNoticeRoutes: Sendable {
     /// being unavailable, each notice alone in a transaction of its own, so that one notice's
     /// problem is its own.
     private static func open(_ notices: [PreparedNotice],
-                             context: ServiceContext) async -> [Result<(NoticeOutcome, view: String?), any Error>] {
-        func transaction(_ notices: [PreparedNotice]) async -> Result<[(NoticeOutcome, view: String?)], any Error> {
+                             context: ServiceContext) async -> [Result<OpenedNotice, any Error>] {
+        func transaction(_ notices: [PreparedNotice]) async -> Result<[OpenedNotice], any Error> {
             await Result(asyncCatching: {
                 try await context.withDatabase { db in try db.withTransaction { tx in try CaseStore.open(notices, on: tx) } }
             })
@@ -93,7 +93,7 @@ struct DeathNoticeRoutes: Sendable {
         case .failure(let error):
             context.logger.warning("notices failed together; opening each alone",
                                    metadata: ["count": "\(notices.count)", "error": "\(error)"])
-            var results: [Result<(NoticeOutcome, view: String?), any Error>] = []
+            var results: [Result<OpenedNotice, any Error>] = []
             for notice in notices {
                 results.append(await transaction([notice]).map { $0[0] })
             }
