@@ -145,10 +145,17 @@ enum CaseStore {
             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
                 WITH ORDINALITY AS e (message_id, case_id, type, producer, occurred_at, position)
             ON CONFLICT (message_id) DO NOTHING
-            """, [SQLArray(messages.map(\.notified.id.lowercased)), SQLArray(messages.map(\.notified.caseId.lowercased)),
-                  SQLArray(messages.map(\.notified.messageType.routingKey)),
-                  SQLArray(messages.map(\.notified.producer.rawValue)), SQLArray(messages.map(\.notified.occurredAt.rfc3339)),
-                  "[" + messages.map { String(decoding: $0.rows[0].body, as: UTF8.self) }.joined(separator: ",") + "]"])
+            """, timelineParameters(messages.map(\.notified),
+                                    envelopes: messages.map { String(decoding: $0.rows[0].body, as: UTF8.self) }))
+    }
+
+    /// The first six parameters of a statement that adds timeline rows for envelopes: their ids,
+    /// case ids, routing keys, producers and times as arrays, then the envelopes as one JSON array
+    /// (a row's payload is `$6::jsonb -> (position - 1) -> 'payload'`).
+    static func timelineParameters(_ headers: [EnvelopeHeader], envelopes: [String]) -> [any SQLValue] {
+        [SQLArray(headers.map(\.id.lowercased)), SQLArray(headers.map(\.caseId.lowercased)),
+         SQLArray(headers.map(\.messageType.routingKey)), SQLArray(headers.map(\.producer.rawValue)),
+         SQLArray(headers.map(\.occurredAt.rfc3339)), "[" + envelopes.joined(separator: ",") + "]"]
     }
 
     /// The case view as a JSON document, or nil when the case does not exist or belongs to

@@ -35,8 +35,8 @@ enum IntakeHandlers {
     /// the cases whose every item has ended. An outcome for a case intake does not know cannot be
     /// handled.
     static func followUp(_ messages: [HandlerContext]) throws {
-        guard let db = messages.first?.db else { return }
-        try OutcomeStore.record(messages[0].followUp.items(of: ItemOutcomeRecord.self), on: db) { outcome, recorded in
+        guard let first = messages.first else { return }
+        try OutcomeStore.record(first.followUp.items(of: ItemOutcomeRecord.self), on: first.db) { outcome, recorded in
             guard let recorded else { throw UnprocessableMessage("intake has no case \(outcome.header.caseId.lowercased)") }
             guard recorded else { return }
             outcome.logger.info("item outcome recorded",

@@ -63,9 +63,7 @@ enum OutcomeStore {
                 SELECT k.case_id IS NOT NULL AS known, e.message_id IS NOT NULL AS recorded
                 FROM outcome o LEFT JOIN known k USING (position) LEFT JOIN event e ON e.message_id = o.message_id
                 ORDER BY o.position
-                """, [SQLArray(round.map(\.header.id.lowercased)), SQLArray(round.map(\.header.caseId.lowercased)),
-                      SQLArray(round.map(\.header.messageType.routingKey)), SQLArray(round.map(\.header.producer.rawValue)),
-                      SQLArray(round.map(\.header.occurredAt.rfc3339)), "[" + round.map(\.json).joined(separator: ",") + "]",
+                """, CaseStore.timelineParameters(round.map(\.header), envelopes: round.map(\.json)) + [
                       SQLArray(round.map(\.item.rawValue)), SQLArray(round.map(\.status.rawValue)),
                       SQLArray(round.map { $0.sms == nil ? "" : $0.header.id.lowercased }),
                       SQLArray(round.map { $0.sms?.before ?? "" }), SQLArray(round.map { $0.sms?.after ?? "" })]) { result in
