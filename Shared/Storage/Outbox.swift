@@ -105,18 +105,24 @@ public enum Outbox {
                   message.body, claim.map { Int($0.components.seconds) }])
     }
 
-    /// Adds several messages in one statement, in this order (their `seq`s ascend likewise).
-    public static func enqueue(_ messages: [OutboxMessage], on db: PostgresConnection) throws {
-        guard messages.count > 1 else { return try messages.first.map { try enqueue($0, on: db) } ?? () }
+    /// Adds several messages in one statement, in this order (their `seq`s ascend likewise), each
+    /// claimed as `enqueue(_:claimedFor:on:)` claims one.
+    public static func enqueue(_ messages: [OutboxMessage], claimedFor claim: Duration? = nil,
+                               on db: PostgresConnection) throws {
+        guard messages.count > 1 else {
+            return try messages.first.map { try enqueue($0, claimedFor: claim, on: db) } ?? ()
+        }
         try db.executeDeferred("""
-            INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body)
-            SELECT message_id, exchange, routing_key, NULLIF(case_id, '')::uuid, headers::jsonb, body
+            INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body, claimed_until)
+            SELECT message_id, exchange, routing_key, NULLIF(case_id, '')::uuid, headers::jsonb, body,
+                   now() + make_interval(secs => $7::float8)
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
                 WITH ORDINALITY AS m (message_id, exchange, routing_key, case_id, headers, body, position)
             ORDER BY position
             """, [SQLArray(messages.map { $0.messageId.lowercased }), SQLArray(messages.map(\.exchange)),
                   SQLArray(messages.map(\.routingKey)), SQLArray(messages.map { $0.caseId?.lowercased ?? "" }),
-                  SQLArray(try messages.map { try $0.headersJSON }), SQLArray(messages.map { $0.body.sqlText ?? "" })])
+                  SQLArray(try messages.map { try $0.headersJSON }), SQLArray(messages.map { $0.body.sqlText ?? "" }),
+                  claim.map { Int($0.components.seconds) }])
     }
 
     /// Locks up to `limit` unsent messages, oldest first, skipping those another relay holds and

@@ -96,6 +96,21 @@ final class FoundationTests {
         }
     }
 
+    @Test("intake publishes a notice's messages itself once they commit, not the relay after their claim")
+    func noticeMessagesArePublishedByTheirWriter() async throws {
+        let caseId = try await houshi.postFreshNotice()
+        try await eventually("intake to mark the notice's messages sent") {
+            try await houshi.infrastructure.count(
+                "SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND sent_at IS NOT NULL",
+                [caseId.lowercased]) >= 5
+        }
+        let publishedByWriter = try await houshi.infrastructure.count("""
+            SELECT count(*) AS count FROM intake.outbox
+            WHERE case_id = $1::uuid AND routing_key <> 'case.completed.v1' AND sent_at < claimed_until
+            """, [caseId.lowercased])
+        #expect(publishedByWriter == 5)
+    }
+
     @Test("a consumer publishes what it emitted; a claim left unsent goes out with the relay once it ends")
     func claimedOutboxRowsAreLeftToTheirWriter() async throws {
         let caseId = try await houshi.postFreshNotice()

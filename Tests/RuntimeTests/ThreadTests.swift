@@ -39,4 +39,35 @@ import Testing
         #expect(signal.isSet)
         #expect(signal.wait(.seconds(30)))
     }
+
+    @Test func aHandOffQueueGivesEverythingQueuedAtOnceAndRefusesWhatPassesItsCapacity() {
+        let queue = HandOffQueue<Int>(capacity: 5)
+        #expect(queue.append([1, 2, 3]))
+        #expect(queue.append([4, 5, 6]) == false)
+        #expect(queue.append([4]))
+        let taken = queue.take(waitingUpTo: .seconds(30))
+        #expect(taken.elements == [1, 2, 3, 4])
+        #expect(taken.closed == false)
+        let start = ContinuousClock.now
+        #expect(queue.take(waitingUpTo: .milliseconds(100)).elements.isEmpty)
+        #expect(ContinuousClock.now - start >= .milliseconds(100))
+    }
+
+    @Test func handingOverWakesTheWaitingThreadAndClosingEndsItsWait() async {
+        let queue = HandOffQueue<Int>(capacity: 10)
+        async let received: [[Int]] = onDedicatedThread(name: "test-taker") {
+            var received: [[Int]] = []
+            while true {
+                let (elements, closed) = queue.take(waitingUpTo: nil)
+                if !elements.isEmpty { received.append(elements) }
+                if closed { return received }
+            }
+        }
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(queue.append([7, 8]))
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(queue.append([9]))
+        queue.close()
+        #expect(await received.flatMap { $0 } == [7, 8, 9])
+    }
 }

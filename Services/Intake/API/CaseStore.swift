@@ -21,10 +21,12 @@ enum NoticeOutcome: Sendable {
     }
 }
 
-/// What became of a posted notice, with the case view its response shows (nil when it conflicts).
+/// What became of a posted notice, with the case view its response shows (nil when it conflicts)
+/// and the messages of a case it opened, to be published once they commit.
 struct OpenedNotice: Sendable {
     let outcome: NoticeOutcome
     let view: String?
+    let messages: [OutboxMessage]
 }
 
 /// A validated notice made ready to open its case: its case id chosen, the notice as stored and,
@@ -73,7 +75,8 @@ enum CaseStore {
     /// Opens a case for each notice whose deceased has none, with its messages in the outbox and
     /// `death.notified` on its timeline, or finds the case the deceased already has, in the
     /// caller's transaction and a few statements for all of them; returns what became of each
-    /// notice, in order.
+    /// notice, in order. The outbox rows are claimed for the requests' publisher
+    /// (`CommittedMessagePublisher`), to whom the caller hands them over after the commit.
     static func open(_ notices: [PreparedNotice], on tx: PostgresConnection) throws -> [OpenedNotice] {
         let opened = Set(try tx.execute("""
             WITH opened AS (
@@ -95,23 +98,27 @@ enum CaseStore {
                   SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.rawValue) }),
                   SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.department.rawValue) })]).rows.map { try $0.uuid("case_id") })
         var outcomes: [NoticeOutcome] = []
-        var messages: [NoticeOutboxMessages] = []
+        var messages: [UUID: NoticeOutboxMessages] = [:]
         for notice in notices {
             guard opened.contains(notice.caseId) else {
                 outcomes.append(try existingCase(for: notice, on: tx))
                 continue
             }
             outcomes.append(.opened(notice.caseId))
-            messages.append(try notice.messages ?? NoticeOutboxMessages(
+            messages[notice.caseId] = try notice.messages ?? NoticeOutboxMessages(
                 notice.notice, caseId: notice.caseId, institution: notice.institution, trace: notice.trace,
-                attachments: try sealAttachments(of: notice, on: tx)))
+                attachments: try sealAttachments(of: notice, on: tx))
         }
-        try Outbox.enqueue(messages.flatMap(\.rows), on: tx)
-        try recordNotified(messages, on: tx)
+        let written = notices.compactMap { messages[$0.caseId] }
+        try Outbox.enqueue(written.flatMap(\.rows), claimedFor: CommittedMessagePublisher.claim, on: tx)
+        try recordNotified(written, on: tx)
         let views = try self.views(of: zip(notices, outcomes).compactMap { notice, outcome in
             outcome.shownCase.map { ($0, notice.institution.code) }
         }, on: tx)
-        return outcomes.map { OpenedNotice(outcome: $0, view: $0.shownCase.flatMap { views[$0] }) }
+        return zip(notices, outcomes).map { notice, outcome in
+            OpenedNotice(outcome: outcome, view: outcome.shownCase.flatMap { views[$0] },
+                         messages: messages[notice.caseId]?.rows ?? [])
+        }
     }
 
     /// The case a notice's deceased already has: a retry is the same notice from the same

@@ -75,14 +75,18 @@ struct DeathNoticeRoutes: Sendable {
         }
     }
 
-    /// Opens the notices' cases in one transaction; if it fails with anything but the database
-    /// being unavailable, each notice alone in a transaction of its own, so that one notice's
-    /// problem is its own.
+    /// Opens the notices' cases in one transaction, and hands their messages to the publisher once
+    /// it commits; if it fails with anything but the database being unavailable, each notice alone
+    /// in a transaction of its own, so that one notice's problem is its own.
     private static func open(_ notices: [PreparedNotice],
                              context: ServiceContext) async -> [Result<OpenedNotice, any Error>] {
         func transaction(_ notices: [PreparedNotice]) async -> Result<[OpenedNotice], any Error> {
             await Result(asyncCatching: {
-                try await context.withDatabase { db in try db.withTransaction { tx in try CaseStore.open(notices, on: tx) } }
+                let opened = try await context.withDatabase { db in
+                    try db.withTransaction { tx in try CaseStore.open(notices, on: tx) }
+                }
+                context.publisher.handOver(opened.flatMap(\.messages))
+                return opened
             })
         }
         switch await transaction(notices) {

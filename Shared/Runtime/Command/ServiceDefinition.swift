@@ -41,6 +41,8 @@ public struct ServiceContext: Sendable {
     public let logger: Logger
     /// Served as `GET /metrics` in Prometheus' text format.
     public let metrics: PrometheusCollectorRegistry
+    /// Publishes the outbox rows requests wrote once they commit (run by the service's group).
+    public let publisher: CommittedMessagePublisher
 
     public init(configuration: ServiceConfiguration, database: Database, logger: Logger,
                 metrics: PrometheusCollectorRegistry) {
@@ -48,5 +50,6 @@ public struct ServiceContext: Sendable {
         self.database = database
         self.logger = logger
         self.metrics = metrics
+        publisher = CommittedMessagePublisher(configuration: configuration, logger: logger)
     }
 }

@@ -6,8 +6,8 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 
-/// Starts a service: configuration, logging, migrations, then the HTTP server, the consumers
-/// and the outbox relay in one `ServiceGroup` that drains on SIGTERM or SIGINT.
+/// Starts a service: configuration, logging, migrations, then the HTTP server, the consumers,
+/// the outbox relay and the requests' publisher in one `ServiceGroup` that drains on SIGTERM or SIGINT.
 public enum ServiceRunner {
     public static func run<S: ServiceDefinition>(_ service: S.Type) async throws {
         let configuration = try ServiceConfiguration(department: S.department)
@@ -65,6 +65,8 @@ public enum ServiceRunner {
         let background = try S.backgroundServices(context: context)
         let group = ServiceGroup(configuration: .init(
             services: [
+                // Shut down after the HTTP server (in reverse order), so it publishes what the last requests wrote.
+                .init(service: context.publisher),
                 .init(service: http),
                 .init(service: ConsumerService(configuration: configuration, processor: processor,
                                                readiness: readiness, logger: logger)),
