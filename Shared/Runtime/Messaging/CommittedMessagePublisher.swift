@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// over after its commit, instead of waking a relay to read them back. The writer enqueues them
 /// claimed for `claim` (`Outbox.enqueue(_:claimedFor:on:)`), so no relay is woken and the relays
 /// leave them alone meanwhile. The confirmed ones are marked sent shortly after, many in one
-/// statement committed asynchronously. What this publisher cannot publish (the broker is down or
+/// statement committed asynchronously, and again a second later while the database is unavailable. What this publisher cannot publish (the broker is down or
 /// refused them, the process died first) stays claimed and goes out with a relay's batch when its
 /// claim ends; a row published but not yet marked then goes out twice, which the consumers'
 /// inboxes absorb. One dedicated thread owns its broker and database connections.
@@ -17,6 +17,8 @@ public final class CommittedMessagePublisher: Service, Sendable {
     public static var claim: Duration { EmittedMessages.claim }
     /// How long confirmed messages wait to be marked sent, so that one statement marks many.
     static let markDelay: Duration = .milliseconds(100)
+    /// How long marks wait after a failed attempt (the database is unavailable) before the next.
+    static let markRetryDelay: Duration = .seconds(1)
     /// The most messages waiting to be published; more are left to the relays.
     static let capacity = 10_000
 
@@ -67,19 +69,26 @@ public final class CommittedMessagePublisher: Service, Sendable {
                 unmarked += publisher.publish(messages)
             }
             if !unmarked.isEmpty, closed || ContinuousClock.now >= markAt {
-                markSent(unmarked, database: database)
-                unmarked = []
+                if markSent(unmarked, database: database) || closed || unmarked.count >= Self.capacity {
+                    unmarked = []
+                } else {
+                    markAt = .now + Self.markRetryDelay
+                }
             }
             if closed, messages.isEmpty { return }
         }
     }
 
-    private func markSent(_ messageIds: [UUID], database: DatabaseSession) {
+    /// Marks the messages sent; false if that failed, to be tried again while their claims last
+    /// (beyond them, the relays publish them again, which the inboxes absorb).
+    private func markSent(_ messageIds: [UUID], database: DatabaseSession) -> Bool {
         do {
             try database.use { db in try db.withTransaction { tx in try Outbox.markSent(messageIds: messageIds, on: tx) } }
+            return true
         } catch {
-            logger.warning("marking published messages sent failed; they go out again when their claim ends",
+            logger.warning("marking published messages sent failed; trying again shortly",
                            metadata: ["count": "\(messageIds.count)", "error": "\(error)"])
+            return false
         }
     }
 }
