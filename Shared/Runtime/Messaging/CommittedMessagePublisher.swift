@@ -4,14 +4,15 @@ import HoushiStorage
 import Logging
 import ServiceLifecycle
 
-/// Publishes outbox rows that requests (not consumers) wrote, as soon as the writer hands them
-/// over after its commit, instead of waking a relay to read them back. The writer enqueues them
-/// claimed for `claim` (`Outbox.enqueue(_:claimedFor:on:)`), so no relay is woken and the relays
-/// leave them alone meanwhile. The confirmed ones are marked sent shortly after, many in one
-/// statement committed asynchronously, and again a second later while the database is unavailable. What this publisher cannot publish (the broker is down or
-/// refused them, the process died first) stays claimed and goes out with a relay's batch when its
-/// claim ends; a row published but not yet marked then goes out twice, which the consumers'
-/// inboxes absorb. One dedicated thread owns its broker and database connections.
+/// Publishes outbox rows that requests (not consumers) wrote, as soon as the writer hands them over
+/// after its commit, instead of waking a relay to read them back. The writer enqueues them claimed
+/// for `claim` (`Outbox.enqueue(_:claimedFor:on:)`), so no relay is woken and the relays leave them
+/// alone meanwhile. The confirmed ones are marked sent shortly after, many in one statement
+/// committed asynchronously, and again a second later while the database is unavailable. What this
+/// publisher cannot publish (the broker is down or refused them, the process died first) stays
+/// claimed and goes out with a relay's batch when its claim ends; a row published but not yet
+/// marked then goes out twice, which the consumers' inboxes absorb. One dedicated thread owns its
+/// broker and database connections.
 public final class CommittedMessagePublisher: Service, Sendable {
     /// How long the relays leave a handed-over row to this publisher.
     public static var claim: Duration { EmittedMessages.claim }
