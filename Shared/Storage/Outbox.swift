@@ -102,7 +102,7 @@ public enum Outbox {
             INSERT INTO outbox (message_id, exchange, routing_key, case_id, headers, body, claimed_until)
             VALUES ($1, $2, $3, $4, $5::jsonb, $6, now() + make_interval(secs => $7::float8))
             """, [message.messageId, message.exchange, message.routingKey, message.caseId, try message.headersJSON,
-                  message.body, claim.map { Int($0.components.seconds) }])
+                  message.body, claimSeconds(claim)])
     }
 
     /// Adds several messages in one statement, in this order (their `seq`s ascend likewise), each
@@ -122,7 +122,12 @@ public enum Outbox {
             """, [SQLArray(messages.map { $0.messageId.lowercased }), SQLArray(messages.map(\.exchange)),
                   SQLArray(messages.map(\.routingKey)), SQLArray(messages.map { $0.caseId?.lowercased ?? "" }),
                   SQLArray(try messages.map { try $0.headersJSON }), SQLArray(messages.map { $0.body.sqlText ?? "" }),
-                  claim.map { Int($0.components.seconds) }])
+                  claimSeconds(claim)])
+    }
+
+    /// A claim as the `$7::float8` seconds the enqueueing statements add to `now()` (NULL: none).
+    private static func claimSeconds(_ claim: Duration?) -> Int? {
+        claim.map { Int($0.components.seconds) }
     }
 
     /// Locks up to `limit` unsent messages, oldest first, skipping those another relay holds and
@@ -145,6 +150,14 @@ public enum Outbox {
 
     public static func markSent(_ seqs: [Int64], on db: PostgresConnection) throws {
         try db.executeDeferred("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [SQLArray(seqs)])
+    }
+
+    /// Lets the marks of sent rows on this connection commit without waiting for the WAL to reach
+    /// the disk (`inTransaction`: only the current transaction's, deferred to its next statement): a
+    /// mark lost in a database crash only publishes those rows again, which the inboxes absorb.
+    public static func commitSentMarksAsynchronously(on db: PostgresConnection, inTransaction: Bool = false) throws {
+        let statement = "SELECT set_config('synchronous_commit', 'off', \(inTransaction))"
+        if inTransaction { try db.executeDeferred(statement) } else { try db.execute(statement) }
     }
 
     /// Marks messages their writer published (deferred, as `markSent`); a relay may have sent one

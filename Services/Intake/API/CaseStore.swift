@@ -98,26 +98,27 @@ enum CaseStore {
                   SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.rawValue) }),
                   SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.department.rawValue) })]).rows.map { try $0.uuid("case_id") })
         var outcomes: [NoticeOutcome] = []
-        var messages: [UUID: NoticeOutboxMessages] = [:]
+        // Each notice's messages, none for a notice that opened no case.
+        var messages: [NoticeOutboxMessages?] = []
         for notice in notices {
             guard opened.contains(notice.caseId) else {
                 outcomes.append(try existingCase(for: notice, on: tx))
+                messages.append(nil)
                 continue
             }
             outcomes.append(.opened(notice.caseId))
-            messages[notice.caseId] = try notice.messages ?? NoticeOutboxMessages(
+            messages.append(try notice.messages ?? NoticeOutboxMessages(
                 notice.notice, caseId: notice.caseId, institution: notice.institution, trace: notice.trace,
-                attachments: try sealAttachments(of: notice, on: tx))
+                attachments: try sealAttachments(of: notice, on: tx)))
         }
-        let written = notices.compactMap { messages[$0.caseId] }
+        let written = messages.compactMap { $0 }
         try Outbox.enqueue(written.flatMap(\.rows), claimedFor: CommittedMessagePublisher.claim, on: tx)
         try recordNotified(written, on: tx)
         let views = try self.views(of: zip(notices, outcomes).compactMap { notice, outcome in
             outcome.shownCase.map { ($0, notice.institution.code) }
         }, on: tx)
-        return zip(notices, outcomes).map { notice, outcome in
-            OpenedNotice(outcome: outcome, view: outcome.shownCase.flatMap { views[$0] },
-                         messages: messages[notice.caseId]?.rows ?? [])
+        return zip(outcomes, messages).map { outcome, messages in
+            OpenedNotice(outcome: outcome, view: outcome.shownCase.flatMap { views[$0] }, messages: messages?.rows ?? [])
         }
     }
 

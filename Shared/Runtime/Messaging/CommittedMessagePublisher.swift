@@ -54,8 +54,7 @@ public final class CommittedMessagePublisher: Service, Sendable {
         let publisher = EmittedMessagePublisher(configuration: configuration, name: "committed-publisher", logger: logger)
         let database = DatabaseSession(url: configuration.databaseURL, schema: department.schema,
                                        name: "\(department.rawValue)-committed-publisher") { db in
-            // A mark lost in a database crash only publishes those rows again, which the inboxes absorb.
-            try db.execute("SELECT set_config('synchronous_commit', 'off', false)")
+            try Outbox.commitSentMarksAsynchronously(on: db)
         }
         var unmarked: [UUID] = []
         var markAt = ContinuousClock.now

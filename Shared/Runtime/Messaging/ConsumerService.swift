@@ -107,7 +107,7 @@ struct ConsumerLoop: Sendable {
             try database.use { db in
                 try emitted.collect {
                     try db.withTransaction { tx in
-                        try tx.executeDeferred("SELECT set_config('synchronous_commit', 'off', true)")
+                        try Outbox.commitSentMarksAsynchronously(on: tx, inTransaction: true)
                         try emitted.markPublished(on: tx)
                     }
                 }

@@ -48,9 +48,7 @@ public struct OutboxRelay: Service {
         let database = DatabaseSession(url: configuration.databaseURL, schema: schema,
                                        name: "\(configuration.department.rawValue)-\(component)") { db in
             try db.listen(Outbox.channel(schema: schema))
-            // Marking rows sent need not wait for the WAL to reach the disk: a mark lost in a
-            // database crash only publishes those rows again, which the inboxes absorb.
-            try db.execute("SELECT set_config('synchronous_commit', 'off', false)")
+            try Outbox.commitSentMarksAsynchronously(on: db)
         }
         var broker: AMQPConnection?
         var backoff = Backoff()
