@@ -39,6 +39,6 @@ enum PublicSecurityService: ServiceDefinition {
 struct PublicSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(PublicSecurityService.self,
-                subcommands: [RegisterCommand.self, OperatorsCommand<PublicSecurityService>.self])
+                subcommands: [RegisterCommand.self, CalendarCommand.self, OperatorsCommand<PublicSecurityService>.self])
     }
 }

@@ -3,6 +3,8 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import Hummingbird
+import ServiceLifecycle
 
 /// Social security (人社局): pension stop, overpayment and arrears, funeral grant, survivor
 /// benefit, medical-insurance personal account.
@@ -14,15 +16,35 @@ enum SocialSecurityService: ServiceDefinition {
     static func handlers() -> [RegisteredHandler] {
         [
             RegisteredHandler(PensionClaimHandler()),
-            RegisteredHandler(MedicalAccountHandler()),
+            RegisteredHandler(MedicalAccountHandler(waitingDays: settings.reimbursementWaitDays)),
             RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
+            RegisteredHandler(RecordFact(.rejected(.hukou), as: ItemRejected.self)),
         ]
     }
 
-    /// Pensions settle once the claim and `hukou.cancelled` are both recorded.
+    /// Pensions settle once the claim and whatever it waits for are recorded (`PensionReadiness`).
     static var followUp: MessageProcessor.FollowUp? {
         let settlement = PensionSettlement(rules: benefitRules)
         return { messages in try settlement.settleReady(messages) }
+    }
+
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        OfficerRoutes(context: context, settlement: PensionSettlement(rules: benefitRules)).register(on: router)
+    }
+
+    static func backgroundServices(context: ServiceContext) throws -> [any Service] {
+        [HeldOverdueGauge(item: .pension, database: context.database),
+         HeldOverdueGauge(item: .medicalAccount, database: context.database),
+         MedicalAccountSweeper(context: context, interval: .seconds(settings.reimbursementCheckSeconds))]
+    }
+
+    /// The department's own settings.
+    static var settings: SocialSecuritySettings {
+        do {
+            return try SocialSecuritySettings(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            fatalError("\(error)")
+        }
     }
 
     /// The benefit rules: `HOUSHI_BENEFIT_RULES` names the file, else the one shipped with the service.
@@ -39,6 +61,28 @@ enum SocialSecurityService: ServiceDefinition {
 @main
 struct SocialSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        .houshi(SocialSecurityService.self, subcommands: [RegisterCommand.self, PayMonthCommand.self])
+        .houshi(SocialSecurityService.self,
+                subcommands: [RegisterCommand.self, ReimbursementsCommand.self, PayMonthCommand.self,
+                              OperatorsCommand<SocialSecurityService>.self])
+    }
+}
+
+/// Social security's settings beside the shared ones.
+struct SocialSecuritySettings: Sendable {
+    /// `HOUSHI_REIMBURSEMENT_WAIT_DAYS`: how long a medical account waits for open reimbursements.
+    var reimbursementWaitDays = 30
+    /// `HOUSHI_REIMBURSEMENT_CHECK_SECONDS`: how often held medical accounts are checked.
+    var reimbursementCheckSeconds = 60
+
+    init(environment: [String: String]) throws {
+        func read(_ name: String, _ range: ClosedRange<Int>, default value: Int) throws -> Int {
+            guard let text = environment[name], !text.isEmpty else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw ConfigurationError(variable: name, problem: "must be a whole number within \(range), not \(text)")
+            }
+            return number
+        }
+        reimbursementWaitDays = try read("HOUSHI_REIMBURSEMENT_WAIT_DAYS", 1...365, default: reimbursementWaitDays)
+        reimbursementCheckSeconds = try read("HOUSHI_REIMBURSEMENT_CHECK_SECONDS", 1...86_400, default: reimbursementCheckSeconds)
     }
 }

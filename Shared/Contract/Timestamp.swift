@@ -98,9 +98,13 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         self.init(Date(timeIntervalSince1970: Double(utcMillis) / 1000), utcOffset: offset)
     }
 
-    /// The calendar date at this instant in its own offset.
-    public var localDate: CalendarDate {
-        let local = Int64((date.timeIntervalSince1970).rounded(.down)) + Int64(utcOffset)
+    /// The same instant written in Beijing time (+08:00), as every rule of Houshi reads it.
+    public var inBeijingTime: Timestamp { Timestamp(date, utcOffset: Self.chinaOffset) }
+
+    /// The calendar date in Beijing time (UTC+8) at this instant, whatever offset it was written
+    /// in: the date every rule decides by (month of death, age, rules in force, deadlines).
+    public var beijingDate: CalendarDate {
+        let local = Int64((date.timeIntervalSince1970).rounded(.down)) + Int64(Self.chinaOffset)
         let (days, _) = local.floorDivided(by: 86_400)
         let (y, m, d) = CalendarDate.civil(fromDays: days)
         return CalendarDate(year: y, month: m, day: d)!

@@ -27,7 +27,7 @@ public enum Topology {
         case .civilAffairs:
             [.cremationRequested, .hukouCancelled]
         case .socialSecurity:
-            [.pensionClaimRequested, .medicalAccountSettlementRequested, .hukouCancelled]
+            [.pensionClaimRequested, .medicalAccountSettlementRequested, .hukouCancelled, .rejected(.hukou)]
         }
     }
 }

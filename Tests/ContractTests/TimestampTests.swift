@@ -12,7 +12,7 @@ struct TimestampTests {
         let time = try #require(Timestamp(rfc3339: "2026-11-28T06:15:00+08:00"))
         #expect(time.date == diedAt)
         #expect(time.utcOffset == 8 * 3600)
-        #expect(time.localDate == CalendarDate(year: 2026, month: 11, day: 28))
+        #expect(time.beijingDate == CalendarDate(year: 2026, month: 11, day: 28))
     }
 
     @Test("parses Z and negative offsets as the same instant")
@@ -20,11 +20,26 @@ struct TimestampTests {
         let utc = try #require(Timestamp(rfc3339: "2026-11-27T22:15:00Z"))
         #expect(utc.date == diedAt)
         #expect(utc.utcOffset == 0)
-        #expect(utc.localDate == CalendarDate(year: 2026, month: 11, day: 27))
+        #expect(utc.beijingDate == CalendarDate(year: 2026, month: 11, day: 28), "the date is Beijing's, not UTC's")
         let west = try #require(Timestamp(rfc3339: "2026-11-27T16:45:00-05:30"))
         #expect(west.date == diedAt)
         #expect(west.utcOffset == -(5 * 3600 + 30 * 60))
         #expect(utc != west, "same instant, different offsets")
+    }
+
+    @Test("the date of an instant is Beijing's whatever offset it is written in", arguments: [
+        ("2026-11-30T16:30:00Z", "2026-12-01"),         // 00:30 on 1 December in 抚远
+        ("2026-11-30T15:59:59Z", "2026-11-30"),
+        ("2026-11-30T11:30:00-05:00", "2026-12-01"),
+        ("2026-12-01T00:30:00+08:00", "2026-12-01"),
+        ("2026-12-31T16:00:00Z", "2027-01-01"),
+        ("2027-01-01T01:00:00+09:00", "2027-01-01"),
+    ])
+    func beijingDate(_ text: String, _ date: String) throws {
+        let time = try #require(Timestamp(rfc3339: text))
+        #expect(time.beijingDate == CalendarDate(date))
+        #expect(time.inBeijingTime.rfc3339.hasSuffix("+08:00"))
+        #expect(time.inBeijingTime.date == time.date)
     }
 
     @Test("keeps fractional seconds to the millisecond", arguments: [

@@ -43,6 +43,54 @@ import Testing
         #expect(fields.contains("certificate.issuedAt"))
     }
 
+    @Test("every direct relative may receive the benefits", arguments: ["spouse", "child", "parent", "grandchild", "grandparent"])
+    func directRelativesAreBeneficiaries(relation: String) throws {
+        var notice = try Self.example()
+        notice.beneficiary?.relation = relation
+        #expect(NoticeValidation.problems(in: notice, now: Self.now) == [])
+        #expect(notice.beneficiary?.directRelative?.relation.rawValue == relation)
+    }
+
+    @Test("any other relation is refused at its field for pension and medical account, not for hukou or cremation",
+          arguments: ["sibling", "other-relative", "agent", "叔叔"])
+    func otherRelationsAreRefusedForTheBenefits(relation: String) throws {
+        var notice = try Self.example()
+        notice.beneficiary?.relation = relation
+        let problems = NoticeValidation.problems(in: notice, now: Self.now)
+        #expect(problems.map(\.field) == ["beneficiary.relation"])
+        #expect(problems.first?.messageZh.contains("直系亲属") == true)
+        #expect(problems.first?.message.contains("direct relative") == true)
+        notice.requestedItems = [.hukou, .cremation]
+        #expect(NoticeValidation.problems(in: notice, now: Self.now) == [])
+    }
+
+    @Test("a relation the contract does not know decodes, and is refused at its field, not as undecodable JSON")
+    func unknownRelationDecodes() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/examples/death-notice.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+            .replacingOccurrences(of: "\"relation\": \"child\",\n    \"idNumber\": \"230883196608020312\",\n    \"bankAccount\"",
+                                  with: "\"relation\": \"sibling\",\n    \"idNumber\": \"230883196608020312\",\n    \"bankAccount\"")
+        let notice = try JSONDecoder().decode(DeathNotice.self, from: Data(text.utf8))
+        #expect(notice.beneficiary?.relation == "sibling")
+        #expect(NoticeValidation.problems(in: notice, now: Self.now).map(\.field) == ["beneficiary.relation"])
+    }
+
+    @Test("a death just after midnight in 抚远 written in UTC: the age and the stored times are Beijing's")
+    func deathWrittenInUTC() throws {
+        var notice = try Self.example()
+        // Born 1941-03-15: a death at 2026-03-15 00:30 in 抚远 (2026-03-14 16:30 UTC) is at 85.
+        notice.deceased.diedAt = Timestamp(rfc3339: "2026-03-14T16:30:00Z")!
+        notice.deceased.age = 85
+        notice.certificate.issuedAt = Timestamp(rfc3339: "2026-03-15T09:00:00+08:00")!
+        notice.body = .pickup(address: "抚远市人民医院住院部", at: Timestamp(rfc3339: "2026-03-15T14:00:00+08:00")!)
+        notice.applicantSignedAt = Timestamp(rfc3339: "2026-03-15T10:00:00+08:00")!
+        #expect(NoticeValidation.problems(in: notice, now: Self.now) == [])
+        let stored = notice.inBeijingTime
+        #expect(stored.deceased.diedAt.rfc3339 == "2026-03-15T00:30:00+08:00")
+        #expect(stored.deceased.diedAt.date == notice.deceased.diedAt.date)
+    }
+
     @Test func onlyANaturalDeathTakesTheOneStopPath() throws {
         var notice = try Self.example()
         notice.deceased.mannerOfDeath = .unnatural

@@ -70,10 +70,10 @@ struct SyntheticCase {
     var insuredRow: String {
         let pension = 250_000 + (index % 200) * 1_000
         let medical = 100_000 + (index % 500) * 100
-        return "\(deceasedIDNumber),\(deceasedName),true,enterprise,true,1995-07,\(pension),2026-12,0,\(medical)"
+        return "\(deceasedIDNumber),\(deceasedName),true,enterprise,true,1995-07,\(pension),2026-12,0,\(medical),\(300 + index % 120),"
     }
     static let insuredHeader = "id_number,name,insured_here,employer_type,retired,pension_start,monthly_pension_fen,"
-        + "paid_through,personal_account_balance_fen,medical_account_balance_fen"
+        + "paid_through,personal_account_balance_fen,medical_account_balance_fen,contribution_months,own_contributions_fen"
 
     /// A valid ID number: birth day `index / 400` days into the year group from `bornFrom`, and a
     /// sequence whose last digit carries the sex (odd for men).

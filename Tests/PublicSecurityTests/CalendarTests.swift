@@ -19,7 +19,7 @@ struct CalendarTests {
 
     /// The deadline for a receipt, as RFC 3339 text.
     private func deadline(_ receipt: String) throws -> String {
-        try calendar.deadline(oneWorkingDayFrom: #require(Timestamp(rfc3339: receipt))).rfc3339
+        try calendar.deadline(oneWorkingDayFrom: #require(Timestamp(rfc3339: receipt))).time.rfc3339
     }
 
     @Test("Spring Festival 2026: the make-up Saturday counts, the holiday does not", arguments: [
@@ -34,7 +34,7 @@ struct CalendarTests {
     @Test("National Day 2025: the day before the holiday runs to the first day after it")
     func nationalDay2025() throws {
         #expect(try deadline("2025-09-30T11:20:00+08:00") == "2025-10-09T11:20:00+08:00")
-        #expect(try calendar.nextWorkingDay(after: date("2025-09-30")) == date("2025-10-09"))
+        #expect(calendar.nextWorkingDay(after: date("2025-09-30")) == date("2025-10-09"))
     }
 
     @Test("Make-up and ordinary days of 2025", arguments: [
@@ -45,7 +45,7 @@ struct CalendarTests {
         ("2025-10-10", true), // plain Friday
     ])
     func workingDays(day: String, working: Bool) throws {
-        #expect(try calendar.isWorkingDay(date(day)) == working)
+        #expect(calendar.isWorkingDay(date(day)) == working)
     }
 
     @Test("A plain weekend: Friday to Monday; a Saturday receipt runs to the end of Monday")
@@ -56,8 +56,8 @@ struct CalendarTests {
 
     @Test("元旦 2025 falls on a Wednesday with no make-up day")
     func newYear2025() throws {
-        #expect(try !calendar.isWorkingDay(date("2025-01-01")))
-        #expect(try !calendar.isWorkingDay(date("2025-01-04")))
+        #expect(!calendar.isWorkingDay(date("2025-01-01")))
+        #expect(!calendar.isWorkingDay(date("2025-01-04")))
         #expect(try deadline("2025-01-01T10:00:00+08:00") == "2025-01-03T00:00:00+08:00")
         #expect(try deadline("2025-01-02T10:00:00+08:00") == "2025-01-03T10:00:00+08:00")
     }
@@ -70,11 +70,29 @@ struct CalendarTests {
         #expect(try deadline("2026-11-27T16:30:00Z") == "2026-12-01T00:00:00+08:00")
     }
 
-    @Test("A year without a file is an error, never a guess")
+    @Test("A year without data counts weekends only and says so; its holidays are not guessed")
     func yearWithoutData() throws {
-        #expect(throws: CalendarError.noData(year: 2024)) { try calendar.isWorkingDay(date("2024-12-31")) }
-        #expect(throws: CalendarError.noData(year: 2027)) { try calendar.nextWorkingDay(after: date("2026-12-31")) }
-        #expect(throws: CalendarError.noData(year: 2027)) { try deadline("2027-01-04T09:00:00+08:00") }
+        #expect(calendar.isWorkingDay(date("2027-01-01")), "a Friday: 元旦 2027 is not known yet")
+        #expect(!calendar.isWorkingDay(date("2027-01-02")))
+        #expect(calendar.nextWorkingDay(after: date("2026-12-31")) == date("2027-01-01"))
+        // Thursday 2026-12-31 15:00: due Friday 2027-01-01 15:00, counted without 2027's data.
+        let held = calendar.deadline(oneWorkingDayFrom: try #require(Timestamp(rfc3339: "2026-12-31T15:00:00+08:00")))
+        #expect(held.time.rfc3339 == "2027-01-01T15:00:00+08:00")
+        #expect(held.yearsWithoutData == [2027])
+        let known = calendar.deadline(oneWorkingDayFrom: try #require(Timestamp(rfc3339: "2026-12-30T15:00:00+08:00")))
+        #expect(known.yearsWithoutData.isEmpty)
+    }
+
+    @Test("A year loaded at run time takes the place of the shipped one and of the weekends-only guess")
+    func yearLoadedLater() throws {
+        let year2027 = try OfficialCalendar.decode(Data(Self.yearFile(
+            year: 2027, holidays: #"{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"}"#).utf8), file: "2027.json")
+        let loaded = try calendar.replacing(with: year2027)
+        let held = loaded.deadline(oneWorkingDayFrom: try #require(Timestamp(rfc3339: "2026-12-31T15:00:00+08:00")))
+        #expect(held.time.rfc3339 == "2027-01-04T15:00:00+08:00")
+        #expect(held.yearsWithoutData.isEmpty)
+        let emptied = try loaded.replacing(with: try OfficialCalendar.decode(Data(Self.yearFile(year: 2027).utf8), file: "x"))
+        #expect(emptied.isWorkingDay(date("2027-01-01")))
     }
 
     /// A 2026.json file with the given year field and lists.

@@ -28,7 +28,7 @@ struct StaffRoutes: Sendable {
         router.get("/v1/held") { request, _ in
             _ = try await authenticate(request)
             return try Response.json(["held": try await context.withDatabase { db in
-                try HeldItems.open(item: .cremation, on: db)
+                try HeldItems.open(items: [.cremation], on: db)
             }])
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
@@ -42,7 +42,7 @@ struct StaffRoutes: Sendable {
     /// `GET /v1/pickups?date=YYYY-MM-DD` (default today, Asia/Shanghai).
     private func pickups(_ request: Request) async throws -> Response {
         _ = try await authenticate(request)
-        let day = request.uri.queryParameters["date"].map { String($0) } ?? Timestamp.now().localDate.description
+        let day = request.uri.queryParameters["date"].map { String($0) } ?? Timestamp.now().beijingDate.description
         guard CalendarDate(day) != nil else {
             throw APIError.invalid([FieldError(field: "date", message: "must be YYYY-MM-DD", messageZh: "日期格式须为YYYY-MM-DD")])
         }

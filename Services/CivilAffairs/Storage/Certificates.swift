@@ -18,7 +18,7 @@ enum Certificates {
         let db = context.db
         let issuedAt = Timestamp.now()
         let serial = try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial")
-        let number = number(funeralHome: home.code, year: issuedAt.localDate.year, serial: serial)
+        let number = number(funeralHome: home.code, year: issuedAt.beijingDate.year, serial: serial)
         try db.executeDeferred("""
             INSERT INTO cremation_certificates (number, case_id, deceased_id_number, deceased_name, funeral_home_code,
                                                 issued_at, issued_by)

@@ -50,7 +50,7 @@ struct DeathNoticeRoutes: Sendable {
         var request = request
         let notice = try await request.decodeJSON(DeathNotice.self, limit: Self.bodyLimit) { fields in
             APIError.invalidNotice(fields)
-        }
+        }.inBeijingTime
         let problems = NoticeValidation.problems(in: notice, localInstitution: institution.local, now: .now())
         guard problems.isEmpty else { throw APIError.invalidNotice(problems) }
 

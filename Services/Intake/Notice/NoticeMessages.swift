@@ -38,7 +38,8 @@ enum NoticeMessages {
             case .pension:
                 return request(item, PensionClaimRequested(
                     certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt,
-                    employerType: notice.deceased.employerType, beneficiary: try beneficiary(of: notice), attachments: attachments))
+                    employerType: notice.deceased.employerType, beneficiary: try beneficiary(of: notice),
+                    attachments: attachments, hukouRequested: notice.requestedItems.contains(.hukou)))
             case .medicalAccount:
                 return request(item, MedicalAccountSettlementRequested(
                     certificateNumber: certificateNumber, deceased: deceased, diedAt: diedAt,
@@ -60,7 +61,7 @@ enum NoticeMessages {
     }
 
     private static func beneficiary(of notice: DeathNotice) throws -> Beneficiary {
-        guard let beneficiary = notice.beneficiary else { throw UnvalidatedNotice(field: "beneficiary") }
+        guard let beneficiary = notice.beneficiary?.directRelative else { throw UnvalidatedNotice(field: "beneficiary") }
         return beneficiary
     }
 }

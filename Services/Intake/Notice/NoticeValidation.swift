@@ -16,7 +16,7 @@ enum NoticeValidation {
                  "非本市医疗机构，不适用一站式联办，请按线下流程办理")
         }
         let deceased = notice.deceased
-        let diedOn = deceased.diedAt.localDate
+        let diedOn = deceased.diedAt.beijingDate
         switch Result(catching: { () throws(ResidentIDNumber.Problem) in try ResidentIDNumber(deceased.idNumber) }) {
         case .success(let id):
             if id.sex != deceased.sex {
@@ -63,6 +63,12 @@ enum NoticeValidation {
             }
             if !(12...30).contains(beneficiary.bankAccount.count) || !beneficiary.bankAccount.allSatisfy(\.isASCIIDigit) {
                 fail("beneficiary.bankAccount", "must be 12 to 30 digits", "须为12至30位数字")
+            }
+            if needsBeneficiary, beneficiary.directRelative == nil {
+                fail("beneficiary.relation",
+                     "must be a direct relative (spouse, child, parent, grandchild, grandparent) to receive the pension "
+                         + "and medical-account benefits; got \"\(beneficiary.relation)\"",
+                     "领取人须为逝者的直系亲属（配偶、子女、父母、孙子女、外孙子女、祖父母、外祖父母）")
             }
         } else if needsBeneficiary {
             fail("beneficiary", "is required when pension or medical-account is requested",

@@ -41,9 +41,9 @@ extension Item {
 }
 
 extension Timestamp {
-    /// E.g. `11月28日14:00`, in the timestamp's own offset (Beijing time for Houshi's).
+    /// E.g. `11月28日14:00`, in Beijing time whatever offset the timestamp was written in.
     var chineseTime: String {
-        let text = rfc3339   // YYYY-MM-DDTHH:MM…
+        let text = inBeijingTime.rfc3339   // YYYY-MM-DDTHH:MM…
         let month = Int(text.dropFirst(5).prefix(2)) ?? 0
         let day = Int(text.dropFirst(8).prefix(2)) ?? 0
         return "\(month)月\(day)日\(text.dropFirst(11).prefix(5))"

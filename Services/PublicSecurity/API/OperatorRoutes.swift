@@ -12,7 +12,7 @@ struct OperatorRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/held") { request, _ in
             _ = try await authenticate(request)
-            let held = try await context.withDatabase { db in try HeldItems.open(item: .hukou, on: db) }
+            let held = try await context.withDatabase { db in try HeldItems.open(items: [.hukou], on: db) }
             return try Response.json(["held": held])
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
@@ -36,6 +36,12 @@ struct OperatorRoutes: Sendable {
         ) { hukouRequest, handling -> String in
             if approve {
                 do {
+                    // Approving the `already-cancelled` hold confirms the earlier cancellation.
+                    if try Register.lookUp(hukouRequest.deceased.idNumber, on: handling.db)?.0.active == false {
+                        try Cancellation.confirmEarlier(caseId: caseId, request: hukouRequest, confirmedBy: officer,
+                                                        reason: reason, context: handling)
+                        return "confirmed-cancelled"
+                    }
                     try Cancellation.cancel(caseId: caseId, request: hukouRequest, decidedBy: officer, reason: reason,
                                             context: handling)
                 } catch let conflict as RegisterConflict {

@@ -16,7 +16,9 @@ struct RegisterCommand: AsyncParsableCommand {
             discussion: """
                 Columns (a header row first): \(ResidentRow.columns.joined(separator: ",")). relation_to_head is one \
                 of \(HouseholdRelation.allCases.map(\.rawValue).joined(separator: ", ")). Sex and birth date come \
-                from the ID number. Bad rows are reported by line number and skipped; the good ones load. \
+                from the ID number. An optional status column takes active (the default) or cancelled, for a \
+                registration cancelled outside Houshi; an import never reactivates one. Bad rows are reported by line \
+                number and skipped; the good ones load. \
                 Exits 0 when every row loaded, 2 when some were skipped.
                 """)
 
@@ -43,6 +45,33 @@ struct RegisterCommand: AsyncParsableCommand {
             for resident in SyntheticRegister.households(households, region: synthetic.region, using: &generator) {
                 print(RegisterImport.csvLine(resident))
             }
+        }
+    }
+}
+
+/// `public-security calendar import FILE`: a year of the State Council's holiday notice, loaded
+/// into the service's schema while it runs (no rebuild, no restart).
+struct CalendarCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "Load a year of the official working-day calendar.",
+        subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check and store one year's calendar (the NNNN.json format of Services/PublicSecurity/Calendar).",
+            discussion: """
+                The stored year takes the place of a shipped file of the same year from the next deadline on. Until \
+                a year is loaded its deadlines count weekends only, with a warning and houshi_calendar_missing_year.
+                """)
+
+        @Argument(help: "The JSON file of one year.") var file: String
+
+        func run() async throws {
+            let data = try Data(contentsOf: URL(filePath: file))
+            let year = try OfficialCalendar.decode(data, file: file)
+            try OfficialCalendar.check(year)
+            try await PublicSecurityService.withMigratedDatabase { db in try StoredCalendar.save(year, on: db) }
+            print("\(year.year): \(year.holidays.count) holidays and \(year.workdays.count) make-up working days stored")
         }
     }
 }

@@ -23,9 +23,11 @@ struct CalendarYear: Codable, Sendable {
     var workdays: [Workday]
 }
 
-/// A question about a year that has no calendar file: never guessed.
-enum CalendarError: Error, Equatable, Sendable {
-    case noData(year: Int)
+/// A deadline, and the years it was counted through without the State Council's data
+/// (weekends only there): an operator must load them (`public-security calendar import`).
+struct WorkingDayDeadline: Sendable, Equatable {
+    var time: Timestamp
+    var yearsWithoutData: Set<Int>
 }
 
 /// A calendar file that cannot be used, naming the file and the problem.
@@ -37,10 +39,33 @@ struct CalendarLoadError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// China's official working-day calendar: weekends, public holidays and make-up working days.
+/// A year without data counts weekends only; its dates report it, never stop the work.
 struct OfficialCalendar: Sendable {
-    private var years: Set<Int>
+    private(set) var years: Set<Int>
     private var holidays: Set<CalendarDate>
     private var workdays: Set<CalendarDate>
+
+    /// A calendar of the years given (none: weekends only everywhere).
+    init(_ content: [CalendarYear] = []) throws(CalendarLoadError) {
+        self.init(years: [], holidays: [], workdays: [])
+        for year in content { try add(year, fileYear: year.year, file: "\(year.year)") }
+    }
+
+    private init(years: Set<Int>, holidays: Set<CalendarDate>, workdays: Set<CalendarDate>) {
+        self.years = years
+        self.holidays = holidays
+        self.workdays = workdays
+    }
+
+    /// This calendar with `content` checked and put in place of whatever it had for that year.
+    func replacing(with content: CalendarYear) throws(CalendarLoadError) -> OfficialCalendar {
+        var calendar = self
+        calendar.holidays = holidays.filter { $0.year != content.year }
+        calendar.workdays = workdays.filter { $0.year != content.year }
+        calendar.years.remove(content.year)
+        try calendar.add(content, fileYear: content.year, file: "\(content.year)")
+        return calendar
+    }
 
     /// Reads and checks every `NNNN.json` in `directory`; other files are ignored.
     static func load(from directory: URL) throws(CalendarLoadError) -> OfficialCalendar {
@@ -54,14 +79,13 @@ struct OfficialCalendar: Sendable {
         var calendar = OfficialCalendar(years: [], holidays: [], workdays: [])
         for name in names.sorted() {
             guard let fileYear = yearFileNumber(name) else { continue }
-            let content: CalendarYear
+            let data: Data
             do {
-                let data = try Data(contentsOf: directory.appending(path: name))
-                content = try JSONDecoder().decode(CalendarYear.self, from: data)
+                data = try Data(contentsOf: directory.appending(path: name))
             } catch {
-                throw CalendarLoadError(file: name, problem: describe(error))
+                throw CalendarLoadError(file: name, problem: "cannot be read: \(error)")
             }
-            try calendar.add(content, fileYear: fileYear, file: name)
+            try calendar.add(try decode(data, file: name), fileYear: fileYear, file: name)
         }
         guard !calendar.years.isEmpty else {
             throw CalendarLoadError(file: directory.path, problem: "no NNNN.json calendar files")
@@ -70,30 +94,35 @@ struct OfficialCalendar: Sendable {
     }
 
     /// Monday–Friday unless a public holiday; Saturday or Sunday only as a make-up working day.
-    func isWorkingDay(_ date: CalendarDate) throws(CalendarError) -> Bool {
-        guard years.contains(date.year) else { throw .noData(year: date.year) }
-        return date.isWeekend ? workdays.contains(date) : !holidays.contains(date)
+    /// In a year without data: Monday–Friday.
+    func isWorkingDay(_ date: CalendarDate) -> Bool {
+        date.isWeekend ? workdays.contains(date) : !holidays.contains(date)
     }
 
     /// The first working day strictly after `date`.
-    func nextWorkingDay(after date: CalendarDate) throws(CalendarError) -> CalendarDate {
+    func nextWorkingDay(after date: CalendarDate) -> CalendarDate {
         var day = date.following
-        while try !isWorkingDay(day) { day = day.following }
+        while !isWorkingDay(day) { day = day.following }
         return day
     }
 
-    /// The end of a one-working-day limit, in China time (+08:00).
+    /// The end of a one-working-day limit, in Beijing time (+08:00), and the years without data
+    /// it was counted through.
     ///
     /// Received on a working day: the same clock time on the next working day.
     /// Received on a non-working day: the end (24:00) of the first working day after it.
-    func deadline(oneWorkingDayFrom receipt: Timestamp) throws(CalendarError) -> Timestamp {
-        let local = Timestamp(receipt.date, utcOffset: Timestamp.chinaOffset)
-        let received = local.localDate
-        if try isWorkingDay(received) {
-            let clockTime = local.date.timeIntervalSince(received.chinaMidnight)
-            return Timestamp(try nextWorkingDay(after: received).chinaMidnight.addingTimeInterval(clockTime))
+    func deadline(oneWorkingDayFrom receipt: Timestamp) -> WorkingDayDeadline {
+        let received = receipt.beijingDate
+        let end: Date
+        if isWorkingDay(received) {
+            let clockTime = receipt.date.timeIntervalSince(received.chinaMidnight)
+            end = nextWorkingDay(after: received).chinaMidnight.addingTimeInterval(clockTime)
+        } else {
+            end = nextWorkingDay(after: received).following.chinaMidnight
         }
-        return Timestamp(try nextWorkingDay(after: received).following.chinaMidnight)
+        let time = Timestamp(end)
+        let touched = Set([received.year, time.beijingDate.year])
+        return WorkingDayDeadline(time: time, yearsWithoutData: touched.subtracting(years))
     }
 
     /// The file name's year for `NNNN.json`, nil for any other name.
@@ -101,6 +130,20 @@ struct OfficialCalendar: Sendable {
         let stem = name.utf8.dropLast(".json".count)
         guard name.hasSuffix(".json"), stem.count == 4, stem.allSatisfy({ (48...57).contains($0) }) else { return nil }
         return Int(name.prefix(4))
+    }
+
+    /// Checks one year's content (as `calendar import` does) without a file.
+    static func check(_ content: CalendarYear) throws(CalendarLoadError) {
+        _ = try OfficialCalendar([content])
+    }
+
+    /// Reads one year's JSON; the error names the file and the problem.
+    static func decode(_ data: Data, file: String) throws(CalendarLoadError) -> CalendarYear {
+        do {
+            return try JSONDecoder().decode(CalendarYear.self, from: data)
+        } catch {
+            throw CalendarLoadError(file: file, problem: describe(error))
+        }
     }
 
     /// Checks one file's content and merges it in.

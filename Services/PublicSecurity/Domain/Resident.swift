@@ -23,6 +23,9 @@ enum HouseholdRelation: String, Sendable, CaseIterable {
 enum ResidentRow {
     /// The CSV columns, in this order in files the generator writes.
     static let columns = ["id_number", "name", "household_number", "relation_to_head", "address"]
+    /// An optional column: `active` (the default when empty or absent) or `cancelled`, for a
+    /// registration cancelled outside Houshi (e.g. by the family at the police station).
+    static let statusColumn = "status"
 
     /// The resident a row describes, or the problems that keep it out of the register.
     static func parse(_ fields: [String: String]) -> Result<Resident, RowProblems> {
@@ -40,11 +43,13 @@ enum ResidentRow {
         for column in ["name", "household_number", "address"] where fields[column, default: ""].trimmingWhitespace.isEmpty {
             problems.append("\(column) is empty")
         }
+        let status = fields[statusColumn, default: ""].trimmingWhitespace
+        if !["", "active", "cancelled"].contains(status) { problems.append("status must be active or cancelled") }
         guard problems.isEmpty, let relation else { return .failure(RowProblems(problems: problems)) }
         return .success(Resident(
             idNumber: idNumber.uppercased(), name: fields["name", default: ""].trimmingWhitespace,
             householdNumber: fields["household_number", default: ""].trimmingWhitespace,
             relationToHead: relation, address: fields["address", default: ""].trimmingWhitespace,
-            active: true))
+            active: status != "cancelled"))
     }
 }

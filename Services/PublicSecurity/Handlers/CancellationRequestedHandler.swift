@@ -2,6 +2,8 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import Logging
+import Metrics
 
 /// `hukou.cancellation-requested`: record the request, then cancel, reject or hold it as the
 /// register decides. A redelivered or repeated request for the case changes nothing.
@@ -17,7 +19,8 @@ struct CancellationRequestedHandler: MessageHandler {
             context.logger.info("case already has a cancellation request")
             return
         }
-        let receivedAt = Timestamp.now()
+        // The one-working-day clock starts when intake accepted the notice and wrote this request.
+        let acceptedAt = message.occurredAt.inBeijingTime
         let decision = HukouDecision.decide(name: request.deceased.name, resident: found?.0,
                                             otherActiveMembers: found?.otherActiveMembers ?? 0)
         switch decision {
@@ -29,9 +32,10 @@ struct CancellationRequestedHandler: MessageHandler {
             try context.emit(.rejected(.hukou), ItemRejected(reasonCode: code, reason: reason))
             context.logger.info("cancellation rejected", metadata: ["reason_code": "\(code)"])
         case .hold(let code, let reason):
-            let deadline = try calendar.deadline(oneWorkingDayFrom: receivedAt)
+            let deadline = try StoredCalendar.current(shipped: calendar, on: context.db)
+                .deadline(oneWorkingDayFrom: acceptedAt).reported(to: context.logger).time
             try HeldItems.hold(caseId: message.caseId, item: .hukou, reasonCode: code, reason: reason,
-                               receivedAt: receivedAt, deadline: deadline, on: context.db)
+                               receivedAt: acceptedAt, deadline: deadline, on: context.db)
             try CaseLedger.setStatus("held", item: .hukou, caseId: message.caseId, on: context.db)
             try context.emit(.held(.hukou), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
             context.logger.info("cancellation held for review", metadata: ["reason_code": "\(code)",
@@ -54,5 +58,33 @@ enum Cancellation {
                                                          householdNumber: household, cancelledAt: now,
                                                          decidedBy: decidedBy))
         context.logger.info("registration cancelled", metadata: ["decided_by": "\(decidedBy)"])
+    }
+}
+
+extension WorkingDayDeadline {
+    /// Warns, and sets `houshi_calendar_missing_year{year}`, for each year counted without data.
+    func reported(to logger: Logger) -> WorkingDayDeadline {
+        for year in yearsWithoutData.sorted() {
+            Gauge(label: "houshi_calendar_missing_year", dimensions: [("year", "\(year)")]).record(1)
+            logger.warning("no official calendar for the year: its deadline counts weekends only; load it with `public-security calendar import`",
+                           metadata: ["year": "\(year)"])
+        }
+        return self
+    }
+}
+
+extension Cancellation {
+    /// An officer confirms that the registration was cancelled before this case (the `already-cancelled`
+    /// hold): recorded with who and why, and published as `hukou.cancelled`, so that nothing waits on it.
+    static func confirmEarlier(caseId: UUID, request: HukouCancellationRequested, confirmedBy officer: String,
+                               reason: String, context: HandlerContext) throws {
+        let now = Timestamp.now()
+        let (household, cancelledAt) = try Register.confirmEarlierCancellation(
+            idNumber: request.deceased.idNumber, caseId: caseId, at: now, confirmedBy: officer, reason: reason, on: context.db)
+        try CaseLedger.setStatus("cancelled", item: .hukou, caseId: caseId, on: context.db)
+        try context.emit(.hukouCancelled, HukouCancelled(deceasedIdNumber: request.deceased.idNumber,
+                                                         householdNumber: household, cancelledAt: cancelledAt ?? now,
+                                                         decidedBy: officer, previouslyCancelled: true))
+        context.logger.info("earlier cancellation confirmed", metadata: ["decided_by": "\(officer)"])
     }
 }

@@ -23,5 +23,19 @@ enum PublicSecuritySchema {
                 decided_by text NOT NULL,
                 reason text);
             """),
+        // Officers confirm registrations cancelled outside this case; a year's calendar can be
+        // loaded at run time (`public-security calendar import`).
+        Migration(version: 11, name: "confirmed earlier cancellations, stored calendar years", sql: """
+            CREATE TABLE cancellation_confirmations (
+                case_id uuid PRIMARY KEY,
+                id_number text NOT NULL REFERENCES residents (id_number),
+                confirmed_at timestamptz NOT NULL,
+                confirmed_by text NOT NULL,
+                reason text NOT NULL);
+            CREATE TABLE calendar_years (
+                year integer PRIMARY KEY,
+                content jsonb NOT NULL,
+                imported_at timestamptz NOT NULL DEFAULT now());
+            """),
     ]
 }

@@ -4,15 +4,18 @@ import HoushiStorage
 
 /// The household register and its cancellations, in the caller's transaction.
 enum Register {
-    /// Adds or updates a resident from an import; a cancelled registration stays cancelled.
+    /// Adds or updates a resident from an import; a cancelled registration stays cancelled, and
+    /// one the import marks cancelled is cancelled.
     static func upsert(_ resident: Resident, on db: PostgresConnection) throws {
         try db.execute("""
-            INSERT INTO residents (id_number, name, household_number, relation_to_head, address)
-            VALUES ($1, $2, $3, $4, $5)
+            INSERT INTO residents (id_number, name, household_number, relation_to_head, address, status)
+            VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (id_number) DO UPDATE SET name = EXCLUDED.name, household_number = EXCLUDED.household_number,
-                relation_to_head = EXCLUDED.relation_to_head, address = EXCLUDED.address, updated_at = now()
+                relation_to_head = EXCLUDED.relation_to_head, address = EXCLUDED.address,
+                status = CASE WHEN EXCLUDED.status = 'cancelled' THEN 'cancelled' ELSE residents.status END,
+                updated_at = now()
             """, [resident.idNumber, resident.name, resident.householdNumber, resident.relationToHead.rawValue,
-                  resident.address])
+                  resident.address, resident.active ? "active" : "cancelled"])
     }
 
     /// The resident with `idNumber`, locked for this transaction, and how many other active
@@ -47,6 +50,26 @@ enum Register {
             VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7)
             """, [caseId, idNumber.uppercased(), household, certificateNumber, time.rfc3339, decidedBy, reason])
         return household
+    }
+}
+
+extension Register {
+    /// Records an officer's confirmation that the registration was cancelled before this case;
+    /// returns the household number and when it had been cancelled, if Houshi knows.
+    static func confirmEarlierCancellation(idNumber: String, caseId: UUID, at time: Timestamp, confirmedBy: String,
+                                           reason: String, on db: PostgresConnection) throws -> (household: String, cancelledAt: Timestamp?) {
+        guard let row = try db.execute("""
+            WITH confirmed AS (
+                INSERT INTO cancellation_confirmations (case_id, id_number, confirmed_at, confirmed_by, reason)
+                SELECT $2, r.id_number, $3::timestamptz, $4, $5 FROM residents r WHERE r.id_number = $1 AND r.status = 'cancelled'
+                RETURNING id_number)
+            SELECT r.household_number,
+                   (SELECT to_char(c.cancelled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"')
+                    FROM cancellations c WHERE c.id_number = r.id_number) AS cancelled_at
+            FROM residents r JOIN confirmed USING (id_number)
+            """, [idNumber.uppercased(), caseId, time.rfc3339, confirmedBy, reason]).first
+        else { throw RegisterConflict(reason: "the registration is not cancelled") }
+        return (try row.string("household_number"), row["cancelled_at"].flatMap { Timestamp(rfc3339: $0) })
     }
 }
 

@@ -16,8 +16,9 @@ struct RegisterCommand: AsyncParsableCommand {
                 Columns (a header row first): \(InsuredRow.columns.joined(separator: ",")). insured_here and retired \
                 are true or false; employer_type is enterprise, public-institution or none; months are YYYY-MM; money \
                 is whole fen. A payment is recorded for every month from pension_start through paid_through. An empty \
-                medical_account_balance_fen means no medical account. Bad rows are reported by line number and \
-                skipped; exits 2 when any was.
+                medical_account_balance_fen means no medical account. contribution_months counts actual and deemed \
+                contributions (for a retiree, at retirement); own_contributions_fen is required under 60 of them. \
+                Bad rows are reported by line number and skipped; exits 2 when any was.
                 """)
 
         @Argument(help: "The CSV file.") var file: String
@@ -45,6 +46,35 @@ extension RegisterCommand {
             print(InsuredRow.columns.joined(separator: ","))
             for person in SyntheticInsured.people(count, region: synthetic.region, using: &generator) {
                 print(InsuredRow.csvLine(person))
+            }
+        }
+    }
+}
+
+/// `social-security reimbursements import`: the medical insurance system's reimbursement claims
+/// (医疗费用报销), which a medical account settlement waits for.
+struct ReimbursementsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reimbursements", abstract: "Load the medical reimbursement claims a medical account waits for.",
+        subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load or update reimbursement claims from a CSV file.",
+            discussion: """
+                Columns (a header row first): \(ReimbursementRow.columns.joined(separator: ",")). status is open or \
+                settled; amount_fen is whole fen. A held medical account is settled once its holder has no open claim \
+                (checked every HOUSHI_REIMBURSEMENT_CHECK_SECONDS). Bad rows are reported by line number and skipped; \
+                exits 2 when any was.
+                """)
+
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            let report = try ImportReport(csv: try String(contentsOfFile: file, encoding: .utf8),
+                                          required: ReimbursementRow.columns, parse: ReimbursementRow.parse)
+            try await SocialSecurityService.load(report, noun: "reimbursement claims", tables: ["medical_reimbursements"]) { claim, db in
+                try InsuranceRegister.upsert(claim, on: db)
             }
         }
     }

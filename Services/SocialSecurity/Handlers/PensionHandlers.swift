@@ -4,8 +4,7 @@ import HoushiRuntime
 import HoushiStorage
 
 /// `pension.claim-requested`: suspend the pension at once (no payment run pays a dead person) and
-/// reject a claim for someone not insured here; `PensionSettlement` settles once `hukou.cancelled`
-/// is there too.
+/// reject a claim for someone not insured here; `PensionSettlement` settles it when it is ready.
 struct PensionClaimHandler: MessageHandler {
     var messageType: MessageType { .pensionClaimRequested }
 
@@ -19,8 +18,7 @@ struct PensionClaimHandler: MessageHandler {
         guard insuredHere else {
             try CaseLedger.setStatus("rejected", item: .pension, caseId: message.caseId, on: context.db)
             try context.emit(.rejected(.pension), ItemRejected(
-                reasonCode: "not-locally-insured",
-                reason: "未在本市参保，不适用一站式联办，请到参保地社保经办机构办理 (not insured in this city)"))
+                reasonCode: "not-locally-insured", reason: "未在本市参保，请到参保地社保经办机构办理"))
             return
         }
         try InsuranceRegister.setPension("suspended", idNumber: message.payload.deceased.idNumber, on: context.db)
@@ -30,85 +28,77 @@ struct PensionClaimHandler: MessageHandler {
 
 /// Settling a pension: the figures by the rules in force on the date of death, recorded once,
 /// the pension stopped, `pension.settled` (or `pension.held`) published. It follows the handlers
-/// in their transaction (`MessageProcessor.FollowUp`): the claim and `hukou.cancelled` of one
-/// case may be recorded at the same moment by different consumers, so it locks the case first,
-/// and the second to take the lock finds both; the locked claim, still `received`, lets exactly
-/// one settle it.
+/// in their transaction (`MessageProcessor.FollowUp`): the claim and public security's answer of
+/// one case may be recorded at the same moment by different consumers, so it locks the case
+/// first, and the second to take the lock finds both; the locked claim, still `received`, lets
+/// exactly one settle it.
 struct PensionSettlement {
+    /// The messages that can make a claim ready: the claim itself and public security's answers.
+    static let triggers: Set<MessageType> = [.pensionClaimRequested, .hukouCancelled, .rejected(.hukou)]
+    /// How long a social security officer has for a held claim.
+    static let reviewTime: TimeInterval = 3 * 24 * 3600
+
     let rules: BenefitRules
 
-    /// Settles the pension of every case of `messages` whose claim waits for nothing more: only a
-    /// claim or `hukou.cancelled` can make one ready.
+    /// Settles or holds the pension of every case of `messages` whose claim `PensionReadiness`
+    /// lets go on; one that waits for public security is left as it is.
     func settleReady(_ messages: [HandlerContext]) throws {
-        let contexts = messages.filter { [.pensionClaimRequested, .hukouCancelled].contains($0.received?.type) }.lastByCase
+        let contexts = messages.filter { $0.received.map { Self.triggers.contains($0.type) } ?? false }.lastByCase
         guard let db = contexts.values.first?.db else { return }
-        for ready in try PensionClaims.readyToSettle(among: contexts.keys.sorted(), on: db) {
-            if let context = contexts[ready.caseId] { try record(ready, context: context) }
+        for pending in try PensionClaims.pending(among: contexts.keys.sorted(), on: db) {
+            guard let context = contexts[pending.caseId] else { continue }
+            switch pending.readiness {
+            case .settle:
+                try settle(pending, context: context)
+            case .hold(let code, let reason):
+                try Holds.hold(.pension, reasonCode: code, reason: reason, for: Self.reviewTime, context: context)
+            case .waitForPublicSecurity:
+                context.logger.info("pension claim waits for public security's answer")
+            }
         }
     }
 
-    /// Settles a ready claim, or holds it when its figures cannot be settled.
-    private func record(_ ready: ReadyClaim, context: HandlerContext) throws {
-        let (db, caseId, claim) = (context.db, context.caseId, ready.claim)
-        switch try settle(ready.settlementInput, rules: rules) {
+    /// Settles a claim, or holds it when its figures cannot be worked out; returns the decision.
+    @discardableResult
+    func settle(_ pending: PendingClaim, context: HandlerContext) throws -> SettlementDecision {
+        let (db, caseId, claim) = (context.db, context.caseId, pending.claim)
+        let decision = try SocialSecurity.settle(pending.settlementInput, rules: rules)
+        switch decision {
         case .settled(let figures):
             let payee = Payee(name: claim.beneficiary.name, relation: claim.beneficiary.relation,
                               bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4)))
             let settled = figures.pensionSettled(payee: payee)
-            // The claim, locked and still `received`, has no settlement yet: one found means
-            // the ledger and the settlements disagree, and nothing of this transaction commits.
-            try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: ready.idNumber,
+            // The claim, locked and not settled yet, has no settlement: one found means the
+            // ledger and the settlements disagree, and nothing of this transaction commits.
+            try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: pending.idNumber,
                                                    ruleVersion: figures.ruleVersion, on: db) { recorded in
                 guard recorded else { throw SettledBefore(caseId: caseId) }
             }
-            try InsuranceRegister.setPension("stopped", idNumber: ready.idNumber, on: db)
+            try InsuranceRegister.setPension("stopped", idNumber: pending.idNumber, on: db)
             try CaseLedger.setStatus("settled", item: .pension, caseId: caseId, on: db)
             try context.emit(.pensionSettled, settled)
             context.logger.info("pension settled", metadata: ["rule_version": "\(figures.ruleVersion)",
                                                               "net_payable_fen": "\(figures.netPayableFen)"])
         case .held(let code, let reason):
-            let receivedAt = Timestamp.now()
-            let deadline = Timestamp(receivedAt.date.addingTimeInterval(3 * 24 * 3600))
-            try HeldItems.hold(caseId: caseId, item: .pension, reasonCode: code, reason: reason, receivedAt: receivedAt,
-                               deadline: deadline, on: db)
-            try CaseLedger.setStatus("held", item: .pension, caseId: caseId, on: db)
-            try context.emit(.held(.pension), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
+            try Holds.hold(.pension, reasonCode: code, reason: reason, for: Self.reviewTime, context: context)
         }
+        return decision
     }
 }
 
-/// `medical-account.settlement-requested`: pay the medical account's balance to the beneficiary,
-/// close the account, and remind the family to finish pending reimbursements first.
-struct MedicalAccountHandler: MessageHandler {
-    static let reminder = "请先结清尚未完成的医疗费用报销，再办理医保个人帐户余额领取。继承相关事宜请于30日内办理。"
-    var messageType: MessageType { .medicalAccountSettlementRequested }
-
-    func handle(_ message: Envelope<MedicalAccountSettlementRequested>, context: HandlerContext) throws {
-        let request = message.payload
-        let db = context.db
-        let closedAt = Timestamp.now()
-        // The account closes only if this request is recorded now.
-        guard let closed = try CaseLedger.recordRequest(item: .medicalAccount, context: context, along: {
-            try InsuranceRegister.closeMedicalAccount(request.deceased.idNumber, caseId: message.caseId,
-                                                      requestId: context.receivedMessageId, at: closedAt, on: db)
-        }) else { return }
-        guard let balance = closed else {
-            try CaseLedger.setStatus("rejected", item: .medicalAccount, caseId: message.caseId, on: db)
-            try context.emit(.rejected(.medicalAccount), ItemRejected(
-                reasonCode: "not-locally-insured",
-                reason: "本市无医保个人帐户，请到参保地医保经办机构办理 (no medical account in this city)"))
-            return
-        }
-        let settled = MedicalAccountSettled(
-            balancePaidFen: balance, closedAt: closedAt,
-            payee: Payee(name: request.beneficiary.name, relation: request.beneficiary.relation,
-                         bankAccountLast4: String(request.beneficiary.bankAccount.suffix(4))),
-            reminder: Self.reminder)
-        try InsuranceRegister.recordSettlement(settled, caseId: message.caseId, item: .medicalAccount,
-                                               idNumber: request.deceased.idNumber, ruleVersion: nil, on: db)
-        try CaseLedger.setStatus("settled", item: .medicalAccount, caseId: message.caseId, on: db)
-        try context.emit(.medicalAccountSettled, settled)
-        context.logger.info("medical account settled", metadata: ["balance_paid_fen": "\(balance)"])
+/// An item social security holds for its officers: the held item with its deadline, the ledger's
+/// status and `<item>.held`, in the caller's transaction.
+enum Holds {
+    static func hold(_ item: Item, reasonCode: String, reason: String, for duration: TimeInterval,
+                     context: HandlerContext) throws {
+        let receivedAt = Timestamp.now()
+        let deadline = Timestamp(receivedAt.date.addingTimeInterval(duration))
+        try HeldItems.hold(caseId: context.caseId, item: item, reasonCode: reasonCode, reason: reason,
+                           receivedAt: receivedAt, deadline: deadline, on: context.db)
+        try CaseLedger.setStatus("held", item: item, caseId: context.caseId, on: context.db)
+        try context.emit(.held(item), ItemHeld(reasonCode: reasonCode, reason: reason, deadline: deadline))
+        context.logger.info("held for an officer", metadata: ["item": "\(item.rawValue)", "reason_code": "\(reasonCode)",
+                                                              "deadline": "\(deadline)"])
     }
 }
 

@@ -2,6 +2,12 @@ import FoundationEssentials
 import HoushiContract
 import HoushiStorage
 
+/// A medical account frozen for a case, with what must be settled before it is paid out.
+struct FrozenMedicalAccount: Sendable, Equatable {
+    var balanceFen: Int64
+    var openReimbursements: [OpenReimbursement]
+}
+
 /// Insured persons, their pension payments and medical accounts, in the caller's transaction.
 enum InsuranceRegister {
     /// Adds or updates a person from an import, with a payment for every month from the
@@ -10,14 +16,18 @@ enum InsuranceRegister {
     static func upsert(_ person: InsuredPerson, on db: PostgresConnection) throws {
         try db.execute("""
             INSERT INTO insured_persons (id_number, name, insured_here, employer_type, retired, pension_start,
-                                         monthly_pension_fen, personal_account_balance_fen)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                         monthly_pension_fen, personal_account_balance_fen, contribution_months,
+                                         own_contributions_fen)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             ON CONFLICT (id_number) DO UPDATE SET name = EXCLUDED.name, insured_here = EXCLUDED.insured_here,
                 employer_type = EXCLUDED.employer_type, retired = EXCLUDED.retired,
                 pension_start = EXCLUDED.pension_start, monthly_pension_fen = EXCLUDED.monthly_pension_fen,
-                personal_account_balance_fen = EXCLUDED.personal_account_balance_fen, updated_at = now()
+                personal_account_balance_fen = EXCLUDED.personal_account_balance_fen,
+                contribution_months = EXCLUDED.contribution_months,
+                own_contributions_fen = EXCLUDED.own_contributions_fen, updated_at = now()
             """, [person.idNumber, person.name, person.insuredHere, person.employerType.rawValue, person.retired,
-                  person.pensionStart?.description, person.monthlyPensionFen, person.personalAccountBalanceFen])
+                  person.pensionStart?.description, person.monthlyPensionFen, person.personalAccountBalanceFen,
+                  person.contributionMonths, person.ownContributionsFen])
         if var month = person.pensionStart, let through = person.paidThrough {
             var months: [String] = []
             while month <= through, let next = month.next {
@@ -45,19 +55,63 @@ enum InsuranceRegister {
                        [idNumber.uppercased()]).first.map { try $0.bool("insured_here") } ?? false
     }
 
-    /// Closes, for `caseId`, the open medical account of the person with `idNumber` if they are
-    /// insured here and the request message `requestId` is recorded in this transaction; returns
-    /// the balance it held, or nil when there was no such account. Sent in the round trip of a
-    /// deferred `CaseLedger.recordRequest`, it sees that request only if it was recorded now.
-    static func closeMedicalAccount(_ idNumber: String, caseId: UUID, requestId: UUID, at closedAt: Timestamp,
+    /// Freezes the medical account of the person with `idNumber` if they are insured here and the
+    /// request message `requestId` is recorded in this transaction; returns its balance and the
+    /// person's open reimbursement claims, or nil when there is no open or frozen account. Sent in
+    /// the round trip of a deferred `CaseLedger.recordRequest`, it sees that request only if it
+    /// was recorded now.
+    static func freezeMedicalAccount(_ idNumber: String, requestId: UUID,
+                                     on db: PostgresConnection) throws -> FrozenMedicalAccount? {
+        guard let row = try db.execute("""
+            WITH account AS (
+                UPDATE medical_accounts a SET status = 'frozen'
+                FROM insured_persons p
+                WHERE a.id_number = $1 AND a.status IN ('open', 'frozen') AND p.id_number = a.id_number AND p.insured_here
+                    AND EXISTS (SELECT FROM item_requests r WHERE r.message_id = $2)
+                RETURNING a.id_number, a.balance_fen)
+            SELECT account.balance_fen, \(openClaimsJSON("account.id_number")) AS claims FROM account
+            """, [idNumber.uppercased(), requestId]).first
+        else { return nil }
+        return FrozenMedicalAccount(balanceFen: try row.int64("balance_fen"),
+                                    openReimbursements: try reimbursements(row["claims"]))
+    }
+
+    /// The open reimbursement claims of the person with `idNumber`.
+    static func openReimbursements(_ idNumber: String, on db: PostgresConnection) throws -> [OpenReimbursement] {
+        try reimbursements(try db.execute("SELECT \(openClaimsJSON("$1")) AS claims", [idNumber.uppercased()]).first?["claims"])
+    }
+
+    /// Closes, for `caseId`, the open or frozen medical account of the person with `idNumber`;
+    /// returns the balance it held, or nil when there was none.
+    static func closeMedicalAccount(_ idNumber: String, caseId: UUID, at closedAt: Timestamp,
                                     on db: PostgresConnection) throws -> Int64? {
         try db.execute("""
-            UPDATE medical_accounts a SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
-            FROM insured_persons p
-            WHERE a.id_number = $1 AND a.status = 'open' AND p.id_number = a.id_number AND p.insured_here
-                AND EXISTS (SELECT FROM item_requests r WHERE r.message_id = $4)
-            RETURNING a.balance_fen
-            """, [idNumber.uppercased(), closedAt.rfc3339, caseId, requestId]).first.map { try $0.int64("balance_fen") }
+            UPDATE medical_accounts SET status = 'closed', closed_at = $2::timestamptz, closed_for_case = $3
+            WHERE id_number = $1 AND status IN ('open', 'frozen')
+            RETURNING balance_fen
+            """, [idNumber.uppercased(), closedAt.rfc3339, caseId]).first.map { try $0.int64("balance_fen") }
+    }
+
+    /// Adds or updates a reimbursement claim from an import.
+    static func upsert(_ claim: ReimbursementClaim, on db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO medical_reimbursements (claim_number, id_number, amount_fen, status) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (claim_number) DO UPDATE SET id_number = EXCLUDED.id_number, amount_fen = EXCLUDED.amount_fen,
+                status = EXCLUDED.status, updated_at = now()
+            """, [claim.claimNumber, claim.idNumber, claim.amountFen, claim.open ? "open" : "settled"])
+    }
+
+    /// A JSON list of the open claims of the person whose id number `idNumber` (an SQL expression) gives.
+    private static func openClaimsJSON(_ idNumber: String) -> String {
+        """
+        (SELECT coalesce(json_agg(json_build_object('claimNumber', c.claim_number, 'amountFen', c.amount_fen)
+                                  ORDER BY c.claim_number), '[]')::text
+         FROM medical_reimbursements c WHERE c.id_number = \(idNumber) AND c.status = 'open')
+        """
+    }
+
+    private static func reimbursements(_ json: String?) throws -> [OpenReimbursement] {
+        try JSONDecoder().decode([OpenReimbursement].self, from: Data((json ?? "[]").utf8))
     }
 
     /// Moves an active pension to `status` (`suspended` at a claim, `stopped` at settlement).

@@ -43,5 +43,21 @@ enum SocialSecuritySchema {
         Migration(version: 11, name: "settlement figures without statistics", sql: """
             ALTER TABLE settlements ALTER COLUMN figures SET STATISTICS 0;
             """),
+        // 人社部发〔2021〕18号 counts the 抚恤金 by contribution years (and caps it at the person's own
+        // contributions under 5 years); the medical account waits for open reimbursements.
+        Migration(version: 12, name: "contribution years, reimbursement claims, frozen medical accounts", sql: """
+            ALTER TABLE insured_persons
+                ADD COLUMN contribution_months integer NOT NULL DEFAULT 0 CHECK (contribution_months >= 0),
+                ADD COLUMN own_contributions_fen bigint CHECK (own_contributions_fen >= 0);
+            ALTER TABLE medical_accounts DROP CONSTRAINT medical_accounts_status_check,
+                ADD CONSTRAINT medical_accounts_status_check CHECK (status IN ('open', 'frozen', 'closed'));
+            CREATE TABLE medical_reimbursements (
+                claim_number text PRIMARY KEY,
+                id_number text NOT NULL,
+                amount_fen bigint NOT NULL CHECK (amount_fen >= 0),
+                status text NOT NULL CHECK (status IN ('open', 'settled')),
+                updated_at timestamptz NOT NULL DEFAULT now());
+            CREATE INDEX medical_reimbursements_open ON medical_reimbursements (id_number) WHERE status = 'open';
+            """),
     ]
 }

@@ -36,11 +36,14 @@ public enum ApplicantRelation: String, Codable, Sendable, CaseIterable {
     case agent
 }
 
-/// How a benefit recipient (抚恤金领取人) is related to the deceased: direct relatives only.
+/// How a benefit recipient (抚恤金领取人) is related to the deceased: direct relatives only
+/// (直系亲属: 配偶、子女、父母、孙子女、外孙子女、祖父母、外祖父母).
 public enum BeneficiaryRelation: String, Codable, Sendable, CaseIterable {
     case spouse, child, parent
     /// 孙子女, 外孙子女.
     case grandchild
+    /// 祖父母, 外祖父母.
+    case grandparent
 }
 
 /// Where the ashes go.

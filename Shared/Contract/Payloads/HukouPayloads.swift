@@ -42,11 +42,16 @@ public struct HukouCancelled: Codable, Sendable, Equatable {
     public var cancelledAt: Timestamp
     /// The police station and officer that decided.
     public var decidedBy: String
+    /// True when the registration had been cancelled before this case (e.g. by the family at the
+    /// police station) and an officer confirmed it; `cancelledAt` is then the confirmation.
+    public var previouslyCancelled: Bool?
 
-    public init(deceasedIdNumber: String, householdNumber: String, cancelledAt: Timestamp, decidedBy: String) {
+    public init(deceasedIdNumber: String, householdNumber: String, cancelledAt: Timestamp, decidedBy: String,
+                previouslyCancelled: Bool? = nil) {
         self.deceasedIdNumber = deceasedIdNumber
         self.householdNumber = householdNumber
         self.cancelledAt = cancelledAt
         self.decidedBy = decidedBy
+        self.previouslyCancelled = previouslyCancelled
     }
 }

@@ -7,10 +7,13 @@ public struct PensionClaimRequested: Codable, Sendable, Equatable {
     public var employerType: EmployerType
     public var beneficiary: Beneficiary
     public var attachments: [AttachmentReference]
+    /// Whether the same notice asked public security to cancel the registration: when it did,
+    /// the settlement waits for its answer; when not (or absent), it settles at once.
+    public var hukouRequested: Bool?
 
     public init(
         certificateNumber: String, deceased: DeceasedIdentity, diedAt: Timestamp, employerType: EmployerType,
-        beneficiary: Beneficiary, attachments: [AttachmentReference]
+        beneficiary: Beneficiary, attachments: [AttachmentReference], hukouRequested: Bool? = nil
     ) {
         self.certificateNumber = certificateNumber
         self.deceased = deceased
@@ -18,6 +21,7 @@ public struct PensionClaimRequested: Codable, Sendable, Equatable {
         self.employerType = employerType
         self.beneficiary = beneficiary
         self.attachments = attachments
+        self.hukouRequested = hukouRequested
     }
 }
 
@@ -46,12 +50,26 @@ public struct PensionSettled: Codable, Sendable, Equatable {
     public var ruleVersion: String
     /// Messages for the family, e.g. to settle unfinished medical reimbursements first.
     public var notes: [String]
+    /// The year of the income figure the grant and benefit were based on (人社部发〔2021〕18号).
+    public var incomeBaseYear: Int?
+    /// One month of that figure: the grant is twice it, the benefit `survivorBenefitMonths` of it.
+    public var incomeBaseMonthlyFen: Int64?
+    /// The months of 抚恤金 (a part year counts by months/12).
+    public var survivorBenefitMonths: Double?
+    /// The person's own contributions, when they capped grant and benefit (under 5 contribution years).
+    public var cappedAtOwnContributionsFen: Int64?
 
     public init(
         stopFrom: YearMonth, monthlyPensionFen: Int64, overpaymentToRecoverFen: Int64, arrearsToPayFen: Int64,
         funeralGrantFen: Int64, survivorBenefitFen: Int64, personalAccountBalanceFen: Int64, netPayableFen: Int64,
-        payee: Payee? = nil, benefitsByOldProcess: Bool, ruleVersion: String, notes: [String] = []
+        payee: Payee? = nil, benefitsByOldProcess: Bool, ruleVersion: String, notes: [String] = [],
+        incomeBaseYear: Int? = nil, incomeBaseMonthlyFen: Int64? = nil, survivorBenefitMonths: Double? = nil,
+        cappedAtOwnContributionsFen: Int64? = nil
     ) {
+        self.incomeBaseYear = incomeBaseYear
+        self.incomeBaseMonthlyFen = incomeBaseMonthlyFen
+        self.survivorBenefitMonths = survivorBenefitMonths
+        self.cappedAtOwnContributionsFen = cappedAtOwnContributionsFen
         self.stopFrom = stopFrom
         self.monthlyPensionFen = monthlyPensionFen
         self.overpaymentToRecoverFen = overpaymentToRecoverFen

@@ -28,6 +28,7 @@ public enum HeldItems {
     public struct Held: Sendable, Encodable {
         /// Lowercase, as everywhere in the API.
         public let caseId: String
+        public let item: String
         public let reasonCode: String
         public let reason: String
         public let receivedAt: String
@@ -43,17 +44,25 @@ public enum HeldItems {
             """, [caseId, item.rawValue, reasonCode, reason, receivedAt.rfc3339, deadline.rfc3339])
     }
 
-    /// Open items, the most urgent first.
-    public static func open(item: Item, on db: PostgresConnection) throws -> [Held] {
+    /// Open items of the kinds given, the most urgent first.
+    public static func open(items: [Item], on db: PostgresConnection) throws -> [Held] {
         try db.execute("""
-            SELECT case_id, reason_code, reason, \(shanghai("received_at")) AS received_at,
+            SELECT case_id, item, reason_code, reason, \(shanghai("received_at")) AS received_at,
                    \(shanghai("deadline")) AS deadline, deadline < now() AS overdue
-            FROM held_items WHERE item = $1 AND status = 'open' ORDER BY deadline, case_id
-            """, [item.rawValue]).rows.map { row in
-            Held(caseId: try row.string("case_id"), reasonCode: try row.string("reason_code"),
+            FROM held_items WHERE item = ANY($1::text[]) AND status = 'open' ORDER BY deadline, case_id
+            """, [SQLArray(items.map(\.rawValue))]).rows.map { row in
+            Held(caseId: try row.string("case_id"), item: try row.string("item"), reasonCode: try row.string("reason_code"),
                  reason: try row.string("reason"), receivedAt: try row.string("received_at"),
                  deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
         }
+    }
+
+    /// Whether the open held item's deadline has passed; nil when it is not open.
+    public static func deadlinePassed(caseId: UUID, item: Item, on db: PostgresConnection) throws -> Bool? {
+        try db.execute("""
+            SELECT deadline < now() AS passed FROM held_items WHERE case_id = $1 AND item = $2 AND status = 'open'
+            FOR UPDATE
+            """, [caseId, item.rawValue]).first.map { try $0.bool("passed") }
     }
 
     /// How many open items are past their deadline.

@@ -21,8 +21,8 @@ extension Houshi {
             \(idNumber),\(name),H-\(UUID().lowercased),head,黑龙江省抚远市抚远镇通江路12号
             """)
         try await importCSV(.socialSecurity, ["register", "import"], """
-            id_number,name,insured_here,employer_type,retired,pension_start,monthly_pension_fen,paid_through,personal_account_balance_fen,medical_account_balance_fen
-            \(idNumber),\(name),true,enterprise,true,2020-01,300000,2026-12,0,50000
+            id_number,name,insured_here,employer_type,retired,pension_start,monthly_pension_fen,paid_through,personal_account_balance_fen,medical_account_balance_fen,contribution_months,own_contributions_fen
+            \(idNumber),\(name),true,enterprise,true,2020-01,300000,2026-12,0,50000,360,
             """)
         try await admin(.civilAffairs, ["funeral-homes", "import",
                                         TestEnvironment.repository.appendingPathComponent("deploy/demo/funeral-homes.csv").path])
