@@ -186,6 +186,7 @@ enum CaseStore {
                 'openedAt', to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
                 'items', (SELECT json_agg(json_build_object(
                               'item', i.item, 'department', i.department, 'status', i.status, 'result', i.result,
+                              'waitingFor', \(waitingFor),
                               'updatedAt', to_char(i.updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
                               ORDER BY i.item)
                           FROM case_items i WHERE i.case_id = c.case_id),
@@ -200,6 +201,27 @@ enum CaseStore {
         }
         return views
     }
+
+    /// What an item that has not ended waits for, as a family or hospital clerk reads it (null
+    /// once it has ended): a held item for the officer's decision by its deadline; a pension claim
+    /// whose notice asked hukou too for public security's answer first (social security settles
+    /// on it); any other for its department's work.
+    private static let waitingFor = """
+        CASE
+            WHEN i.status = 'held' THEN json_build_object('code', 'officer-review',
+                'text', '人工审核：' || coalesce(i.result->>'reason', '') || '（' || coalesce(i.result->>'deadline', '') || '前答复）')
+            WHEN i.status <> 'requested' THEN NULL
+            WHEN i.item = 'pension' AND EXISTS (SELECT FROM case_items h WHERE h.case_id = i.case_id AND h.item = 'hukou'
+                                                    AND h.status IN ('requested', 'held'))
+                THEN json_build_object('code', 'public-security',
+                                       'text', '等待公安机关户口注销结果，人社部门随后核定养老保险待遇')
+            ELSE json_build_object('code', 'department', 'text', CASE i.item
+                WHEN 'hukou' THEN '公安机关核查户籍、办理户口注销'
+                WHEN 'cremation' THEN '民政部门开具火化证明'
+                WHEN 'pension' THEN '人社部门核定养老保险待遇'
+                ELSE '医保经办机构清算医保个人帐户' END)
+        END
+        """
 
     /// One page of the institution's cases, newest first, as a JSON document.
     static func list(institution: Institution, status: String?, page: Int, pageSize: Int,
