@@ -8,6 +8,8 @@ import Logging
 public struct ServiceConfiguration: Sendable {
     public var department: Department
     public var amqpURL: AMQPURL
+    /// Seconds between heartbeats on every broker connection.
+    public var amqpHeartbeat: Int
     public var databaseURL: String
     public var httpHost: String
     public var httpPort: Int
@@ -28,6 +30,7 @@ public struct ServiceConfiguration: Sendable {
     /// Every variable: name, default, meaning. The README's configuration table lists these.
     public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
         ("HOUSHI_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F", "broker URL with the service's own user"),
+        ("HOUSHI_AMQP_HEARTBEAT", "30", "seconds between broker heartbeats; a publisher idle longer re-opens its connection before use"),
         ("HOUSHI_DATABASE_URL", "postgres://<schema>@127.0.0.1:5432/houshi", "database URL with the service's own role"),
         ("HOUSHI_HTTP_HOST", "127.0.0.1", "address of the HTTP server (health, API)"),
         ("HOUSHI_HTTP_PORT", "8080 intake, 8081 public-security, 8082 civil-affairs, 8083 social-security", "its port"),
@@ -62,6 +65,7 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(variable: "HOUSHI_AMQP_URL", problem: "is not an amqp://user:password@host:port/vhost URL")
         }
         self.amqpURL = amqpURL
+        amqpHeartbeat = try reader.integer("HOUSHI_AMQP_HEARTBEAT", default: 30, in: 1...600)
         databaseURL = try reader.string("HOUSHI_DATABASE_URL", default: "postgres://\(department.schema)@127.0.0.1:5432/houshi")
         guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") else {
             throw ConfigurationError(variable: "HOUSHI_DATABASE_URL", problem: "is not a postgres:// URL")

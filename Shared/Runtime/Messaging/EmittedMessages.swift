@@ -65,6 +65,7 @@ final class EmittedMessagePublisher {
     private let name: String
     private let logger: Logger
     private var broker: AMQPConnection?
+    private var lastUsed = ContinuousClock.now
 
     init(configuration: ServiceConfiguration, name: String, logger: Logger) {
         self.configuration = configuration
@@ -72,20 +73,29 @@ final class EmittedMessagePublisher {
         self.logger = logger
     }
 
-    /// Publishes the messages; returns the ids of those the broker confirmed.
+    /// Publishes the messages; returns the ids of those the broker confirmed. A connection idle
+    /// for longer than the heartbeat (librabbitmq-c answers heartbeats only when called, so the
+    /// broker may have dropped it in a quiet hour) is re-opened first; one that fails is re-opened
+    /// and the messages published once more (what the first attempt published, the inboxes absorb).
     func publish(_ messages: [OutboxMessage]) -> [UUID] {
         guard !messages.isEmpty else { return [] }
+        if broker != nil, ContinuousClock.now - lastUsed > .seconds(configuration.amqpHeartbeat) { close() }
+        defer { lastUsed = .now }
         let confirmed: [UUID]
         do {
-            let amqp = try broker ?? connect()
-            broker = amqp
-            confirmed = try amqp.publishConfirmed(messages, appId: configuration.department.rawValue)
-                .map { messages[$0].messageId }
+            confirmed = try publishOnce(messages)
         } catch {
-            logger.warning("publishing emitted messages failed; the outbox relay sends them when their claim ends",
-                           metadata: ["count": "\(messages.count)", "error": "\(error)"])
+            logger.info("publishing emitted messages failed; publishing them again on a new connection",
+                        metadata: ["count": "\(messages.count)", "error": "\(error)"])
             close()
-            return []
+            do {
+                confirmed = try publishOnce(messages)
+            } catch {
+                logger.warning("publishing emitted messages failed; the outbox relay sends them when their claim ends",
+                               metadata: ["count": "\(messages.count)", "error": "\(error)"])
+                close()
+                return []
+            }
         }
         if confirmed.count < messages.count {
             logger.warning("broker refused messages; the outbox relay retries them when their claim ends",
@@ -99,8 +109,15 @@ final class EmittedMessagePublisher {
         broker = nil
     }
 
+    private func publishOnce(_ messages: [OutboxMessage]) throws -> [UUID] {
+        let amqp = try broker ?? connect()
+        broker = amqp
+        return try amqp.publishConfirmed(messages, appId: configuration.department.rawValue).map { messages[$0].messageId }
+    }
+
     private func connect() throws -> AMQPConnection {
-        let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(name)")
+        let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(name)",
+                                      heartbeat: configuration.amqpHeartbeat)
         do {
             try amqp.enableConfirms()
         } catch {

@@ -60,7 +60,8 @@ public struct OutboxRelay: Service {
         while !stop.isSet {
             do {
                 let amqp = try broker ?? {
-                    let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(component)")
+                    let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(component)",
+                                                  heartbeat: configuration.amqpHeartbeat)
                     try amqp.enableConfirms()
                     return amqp
                 }()
