@@ -143,8 +143,7 @@ struct StaffRoutes: Sendable {
         let reason = try await DecisionReason.read(from: request)
         try await context.decideHeld(item: .cremation, caseId: caseId, as: CremationRequested.self, approved: false,
                                      officer: staff, reason: reason, logger: logger(caseId, staff)) { _, handling in
-            try CaseLedger.setStatus("rejected", item: .cremation, caseId: caseId, on: handling.db)
-            try handling.emit(.rejected(.cremation), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
+            try handling.reject(.cremation, reasonCode: "rejected-on-review", reason: reason)
         }
         return try Response.json(["caseId": caseId.lowercased, "outcome": "rejected", "decidedBy": staff])
     }

@@ -28,16 +28,12 @@ struct CremationRequestedHandler: MessageHandler {
             try Certificates.issue(caseId: message.caseId, request: request, home: home, pickup: pickup,
                                    issuedBy: "system", context: context)
         case .reject(let code, let reason):
-            try CaseLedger.setStatus("rejected", item: .cremation, caseId: message.caseId, on: context.db)
-            try context.emit(.rejected(.cremation), ItemRejected(reasonCode: code, reason: reason))
+            try context.reject(.cremation, reasonCode: code, reason: reason)
             context.logger.info("cremation request rejected", metadata: ["reason_code": "\(code)"])
         case .hold(let code, let reason):
             let receivedAt = Timestamp.now()
             let deadline = Timestamp(receivedAt.date.addingTimeInterval(Self.reviewTime.seconds))
-            try HeldItems.hold(caseId: message.caseId, item: .cremation, reasonCode: code, reason: reason,
-                               receivedAt: receivedAt, deadline: deadline, on: context.db)
-            try CaseLedger.setStatus("held", item: .cremation, caseId: message.caseId, on: context.db)
-            try context.emit(.held(.cremation), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
+            try context.hold(.cremation, reasonCode: code, reason: reason, receivedAt: receivedAt, deadline: deadline)
             context.logger.info("cremation request held for the funeral home", metadata: ["reason_code": "\(code)"])
         }
     }

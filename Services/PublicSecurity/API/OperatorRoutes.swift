@@ -36,21 +36,13 @@ struct OperatorRoutes: Sendable {
         ) { hukouRequest, handling -> String in
             if approve {
                 do {
-                    // Approving the `already-cancelled` hold confirms the earlier cancellation.
-                    if try Register.lookUp(hukouRequest.deceased.idNumber, on: handling.db)?.0.active == false {
-                        try Cancellation.confirmEarlier(caseId: caseId, request: hukouRequest, confirmedBy: officer,
-                                                        reason: reason, context: handling)
-                        return "confirmed-cancelled"
-                    }
-                    try Cancellation.cancel(caseId: caseId, request: hukouRequest, decidedBy: officer, reason: reason,
-                                            context: handling)
+                    return try Cancellation.approve(caseId: caseId, request: hukouRequest, officer: officer, reason: reason,
+                                                    context: handling)
                 } catch let conflict as RegisterConflict {
                     throw APIError(status: .conflict, code: "register-conflict", message: conflict.reason)
                 }
-                return "cancelled"
             }
-            try CaseLedger.setStatus("rejected", item: .hukou, caseId: caseId, on: handling.db)
-            try handling.emit(.rejected(.hukou), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
+            try handling.reject(.hukou, reasonCode: "rejected-on-review", reason: reason)
             return "rejected"
         }
         return try Response.json(["caseId": caseId.lowercased, "outcome": outcome, "decidedBy": officer])

@@ -28,16 +28,12 @@ struct CancellationRequestedHandler: MessageHandler {
             try Cancellation.cancel(caseId: message.caseId, request: request, decidedBy: "system", reason: nil,
                                     context: context)
         case .reject(let code, let reason):
-            try CaseLedger.setStatus("rejected", item: .hukou, caseId: message.caseId, on: context.db)
-            try context.emit(.rejected(.hukou), ItemRejected(reasonCode: code, reason: reason))
+            try context.reject(.hukou, reasonCode: code, reason: reason)
             context.logger.info("cancellation rejected", metadata: ["reason_code": "\(code)"])
         case .hold(let code, let reason):
             let deadline = try StoredCalendar.current(shipped: calendar, on: context.db)
                 .deadline(oneWorkingDayFrom: acceptedAt).reported(to: context.logger).time
-            try HeldItems.hold(caseId: message.caseId, item: .hukou, reasonCode: code, reason: reason,
-                               receivedAt: acceptedAt, deadline: deadline, on: context.db)
-            try CaseLedger.setStatus("held", item: .hukou, caseId: message.caseId, on: context.db)
-            try context.emit(.held(.hukou), ItemHeld(reasonCode: code, reason: reason, deadline: deadline))
+            try context.hold(.hukou, reasonCode: code, reason: reason, receivedAt: acceptedAt, deadline: deadline)
             context.logger.info("cancellation held for review", metadata: ["reason_code": "\(code)",
                                                                           "deadline": "\(deadline)"])
         }
@@ -74,6 +70,20 @@ extension WorkingDayDeadline {
 }
 
 extension Cancellation {
+    /// An officer's approval of a held request: cancels an active registration (`cancelled`), or
+    /// confirms one already cancelled outside this case (`confirmed-cancelled`, the
+    /// `already-cancelled` hold); `RegisterConflict` when the register allows neither.
+    static func approve(caseId: UUID, request: HukouCancellationRequested, officer: String, reason: String,
+                        context: HandlerContext) throws -> String {
+        do {
+            try cancel(caseId: caseId, request: request, decidedBy: officer, reason: reason, context: context)
+            return "cancelled"
+        } catch is RegisterConflict {
+            try confirmEarlier(caseId: caseId, request: request, confirmedBy: officer, reason: reason, context: context)
+            return "confirmed-cancelled"
+        }
+    }
+
     /// An officer confirms that the registration was cancelled before this case (the `already-cancelled`
     /// hold): recorded with who and why, and published as `hukou.cancelled`, so that nothing waits on it.
     static func confirmEarlier(caseId: UUID, request: HukouCancellationRequested, confirmedBy officer: String,

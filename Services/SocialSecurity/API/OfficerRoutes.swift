@@ -46,11 +46,13 @@ struct OfficerRoutes: Sendable {
             ) { _, handling in
                 guard let pending = try PensionClaims.pending(among: [caseId], status: "held", on: handling.db).first
                 else { throw APIError(status: .conflict, code: "not-held", message: "the claim is not held") }
-                if case .held(_, let why) = try SocialSecurity.settle(pending.settlementInput, rules: settlement.rules) {
+                switch try SocialSecurity.settle(pending.settlementInput, rules: settlement.rules) {
+                case .held(_, let why):
                     throw APIError(status: .conflict, code: "cannot-settle", message: why)
+                case .settled(let figures):
+                    try settlement.record(figures, of: pending, context: handling)
+                    return "settled"
                 }
-                try settlement.settle(pending, context: handling)
-                return "settled"
             }
         case (.medicalAccount, true):
             outcome = try await context.decideHeld(
@@ -67,8 +69,7 @@ struct OfficerRoutes: Sendable {
                 item: item, caseId: caseId, as: JSONValue.self, approved: false, officer: officer, reason: reason,
                 logger: logger
             ) { _, handling in
-                try CaseLedger.setStatus("rejected", item: item, caseId: caseId, on: handling.db)
-                try handling.emit(.rejected(item), ItemRejected(reasonCode: "rejected-on-review", reason: reason))
+                try handling.reject(item, reasonCode: "rejected-on-review", reason: reason)
                 return "rejected"
             }
         }

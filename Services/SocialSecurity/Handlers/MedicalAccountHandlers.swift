@@ -19,17 +19,15 @@ struct MedicalAccountHandler: MessageHandler {
             try InsuranceRegister.freezeMedicalAccount(idNumber, requestId: context.receivedMessageId, on: context.db)
         }) else { return }
         guard let account else {
-            try CaseLedger.setStatus("rejected", item: .medicalAccount, caseId: message.caseId, on: context.db)
-            try context.emit(.rejected(.medicalAccount), ItemRejected(
-                reasonCode: "not-locally-insured", reason: "本市无医保个人帐户，请到参保地医保经办机构办理"))
+            try context.reject(.medicalAccount, reasonCode: "not-locally-insured",
+                               reason: "本市无医保个人帐户，请到参保地医保经办机构办理")
             return
         }
         switch MedicalAccountDecision.onRequest(open: account.openReimbursements, waitingDays: waitingDays) {
         case .settle(let reminder):
             try MedicalAccountSettlement.settle(message.payload, reminder: reminder, context: context)
         case .hold(let code, let reason):
-            try Holds.hold(.medicalAccount, reasonCode: code, reason: reason,
-                           for: TimeInterval(waitingDays) * 24 * 3600, context: context)
+            try context.hold(.medicalAccount, reasonCode: code, reason: reason, for: TimeInterval(waitingDays) * 24 * 3600)
         }
     }
 }

@@ -16,9 +16,7 @@ struct PensionClaimHandler: MessageHandler {
             return
         }
         guard insuredHere else {
-            try CaseLedger.setStatus("rejected", item: .pension, caseId: message.caseId, on: context.db)
-            try context.emit(.rejected(.pension), ItemRejected(
-                reasonCode: "not-locally-insured", reason: "未在本市参保，请到参保地社保经办机构办理"))
+            try context.reject(.pension, reasonCode: "not-locally-insured", reason: "未在本市参保，请到参保地社保经办机构办理")
             return
         }
         try InsuranceRegister.setPension("suspended", idNumber: message.payload.deceased.idNumber, on: context.db)
@@ -51,54 +49,52 @@ struct PensionSettlement {
             case .settle:
                 try settle(pending, context: context)
             case .hold(let code, let reason):
-                try Holds.hold(.pension, reasonCode: code, reason: reason, for: Self.reviewTime, context: context)
+                try context.hold(.pension, reasonCode: code, reason: reason, for: Self.reviewTime)
             case .waitForPublicSecurity:
                 context.logger.info("pension claim waits for public security's answer")
             }
         }
     }
 
-    /// Settles a claim, or holds it when its figures cannot be worked out; returns the decision.
-    @discardableResult
-    func settle(_ pending: PendingClaim, context: HandlerContext) throws -> SettlementDecision {
-        let (db, caseId, claim) = (context.db, context.caseId, pending.claim)
-        let decision = try SocialSecurity.settle(pending.settlementInput, rules: rules)
-        switch decision {
+    /// Settles a claim, or holds it when its figures cannot be worked out.
+    func settle(_ pending: PendingClaim, context: HandlerContext) throws {
+        switch try SocialSecurity.settle(pending.settlementInput, rules: rules) {
         case .settled(let figures):
-            let payee = Payee(name: claim.beneficiary.name, relation: claim.beneficiary.relation,
-                              bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4)))
-            let settled = figures.pensionSettled(payee: payee)
-            // The claim, locked and not settled yet, has no settlement: one found means the
-            // ledger and the settlements disagree, and nothing of this transaction commits.
-            try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: pending.idNumber,
-                                                   ruleVersion: figures.ruleVersion, on: db) { recorded in
-                guard recorded else { throw SettledBefore(caseId: caseId) }
-            }
-            try InsuranceRegister.setPension("stopped", idNumber: pending.idNumber, on: db)
-            try CaseLedger.setStatus("settled", item: .pension, caseId: caseId, on: db)
-            try context.emit(.pensionSettled, settled)
-            context.logger.info("pension settled", metadata: ["rule_version": "\(figures.ruleVersion)",
-                                                              "net_payable_fen": "\(figures.netPayableFen)"])
+            try record(figures, of: pending, context: context)
         case .held(let code, let reason):
-            try Holds.hold(.pension, reasonCode: code, reason: reason, for: Self.reviewTime, context: context)
+            try context.hold(.pension, reasonCode: code, reason: reason, for: Self.reviewTime)
         }
-        return decision
+    }
+
+    /// Records settled figures: the settlement once, the pension stopped, the ledger's status and
+    /// `pension.settled` published.
+    func record(_ figures: SettlementFigures, of pending: PendingClaim, context: HandlerContext) throws {
+        let (db, caseId, claim) = (context.db, context.caseId, pending.claim)
+        let payee = Payee(name: claim.beneficiary.name, relation: claim.beneficiary.relation,
+                          bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4)))
+        let settled = figures.pensionSettled(payee: payee)
+        // The claim, locked and not settled yet, has no settlement: one found means the ledger
+        // and the settlements disagree, and nothing of this transaction commits.
+        try InsuranceRegister.recordSettlement(settled, caseId: caseId, item: .pension, idNumber: pending.idNumber,
+                                               ruleVersion: figures.ruleVersion, on: db) { recorded in
+            guard recorded else { throw SettledBefore(caseId: caseId) }
+        }
+        try InsuranceRegister.setPension("stopped", idNumber: pending.idNumber, on: db)
+        try CaseLedger.setStatus("settled", item: .pension, caseId: caseId, on: db)
+        try context.emit(.pensionSettled, settled)
+        context.logger.info("pension settled", metadata: ["rule_version": "\(figures.ruleVersion)",
+                                                          "net_payable_fen": "\(figures.netPayableFen)"])
     }
 }
 
-/// An item social security holds for its officers: the held item with its deadline, the ledger's
-/// status and `<item>.held`, in the caller's transaction.
-enum Holds {
-    static func hold(_ item: Item, reasonCode: String, reason: String, for duration: TimeInterval,
-                     context: HandlerContext) throws {
+extension HandlerContext {
+    /// Holds `item` for a social security officer, due `duration` from now.
+    func hold(_ item: Item, reasonCode: String, reason: String, for duration: TimeInterval) throws {
         let receivedAt = Timestamp.now()
         let deadline = Timestamp(receivedAt.date.addingTimeInterval(duration))
-        try HeldItems.hold(caseId: context.caseId, item: item, reasonCode: reasonCode, reason: reason,
-                           receivedAt: receivedAt, deadline: deadline, on: context.db)
-        try CaseLedger.setStatus("held", item: item, caseId: context.caseId, on: context.db)
-        try context.emit(.held(item), ItemHeld(reasonCode: reasonCode, reason: reason, deadline: deadline))
-        context.logger.info("held for an officer", metadata: ["item": "\(item.rawValue)", "reason_code": "\(reasonCode)",
-                                                              "deadline": "\(deadline)"])
+        try hold(item, reasonCode: reasonCode, reason: reason, receivedAt: receivedAt, deadline: deadline)
+        logger.info("held for an officer", metadata: ["item": "\(item.rawValue)", "reason_code": "\(reasonCode)",
+                                                      "deadline": "\(deadline)"])
     }
 }
 

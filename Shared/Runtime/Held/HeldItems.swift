@@ -137,3 +137,22 @@ extension ServiceContext {
         return outcome
     }
 }
+
+extension HandlerContext {
+    /// Holds `item` of this context's case for an officer, in its transaction: the held item with
+    /// its deadline, the ledger's status `held`, and `<item>.held` published.
+    public func hold(_ item: Item, reasonCode: String, reason: String, receivedAt: Timestamp,
+                     deadline: Timestamp) throws {
+        try HeldItems.hold(caseId: caseId, item: item, reasonCode: reasonCode, reason: reason, receivedAt: receivedAt,
+                           deadline: deadline, on: db)
+        try CaseLedger.setStatus("held", item: item, caseId: caseId, on: db)
+        try emit(.held(item), ItemHeld(reasonCode: reasonCode, reason: reason, deadline: deadline))
+    }
+
+    /// Sends `item` of this context's case to the offline process, in its transaction: the
+    /// ledger's status `rejected`, and `<item>.rejected` published.
+    public func reject(_ item: Item, reasonCode: String, reason: String) throws {
+        try CaseLedger.setStatus("rejected", item: item, caseId: caseId, on: db)
+        try emit(.rejected(item), ItemRejected(reasonCode: reasonCode, reason: reason))
+    }
+}

@@ -81,22 +81,9 @@ final class EmittedMessagePublisher {
         guard !messages.isEmpty else { return [] }
         if broker != nil, ContinuousClock.now - lastUsed > .seconds(configuration.amqpHeartbeat) { close() }
         defer { lastUsed = .now }
-        let confirmed: [UUID]
-        do {
-            confirmed = try publishOnce(messages)
-        } catch {
-            logger.info("publishing emitted messages failed; publishing them again on a new connection",
-                        metadata: ["count": "\(messages.count)", "error": "\(error)"])
-            close()
-            do {
-                confirmed = try publishOnce(messages)
-            } catch {
-                logger.warning("publishing emitted messages failed; the outbox relay sends them when their claim ends",
-                               metadata: ["count": "\(messages.count)", "error": "\(error)"])
-                close()
-                return []
-            }
-        }
+        guard let confirmed = attempt(messages, failing: "publishing them again on a new connection", level: .info)
+            ?? attempt(messages, failing: "the outbox relay sends them when their claim ends", level: .warning)
+        else { return [] }
         if confirmed.count < messages.count {
             logger.warning("broker refused messages; the outbox relay retries them when their claim ends",
                            metadata: ["count": "\(messages.count - confirmed.count)"])
@@ -109,10 +96,19 @@ final class EmittedMessagePublisher {
         broker = nil
     }
 
-    private func publishOnce(_ messages: [OutboxMessage]) throws -> [UUID] {
-        let amqp = try broker ?? connect()
-        broker = amqp
-        return try amqp.publishConfirmed(messages, appId: configuration.department.rawValue).map { messages[$0].messageId }
+    /// One attempt: the ids the broker confirmed, or nil once the failure is logged at `level`
+    /// with what happens now (`failing`) and the connection closed.
+    private func attempt(_ messages: [OutboxMessage], failing: String, level: Logger.Level) -> [UUID]? {
+        do {
+            let amqp = try broker ?? connect()
+            broker = amqp
+            return try amqp.publishConfirmed(messages, appId: configuration.department.rawValue).map { messages[$0].messageId }
+        } catch {
+            logger.log(level: level, "publishing emitted messages failed; \(failing)",
+                       metadata: ["count": "\(messages.count)", "error": "\(error)"])
+            close()
+            return nil
+        }
     }
 
     private func connect() throws -> AMQPConnection {
