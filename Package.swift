@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // Staff pages: bcrypt and sessions, HTML templates that escape by default, form-data.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -67,8 +71,12 @@ let package = Package(
                 path: "Shared/Runtime"),
 
         .executableTarget(name: "Intake",
-                          dependencies: ["HoushiRuntime", "HoushiHTTPClient", .product(name: "Crypto", package: "swift-crypto")],
-                          path: "Services/Intake", exclude: ["openapi.yaml"]),
+                          dependencies: ["HoushiRuntime", "HoushiHTTPClient", .product(name: "Crypto", package: "swift-crypto"),
+                                         .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                                         .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                                         .product(name: "Mustache", package: "swift-mustache"),
+                                         .product(name: "MultipartKit", package: "multipart-kit")],
+                          path: "Services/Intake", exclude: ["openapi.yaml", "Pages/Templates", "Pages/Static"]),
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime"], path: "Services/PublicSecurity",
                           exclude: ["Calendar"]),
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime"], path: "Services/CivilAffairs"),

@@ -18,8 +18,11 @@ enum IntakeService: ServiceDefinition {
     /// Outcomes are recorded together, and a case completes in the transaction that records its last one.
     static let followUp: MessageProcessor.FollowUp? = IntakeHandlers.followUp
 
-    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
-        DeathNoticeRoutes(context: context).register(on: router)
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
+        let links = FamilyLinkSource()
+        let opening = NoticeOpening(context: context, links: links)
+        DeathNoticeRoutes(context: context, opening: opening).register(on: router)
+        try IntakePages(context: context, opening: opening, links: links).register(on: router)
     }
 
     /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are
@@ -29,7 +32,7 @@ enum IntakeService: ServiceDefinition {
         let gateway: any SMSGateway = try environment["HOUSHI_SMS_WEBHOOK_URL"].map { try WebhookSMSGateway(url: $0) }
             ?? LogSMSGateway(logger: context.logger)
         let retry = environment["HOUSHI_SMS_RETRY_SECONDS"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
-        return [SMSNotifier(database: context.database, gateway: gateway, logger: context.logger,
+        return [SMSNotifier(database: context.database, gateway: gateway, links: FamilyLinkSource(), logger: context.logger,
                             retryBase: retry ?? .seconds(10))]
     }
 }
@@ -37,6 +40,6 @@ enum IntakeService: ServiceDefinition {
 @main
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self])
+        .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self])
     }
 }

@@ -22,7 +22,7 @@ import Testing
             logger: Logger(label: "router-tests"), metrics: PrometheusCollectorRegistry())
         let router = Router()
         router.addHealthRoutes(readiness: Readiness())
-        IntakeService.addRoutes(to: router, context: context)
+        try IntakeService.addRoutes(to: router, context: context)
         return router
     }
 

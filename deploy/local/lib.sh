@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Shared functions of the local run scripts (infra, up, down, test): a private RabbitMQ node
-# and PostgreSQL cluster run as plain processes (no systemd, no Docker) under one run dir.
+# Shared functions of the local run scripts (infra, up, down, test): a private RabbitMQ node,
+# PostgreSQL cluster and nginx run as plain processes (no systemd, no Docker) under one run dir.
 # Source it after `set -euo pipefail`, then call houshi_config.
 #
 # Layout of the run dir (HOUSHI_RUN_DIR, default <repo>/.run):
 #   rabbitmq/   node home (Erlang cookie), config, data        postgres/  cluster and socket
 #   secrets/    generated passwords, one file each              env/       <service>.env, admin.env
-#   logs/       rabbitmq, postgres and service logs             pids/      <service>.pid
+#   logs/       rabbitmq, postgres, nginx and service logs      pids/      <service>.pid
+#   nginx/      nginx.conf (rendered), pid, temporary files
 
 HOUSHI_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../provisioning.sh
@@ -14,6 +15,12 @@ HOUSHI_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 RABBIT_BIN=/usr/lib/rabbitmq/bin   # not the /usr/sbin wrappers: they switch user and HOME
 INFRA_PACKAGES=(rabbitmq-server postgresql librabbitmq-dev libpq-dev pkg-config curl)
+# shellcheck disable=SC2034  # (used by up, infra and test)
+WEB_PACKAGES=(nginx gettext-base)   # gettext-base: envsubst, to render deploy/nginx/houshi.conf
+
+# The demo medical institution of deploy/local/up, and its staff login for the pages.
+DEMO_INSTITUTION_CODE=FY-DEMO-HOSPITAL DEMO_INSTITUTION_NAME=抚远市人民医院
+DEMO_STAFF_LOGIN=demo DEMO_STAFF_NAME=演示护士
 
 log() { printf '[houshi] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -29,13 +36,15 @@ houshi_config() {
   AMQP_DIST_PORT=$(setting HOUSHI_AMQP_DIST_PORT 25672)
   PG_PORT=$(setting HOUSHI_PG_PORT 5432)
   HTTP_BASE_PORT=$(setting HOUSHI_HTTP_BASE_PORT 8080)
+  WEB_PORT=$(setting HOUSHI_WEB_PORT 8000)
   LOG_FORMAT=$(setting HOUSHI_LOG_FORMAT text)
   local port
-  for port in "$AMQP_PORT" "$AMQP_DIST_PORT" "$PG_PORT" "$HTTP_BASE_PORT"; do
+  for port in "$AMQP_PORT" "$AMQP_DIST_PORT" "$PG_PORT" "$HTTP_BASE_PORT" "$WEB_PORT"; do
     [[ $port =~ ^[0-9]+$ ]] || die "not a port number: $port"
   done
   NODE="houshi-$AMQP_PORT@localhost"
   RABBIT_DIR=$RUN_DIR/rabbitmq RABBIT_PIDFILE=$RUN_DIR/rabbitmq/rabbitmq.pid
+  NGINX_DIR=$RUN_DIR/nginx
   pg_paths
 }
 
@@ -358,6 +367,7 @@ HOUSHI_AMQP_PORT=$AMQP_PORT
 HOUSHI_AMQP_DIST_PORT=$AMQP_DIST_PORT
 HOUSHI_PG_PORT=$PG_PORT
 HOUSHI_HTTP_BASE_PORT=$HTTP_BASE_PORT
+HOUSHI_WEB_PORT=$WEB_PORT
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
 HOUSHI_RABBITMQ_NODE=$NODE
 HOUSHI_INFRA=$HOUSHI_REPO/deploy/local/infra
@@ -403,11 +413,13 @@ infra_stop() {
 # infra_destroy: stop, then delete this run dir's data, secrets, env files and logs
 # (only the known subfolders: <repo>/.run/test may live inside the default run dir).
 infra_destroy() {
+  stop_nginx
   stop_services
   infra_stop
   local pg_real
   pg_real=$(realpath -m "$RUN_DIR/postgres")
-  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,demo-token} "$pg_real"
+  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,nginx,demo-token,demo-staff-password} \
+    "$pg_real"
 }
 
 # ------------------------------------------------------------------------------ services
@@ -428,9 +440,34 @@ register_demo_institution() {
     # shellcheck source=/dev/null
     . "$ENV_DIR/intake.env"
     umask 077
-    "$1/intake" institutions add --code FY-DEMO-HOSPITAL --name 抚远市人民医院 >"$token_file"
+    "$1/intake" institutions add --code "$DEMO_INSTITUTION_CODE" --name "$DEMO_INSTITUTION_NAME" \
+      >"$token_file"
   )
 }
+
+# register_demo_staff BIN_DIR: a staff login of the demo institution, for its pages. The
+# password is generated once into RUN_DIR/demo-staff-password and given on every run (the
+# command resets an existing login's password to it), so every `up` prints the same login,
+# also after the database was emptied.
+register_demo_staff() {
+  local password_file=$RUN_DIR/demo-staff-password
+  if [[ ! -s $password_file ]]; then
+    (umask 077 && { random_password; echo; } >"$password_file")
+  fi
+  log "registering the demo staff login $DEMO_STAFF_LOGIN (password in $password_file)"
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_DIR/intake.env"
+    umask 077
+    # (it prints the login and the password: both known here)
+    exec "$1/intake" staff add --institution "$DEMO_INSTITUTION_CODE" --name "$DEMO_STAFF_NAME" \
+      --login "$DEMO_STAFF_LOGIN" --password-file "$password_file" >/dev/null
+  )
+}
+
+# demo_staff_password: the password register_demo_staff gave.
+demo_staff_password() { head -n 1 "$RUN_DIR/demo-staff-password"; }
 
 # load_demo_registers BIN_DIR: the departments' registers of deploy/demo/, which include every
 # person of shared/examples/death-notice.json (imports update in place: safe to repeat).
@@ -527,6 +564,78 @@ wait_ready() {
     ((SECONDS < deadline)) || die "$name not ready at $url after ${timeout}s; see $LOG_DIR/$name.log"
     sleep 0.5
   done
+}
+
+# ---------------------------------------------------------------------------------- nginx
+
+# One address for the pages and the API: nginx on 127.0.0.1:WEB_PORT in front of the services,
+# configured by deploy/nginx/houshi.conf (shared with docker-compose.yml). Its pid file and
+# temporary files are in NGINX_DIR (its prefix), its logs in LOG_DIR.
+
+# nginx_cmd ARGS...: nginx with this run dir's prefix and rendered config.
+nginx_cmd() { nginx -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" "$@"; }
+
+# (the master's command line names the prefix)
+nginx_pid() { live_pid "$NGINX_DIR/nginx.pid" "-p $NGINX_DIR/"; }
+
+# render_nginx_conf: NGINX_DIR/nginx.conf from the template, with this run's values. envsubst
+# is given the template's HOUSHI_ placeholders only, so nginx's own $variables stay.
+render_nginx_conf() {
+  local template=$HOUSHI_REPO/deploy/nginx/houshi.conf
+  mkdir -p "$NGINX_DIR" "$LOG_DIR"
+  (
+    export HOUSHI_NGINX_USER=root HOUSHI_NGINX_LISTEN=127.0.0.1:$WEB_PORT \
+      HOUSHI_NGINX_ACCESS_LOG=$LOG_DIR/nginx-access.log \
+      HOUSHI_NGINX_ERROR_LOG=$LOG_DIR/nginx-error.log \
+      HOUSHI_NGINX_RESOLVER=127.0.0.1   # never asked: the upstreams are addresses
+    local svc var names
+    for svc in "${HOUSHI_SERVICES[@]}"; do
+      var=HOUSHI_UPSTREAM_${svc^^}
+      export "${var//-/_}=127.0.0.1:$(service_port "$svc")"
+    done
+    # shellcheck disable=SC2016  # (the placeholders themselves, unexpanded)
+    names=$(grep -o '${HOUSHI_[A-Z_]*}' "$template" | sort -u)
+    for var in $names; do
+      var=${var:2:-1}
+      [[ -n ${!var:-} ]] || die "$template uses $var, which render_nginx_conf does not set"
+    done
+    envsubst "$names" <"$template" >"$NGINX_DIR/nginx.conf"
+  )
+}
+
+# start_nginx: unless running, render and check the config, start nginx (it forks into the
+# background once its port is bound) and wait until its /healthz answers.
+start_nginx() {
+  if nginx_pid >/dev/null; then
+    log "nginx already running on 127.0.0.1:$WEB_PORT"
+    return
+  fi
+  require_ports_free "$WEB_PORT"
+  render_nginx_conf
+  nginx_cmd -t -q || die "nginx rejects $NGINX_DIR/nginx.conf (from deploy/nginx/houshi.conf)"
+  log "starting nginx on 127.0.0.1:$WEB_PORT"
+  nginx_cmd -g 'daemon on;' </dev/null || die "nginx did not start; see $LOG_DIR/nginx-error.log"
+  local deadline=$((SECONDS + 10))
+  until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$WEB_PORT/healthz" 2>/dev/null; do
+    ((SECONDS < deadline)) || die "nginx does not answer on 127.0.0.1:$WEB_PORT; see $LOG_DIR/nginx-error.log"
+    sleep 0.2
+  done
+}
+
+# stop_nginx: a graceful stop (SIGQUIT: requests under way are answered first), then
+# terminate's SIGTERM and SIGKILL if it still runs after 10 s.
+stop_nginx() {
+  local pid i
+  if pid=$(nginx_pid); then
+    log "stopping nginx (pid $pid)"
+    kill -QUIT "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      alive "$pid" || break
+      sleep 0.1
+    done
+    if alive "$pid"; then terminate "$pid" nginx 10; fi
+  fi
+  rm -f "$NGINX_DIR/nginx.pid"
 }
 
 # ------------------------------------------------------------------ load runs (chaos, bench)

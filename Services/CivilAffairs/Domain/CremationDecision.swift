@@ -38,14 +38,14 @@ enum CremationDecision: Sendable, Equatable {
             return .certify(home, pickup: nil)
         case .pickup(let address, let at):
             if address.trimmingWhitespace.isEmpty {
-                return .hold(reasonCode: "pickup-address-missing", reason: "接运地址为空，请联系家属 (no pickup address)")
+                return .hold(reasonCode: "pickup-address-missing", reason: "接运地址为空，请联系家属")
             }
             if at < request.diedAt {
                 return .hold(reasonCode: "pickup-before-death",
                              reason: "接运时间早于死亡时间，请联系家属 (the pickup is before the death)")
             }
             guard let home = pickupHome else {
-                return .hold(reasonCode: "no-local-funeral-home", reason: "未登记本市殡仪馆 (no local funeral home is registered)")
+                return .hold(reasonCode: "no-local-funeral-home", reason: "未登记本市殡仪馆")
             }
             return .certify(home, pickup: Pickup(address: address, at: at))
         }

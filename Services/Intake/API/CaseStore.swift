@@ -36,16 +36,19 @@ struct PreparedNotice: Sendable {
     let caseId: UUID
     let notice: DeathNotice
     let institution: Institution
+    /// The staff member who entered it on the page; nil for a system posting to the API.
+    let enteredBy: UUID?
     let trace: TraceParent
     /// The notice as JSON, as the case keeps it.
     let document: String
     /// `death.notified` and the requests, when the notice has no attachments.
     let messages: NoticeOutboxMessages?
 
-    init(_ notice: DeathNotice, institution: Institution, trace: TraceParent) throws {
+    init(_ notice: DeathNotice, institution: Institution, enteredBy: UUID? = nil, trace: TraceParent) throws {
         caseId = .timeOrdered()
         self.notice = notice
         self.institution = institution
+        self.enteredBy = enteredBy
         self.trace = trace
         document = String(decoding: try MessageCodec().encodeValue(notice), as: UTF8.self)
         messages = notice.attachments?.isEmpty ?? true
@@ -80,10 +83,11 @@ enum CaseStore {
     static func open(_ notices: [PreparedNotice], on tx: PostgresConnection) throws -> [OpenedNotice] {
         let opened = Set(try tx.execute("""
             WITH opened AS (
-                INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256)
-                SELECT case_id, institution_code, deceased_id_number, document::jsonb, sha256(convert_to(document, 'UTF8'))
-                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
-                    WITH ORDINALITY AS n (case_id, institution_code, deceased_id_number, document, position)
+                INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256, entered_by)
+                SELECT case_id, institution_code, deceased_id_number, document::jsonb, sha256(convert_to(document, 'UTF8')),
+                    nullif(entered_by, '')::uuid
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $8::text[])
+                    WITH ORDINALITY AS n (case_id, institution_code, deceased_id_number, document, entered_by, position)
                 ORDER BY position
                 ON CONFLICT (deceased_id_number) DO NOTHING
                 RETURNING case_id),
@@ -96,7 +100,8 @@ enum CaseStore {
                   SQLArray(notices.map { $0.notice.deceased.idNumber.uppercased() }), SQLArray(notices.map(\.document)),
                   SQLArray(notices.flatMap { notice in notice.notice.requestedItems.map { _ in notice.caseId.lowercased } }),
                   SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.rawValue) }),
-                  SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.department.rawValue) })]).rows.map { try $0.uuid("case_id") })
+                  SQLArray(notices.flatMap { $0.notice.requestedItems.map(\.department.rawValue) }),
+                  SQLArray(notices.map { $0.enteredBy?.lowercased ?? "" })]).rows.map { try $0.uuid("case_id") })
         var outcomes: [NoticeOutcome] = []
         // Each notice's messages, none for a notice that opened no case.
         var messages: [NoticeOutboxMessages?] = []
@@ -139,7 +144,8 @@ enum CaseStore {
         let key = try Attachments.sealKey(on: tx)
         return try attachments.map { attachment in
             try Attachments.store(caseId: notice.caseId, kind: attachment.kind, contentType: attachment.contentType,
-                                  data: Data(base64Encoded: attachment.data) ?? Data(), key: key, on: tx)
+                                  data: Data(base64Encoded: attachment.data) ?? Data(), addedBy: notice.enteredBy,
+                                  key: key, on: tx)
         }
     }
 
@@ -206,7 +212,7 @@ enum CaseStore {
     /// once it has ended): a held item for the officer's decision by its deadline; a pension claim
     /// whose notice asked hukou too for public security's answer first (social security settles
     /// on it); any other for its department's work.
-    private static let waitingFor = """
+    static let waitingFor = """
         CASE
             WHEN i.status = 'held' THEN json_build_object('code', 'officer-review',
                 'text', '人工审核：' || coalesce(i.result->>'reason', '') || '（' || coalesce(i.result->>'deadline', '') || '前答复）')

@@ -8,10 +8,7 @@ import Logging
 /// The hospital's API: post a death notice, read a case.
 struct DeathNoticeRoutes: Sendable {
     let context: ServiceContext
-    /// Notices posted together open their cases in one transaction.
-    let openings: GroupCommit<PreparedNotice, OpenedNotice>
-    /// The most notices opened in one transaction.
-    static let openingBatchLimit = 32
+    let opening: NoticeOpening
     /// Largest accepted notice body (attachments ride in it, base64).
     static let bodyLimit = 8 * 1024 * 1024
     /// This API's OpenAPI 3 document, shipped with the service (`HOUSHI_OPENAPI_FILE` names another place).
@@ -20,9 +17,9 @@ struct DeathNoticeRoutes: Sendable {
         return (try? Data(contentsOf: URL(filePath: path))) ?? Data("openapi.yaml is missing: not found at \(path)\n".utf8)
     }()
 
-    init(context: ServiceContext) {
+    init(context: ServiceContext, opening: NoticeOpening) {
         self.context = context
-        openings = GroupCommit(limit: Self.openingBatchLimit) { notices in await Self.open(notices, context: context) }
+        self.opening = opening
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -50,58 +47,17 @@ struct DeathNoticeRoutes: Sendable {
         var request = request
         let notice = try await request.decodeJSON(DeathNotice.self, limit: Self.bodyLimit) { fields in
             APIError.invalidNotice(fields)
-        }.inBeijingTime
-        let problems = NoticeValidation.problems(in: notice, localInstitution: institution.local, now: .now())
-        guard problems.isEmpty else { throw APIError.invalidNotice(problems) }
-
+        }
         let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
             .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
-        // The case view is read in the transaction that opens the case: one transaction for both.
-        let opened = try await openings.submit(try PreparedNotice(notice, institution: institution, trace: trace))
-        var logger = context.logger
-        logger[metadataKey: "trace_id"] = "\(trace.traceId)"
+        let opened = try await opening.submit(notice, institution: institution, enteredBy: nil, trace: trace)
         switch opened.outcome {
         case .opened(let caseId):
-            logger.info("case opened", metadata: ["case": "\(caseId.lowercased)", "institution": "\(institution.code)",
-                                                  "items": "\(notice.requestedItems.map(\.rawValue))"])
             return try caseResponse(caseId, view: opened.view, status: .created)
         case .repeated(let caseId):
-            logger.info("notice repeated, case unchanged", metadata: ["case": "\(caseId.lowercased)"])
             return try caseResponse(caseId, view: opened.view, status: .ok)
         case .conflicting(let caseId):
-            logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId.lowercased)"])
-            throw APIError(status: .conflict, code: "case-exists",
-                           message: "the deceased already has case \(caseId.lowercased) with different facts")
-        }
-    }
-
-    /// Opens the notices' cases in one transaction, and hands their messages to the publisher once
-    /// it commits; if it fails with anything but the database being unavailable, each notice alone
-    /// in a transaction of its own, so that one notice's problem is its own.
-    private static func open(_ notices: [PreparedNotice],
-                             context: ServiceContext) async -> [Result<OpenedNotice, any Error>] {
-        func transaction(_ notices: [PreparedNotice]) async -> Result<[OpenedNotice], any Error> {
-            await Result(asyncCatching: {
-                let opened = try await context.withDatabase { db in
-                    try db.withTransaction { tx in try CaseStore.open(notices, on: tx) }
-                }
-                context.publisher.handOver(opened.flatMap(\.messages))
-                return opened
-            })
-        }
-        switch await transaction(notices) {
-        case .success(let opened):
-            return opened.map { .success($0) }
-        case .failure(let error) where notices.count == 1 || error is APIError:
-            return notices.map { _ in .failure(error) }
-        case .failure(let error):
-            context.logger.warning("notices failed together; opening each alone",
-                                   metadata: ["count": "\(notices.count)", "error": "\(error)"])
-            var results: [Result<OpenedNotice, any Error>] = []
-            for notice in notices {
-                results.append(await transaction([notice]).map { $0[0] })
-            }
-            return results
+            throw APIError.caseExists(caseId)
         }
     }
 
@@ -185,5 +141,10 @@ struct DeathNoticeRoutes: Sendable {
 extension APIError {
     static func invalidNotice(_ fields: [FieldError]) -> APIError {
         invalid(fields, code: "invalid-notice", message: "the notice has errors")
+    }
+
+    static func caseExists(_ caseId: UUID) -> APIError {
+        APIError(status: .conflict, code: "case-exists",
+                 message: "the deceased already has case \(caseId.lowercased) with different facts")
     }
 }

@@ -68,15 +68,15 @@ enum Attachments {
     }
 
     /// Stores and seals a checked file; returns the reference requests carry.
-    static func store(caseId: UUID, kind: AttachmentKind, contentType: String, data: Data,
+    static func store(caseId: UUID, kind: AttachmentKind, contentType: String, data: Data, addedBy: UUID? = nil,
                       key: Curve25519.Signing.PrivateKey, on db: PostgresConnection) throws -> AttachmentReference {
         let sha256 = SHA256.hash(data: data).lowercaseHex
         let seal = try key.signature(for: sealedText(caseId: caseId, kind: kind, sha256: sha256)).base64EncodedString()
         let reference = AttachmentReference(id: UUID(), kind: kind, sha256: sha256, seal: seal)
         try db.execute("""
-            INSERT INTO attachments (id, case_id, kind, content_type, size, sha256, seal, data)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """, [reference.id, caseId, kind.rawValue, contentType.lowercased(), data.count, sha256, seal, data])
+            INSERT INTO attachments (id, case_id, kind, content_type, size, sha256, seal, data, added_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """, [reference.id, caseId, kind.rawValue, contentType.lowercased(), data.count, sha256, seal, data, addedBy])
         return reference
     }
 

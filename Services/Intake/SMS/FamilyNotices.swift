@@ -20,16 +20,35 @@ enum FamilyTexts {
         ("【抚远市身后一件事】", "的身后事项：\(text)")
     }
 
-    /// Sent once, when every requested item has ended.
+    /// The message as sent: its text, then the link to the family's page for the details.
+    static func withLink(_ message: String, link: String) -> String { message + "详情：" + link }
+
+    /// The most characters a message may have with its link: two SMS segments of 67 characters,
+    /// less a little for the provider's signature.
+    static let lengthLimit = 130
+
+    /// Sent once, when every requested item has ended: what was done here, and what must be done
+    /// at a window (never "all done" when something went offline).
     static func completion(_ completed: CaseCompleted) -> String {
-        let offline = completed.items.filter { $0.outcome == .rejected }.map { $0.item.chineseName }
-        var text = "您申请的事项已全部办结。"
-        if !offline.isEmpty { text += "其中\(offline.joined(separator: "、"))需到相关窗口线下办理。" }
-        return text + "如有未完成的医疗费用报销，请先办理报销再领取相关待遇；继承相关事宜请于30日内办理。"
+        let done = completed.items.filter { $0.outcome != .rejected }.map { $0.item.shortName }
+        let offline = completed.items.filter { $0.outcome == .rejected }.map { $0.item.shortName }
+        guard !offline.isEmpty else { return "所申请事项均已办结。如有未报销的医疗费用，请先办理报销。" }
+        let prefix = done.isEmpty ? "" : "\(done.joined(separator: "、"))已办结；"
+        return prefix + "\(offline.joined(separator: "、"))需到窗口办理，地点见详情。"
     }
 }
 
 extension Item {
+    /// The item in a few characters, for an SMS.
+    var shortName: String {
+        switch self {
+        case .cremation: "火化手续"
+        case .hukou: "户口注销"
+        case .pension: "养老保险待遇"
+        case .medicalAccount: "医保个人帐户"
+        }
+    }
+
     var chineseName: String {
         switch self {
         case .cremation: "火化手续"
@@ -58,43 +77,50 @@ func yuan(_ fen: Int64) -> String {
 }
 
 extension HukouCancelled: FamilyNotice {
-    func familyText(item: Item) -> String? { "户口注销已于\(cancelledAt.chineseTime)办结。" }
+    func familyText(item: Item) -> String? { "户口已于\(cancelledAt.chineseTime)注销。" }
 }
 
 extension CremationCertified: FamilyNotice {
     func familyText(item: Item) -> String? {
-        var text = "火化证明已开具（编号\(certificateNumber)），由\(funeralHome.name)办理。"
-        if let pickup { text += "将于\(pickup.at.chineseTime)到\(pickup.address)接运遗体。" }
-        return text
+        "火化证明已开具。" + (pickup.map { "\(funeralHome.name)将于\($0.at.chineseTime)接运遗体。" } ?? "")
     }
 }
 
 extension CremationCompleted: FamilyNotice {
-    func familyText(item: Item) -> String? {
-        "火化已于\(crematedAt.chineseTime)在\(funeralHome.name)完成，骨灰安放于\(ashes.placeName)。"
-    }
+    func familyText(item: Item) -> String? { "火化已于\(crematedAt.chineseTime)完成。" }
 }
 
 extension PensionSettled: FamilyNotice {
-    func familyText(item: Item) -> String? { "养老保险待遇已核定。" + notes.joined() }
+    func familyText(item: Item) -> String? {
+        benefitsByOldProcess ? "养老保险已停发；丧葬抚恤金按原流程到原单位申领。"
+            : "养老保险待遇已核定，实发\(yuan(netPayableFen))。"
+    }
 }
 
 extension MedicalAccountSettled: FamilyNotice {
     func familyText(item: Item) -> String? {
-        "医保个人帐户已清算，余额\(yuan(balancePaidFen))发放至\(payee.name)尾号\(payee.bankAccountLast4)的帐户。\(reminder)"
+        "医保个人帐户已清算，\(yuan(balancePaidFen))发放至尾号\(payee.bankAccountLast4)的帐户。"
     }
 }
 
 extension ItemRejected: FamilyNotice {
-    func familyText(item: Item) -> String? { "\(item.chineseName)不适用一站式联办：\(reason)。请到相关窗口线下办理。" }
+    func familyText(item: Item) -> String? { "\(item.shortName)需到窗口办理：\(FamilyTexts.sentence(reason))" }
 }
 
 extension ItemHeld: FamilyNotice {
-    func familyText(item: Item) -> String? {
-        "\(item.chineseName)需人工审核（\(reason)），将于\(deadline.chineseTime)前答复。"
-    }
+    func familyText(item: Item) -> String? { "\(item.shortName)转人工审核，\(deadline.chineseTime)前答复。" }
 }
 
 extension ItemReversed: FamilyNotice {
-    func familyText(item: Item) -> String? { "\(item.chineseName)已撤销：\(reason)。" }
+    func familyText(item: Item) -> String? { "\(item.shortName)已撤销：\(FamilyTexts.sentence(detail))" }
+}
+
+extension FamilyTexts {
+    /// A department's reason as one sentence of the message: Chinese only (an English gloss in
+    /// ASCII brackets is dropped), ending in one full stop.
+    static func sentence(_ reason: String) -> String {
+        var text = String(reason.prefix { $0 != "(" }).trimmingWhitespace
+        while let last = text.last, "。；;，,. ".contains(last) { text.removeLast() }
+        return text + "。"
+    }
 }

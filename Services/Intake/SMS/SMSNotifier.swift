@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct SMSNotifier: Service {
     let database: Database
     let gateway: any SMSGateway
+    /// Each message ends with the link to the family's page.
+    let links: FamilyLinkSource
     let logger: Logger
     var retryBase: Duration = .seconds(10)
     var pollInterval: Duration = .seconds(1)
@@ -29,8 +31,14 @@ struct SMSNotifier: Service {
     /// Sends what is due now, marks what the gateway took as sent in one statement and schedules
     /// the rest again; returns how many it tried.
     func sendDue() async throws -> Int {
+        let (links, batchSize) = (self.links, batchSize)
         let due = try await database.withConnection { db in
-            try SMSOutbox.lease(limit: batchSize, for: .seconds(120), on: db)
+            let links = try links.links(on: db)
+            return try SMSOutbox.lease(limit: batchSize, for: .seconds(120), on: db).map { sms in
+                var sms = sms
+                sms.text = FamilyTexts.withLink(sms.text, link: links.link(caseId: sms.caseId))
+                return sms
+            }
         }
         var sent: [Int64] = []
         var failed: [(sms: SMS, error: any Error)] = []

@@ -7,7 +7,7 @@ struct SMS: Sendable, Equatable {
     let id: Int64
     let caseId: UUID
     let phone: String
-    let text: String
+    var text: String
     let attempts: Int
 }
 

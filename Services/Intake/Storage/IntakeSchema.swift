@@ -62,5 +62,8 @@ enum IntakeSchema {
             ALTER TABLE case_items ALTER COLUMN result SET STATISTICS 0;
             ALTER TABLE sms_messages ALTER COLUMN body SET STATISTICS 0;
             """),
+        StaffAccounts.migration,
+        StoredSessions.migration(version: 18),
+        FamilyLinks.migration,
     ]
 }

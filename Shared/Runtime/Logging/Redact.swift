@@ -9,6 +9,12 @@ public enum Redact {
     /// `6217000130001234567` → `***************4567`.
     public static func bankAccount(_ value: String) -> String { mask(value, keepingFirst: 0, last: 4) }
 
+    /// `王桂兰` → `王*兰`, `李明` → `李*`: the family name and, for three characters or more, the last.
+    public static func name(_ value: String) -> String {
+        value.count <= 2 ? String(value.prefix(1)) + String(repeating: "*", count: max(value.count - 1, 0))
+            : mask(value, keepingFirst: 1, last: 1)
+    }
+
     /// `postgres://role:secret@host/db` → `postgres://role:***@host/db`; a text that is not a
     /// URL is hidden whole, as it may hold a password anywhere.
     public static func password(inURL value: String) -> String {

@@ -1,0 +1,137 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+
+/// A case's page and the printed 登记表, built from its record.
+struct CaseView {
+    struct TimelineRow {
+        let time: String
+        let text: String
+    }
+
+    let chrome: IntakePages.Chrome?
+    let number: String
+    let caseId: String
+    let deceasedName: String
+    let openedAt: String
+    let statusLabel: String
+    let completed: Bool
+    let items: [ItemProgress]
+    let timeline: [TimelineRow]
+    let enteredBy: String?
+
+    init(_ record: CaseRecord, chrome: IntakePages.Chrome?) {
+        self.chrome = chrome
+        number = record.number.description
+        caseId = record.caseId.lowercased
+        deceasedName = record.notice.deceased.name
+        openedAt = record.openedAt.chineseDateTime
+        completed = record.status == "completed"
+        statusLabel = completed ? "已办结" : "办理中"
+        items = record.items.map { ItemProgress.of(item: $0.item, status: $0.status, result: $0.result, waitingFor: $0.waitingFor) }
+        timeline = record.events.map { TimelineRow(time: $0.occurredAt.chineseDateTime, text: Self.eventText($0.type)) }
+        enteredBy = record.enteredBy
+    }
+
+    /// A timeline event in words (`hukou.cancelled` → 户口注销：已办结).
+    static func eventText(_ type: String) -> String {
+        switch type {
+        case "death.notified": return "医疗机构受理登记，已推送公安、民政、人社等部门"
+        case "case.completed": return "所申请事项均已有结果"
+        default:
+            let parts = type.split(separator: ".", maxSplits: 1).map(String.init)
+            let item = parts.first.flatMap(Item.init(rawValue:))?.chineseName ?? parts.first ?? type
+            let what = switch parts.last ?? "" {
+            case "cancelled", "settled": "已办结"
+            case "certified": "火化证明已开具"
+            case "completed": "火化已完成"
+            case "held": "转人工审核"
+            case "rejected": "不适用联办，需到窗口办理"
+            case "reversed": "已撤销"
+            default: parts.last ?? ""
+            }
+            return "\(item)：\(what)"
+        }
+    }
+}
+
+/// The filled 登记表 laid out as the paper form, for printing on A4.
+struct PrintView {
+    struct Line {
+        let label: String
+        let value: String
+    }
+
+    let number: String
+    let caseId: String
+    let institutionName: String
+    let applicant: [Line]
+    let beneficiary: [Line]
+    let publicInstitutionNote: Bool
+    let deceased: [Line]
+    let certificate: [Line]
+    let body: [Line]
+    let ashes: String
+    let items: [FieldView.Choice]
+    let civilizedFuneral: Bool
+    let truthful: Bool
+    let signedAt: String
+
+    init(_ record: CaseRecord, institutionName: String) {
+        let notice = record.notice
+        func choice(_ name: String, _ value: String) -> String {
+            NoticeFormView.choices[name]?.first { $0.0 == value }?.1 ?? value
+        }
+        number = record.number.description
+        caseId = record.caseId.lowercased
+        self.institutionName = institutionName
+        applicant = [Line(label: "申请人姓名", value: notice.applicant.name),
+                     Line(label: "联系电话", value: notice.applicant.phone),
+                     Line(label: "身份证号码", value: notice.applicant.idNumber),
+                     Line(label: "申请人地址", value: notice.applicant.address),
+                     Line(label: "与亡故人关系", value: choice("applicant.relation", notice.applicant.relation.rawValue))]
+        beneficiary = notice.beneficiary.map { b in
+            [Line(label: "丧葬抚恤金领取人姓名", value: b.name),
+             Line(label: "与逝者关系", value: choice("beneficiary.relation", b.relation)),
+             Line(label: "身份证号码", value: b.idNumber),
+             Line(label: "领取人银行帐号", value: "\(b.bank) \(b.bankAccount)")]
+        } ?? []
+        publicInstitutionNote = notice.deceased.employerType == .publicInstitution
+        let d = notice.deceased
+        deceased = [Line(label: "亡故人姓名", value: d.name), Line(label: "性别", value: choice("deceased.sex", d.sex.rawValue)),
+                    Line(label: "年龄", value: "\(d.age)岁"), Line(label: "民族", value: d.ethnicity ?? ""),
+                    Line(label: "身份证号码", value: d.idNumber), Line(label: "户籍所在地", value: d.hukouAddress),
+                    Line(label: "暂住地/单位所在乡镇", value: d.residenceTownship ?? ""),
+                    Line(label: "亡故时间", value: d.diedAt.chineseDateTime), Line(label: "亡故原因", value: d.causeOfDeath ?? "")]
+        certificate = [Line(label: "《居民死亡医学证明（推断）书》编号", value: notice.certificate.number),
+                       Line(label: "签发时间", value: notice.certificate.issuedAt.chineseDateTime),
+                       Line(label: "签发医师", value: notice.certificate.doctor ?? "")]
+        switch notice.body {
+        case .atFuneralHome(let home):
+            body = [Line(label: "是否已运达殡仪馆", value: "是"), Line(label: "殡仪馆名称", value: home)]
+        case .pickup(let address, let at):
+            body = [Line(label: "是否已运达殡仪馆", value: "否"), Line(label: "遗体接运地址", value: address),
+                    Line(label: "接运时间", value: at.chineseDateTime)]
+        }
+        ashes = "\(choice("ashes.placement", notice.ashes.placement.rawValue))：\(notice.ashes.placeName)"
+        items = (NoticeFormView.choices["requestedItems"] ?? []).map { value, label in
+            FieldView.Choice(value: value, label: label, selected: notice.requestedItems.contains { $0.rawValue == value })
+        }
+        civilizedFuneral = notice.commitments.civilizedFuneral
+        truthful = notice.commitments.truthful
+        signedAt = notice.applicantSignedAt.chineseDate
+    }
+}
+
+extension Timestamp {
+    /// `2026年11月28日 06:15`, in Beijing time.
+    var chineseDateTime: String {
+        "\(chineseDate) \(inBeijingTime.rfc3339.dropFirst(11).prefix(5))"
+    }
+
+    /// `2026年11月28日`, in Beijing time.
+    var chineseDate: String {
+        let date = beijingDate
+        return "\(date.year)年\(date.month)月\(date.day)日"
+    }
+}
