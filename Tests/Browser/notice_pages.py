@@ -71,6 +71,7 @@ class Pages:
     def shot(self, name):
         self.shot_number += 1
         path = os.path.join(self.args.shots, f"{self.shot_number:02d}-{name}.png")
+        self.driver.set_window_size(1280, 800)
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
         self.driver.set_window_size(1280, max(800, min(height + 40, 6000)))
         self.driver.save_screenshot(path)
@@ -135,7 +136,7 @@ def fill_every_field(pages, deceased_id, name, died_at):
     p.type("beneficiary.bank", "中国建设银行抚远支行")
     p.type("deceased.name", name)
     p.type("deceased.idNumber", deceased_id)
-    p.choose("deceased.sex", "female")
+    p.choose("deceased.sex", "male" if int(deceased_id[16]) % 2 else "female")
     birth = datetime.date(int(deceased_id[6:10]), int(deceased_id[10:12]), int(deceased_id[12:14]))
     age = died_at.year - birth.year - ((died_at.month, died_at.day) < (birth.month, birth.day))
     p.type("deceased.age", str(age))

@@ -34,7 +34,10 @@ struct CaseView {
     }
 
     /// A timeline event in words (`hukou.cancelled` → 户口注销：已办结).
-    static func eventText(_ type: String) -> String {
+    static func eventText(_ versionedType: String) -> String {
+        var components = versionedType.split(separator: ".").map(String.init)
+        if let last = components.last, last.first == "v", last.dropFirst().allSatisfy(\.isNumber) { components.removeLast() }
+        let type = components.joined(separator: ".")
         switch type {
         case "death.notified": return "医疗机构受理登记，已推送公安、民政、人社等部门"
         case "case.completed": return "所申请事项均已有结果"

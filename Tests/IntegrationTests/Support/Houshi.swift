@@ -14,7 +14,8 @@ final class Houshi: @unchecked Sendable {
     let token: String
     private(set) var services: [Department: ServiceProcess] = [:]
     private var overrides: [Department: [String: String]] = [:]
-    private static let basePort = Int.random(in: 20_000...29_000) / 10 * 10
+    /// The first service's HTTP port; the others follow in `Department.allCases` order.
+    static let basePort = Int.random(in: 20_000...29_000) / 10 * 10
 
     private init(environment: TestEnvironment, infrastructure: Infrastructure, token: String) {
         self.environment = environment
