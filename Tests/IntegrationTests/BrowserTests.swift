@@ -9,27 +9,14 @@ import Testing
 @Suite(.serialized)
 final class BrowserTests {
     let houshi: Houshi
-    let sink: ChildProcess
-    let received: URL
+    let sink: SMSSink
     let webPort = Int.random(in: 40_000...44_000)
 
     init() async throws {
-        let smsPort = Int.random(in: 30_000...39_000)
-        received = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID()).jsonl")
-        sink = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"),
-                                ["python3", TestEnvironment.repository.appendingPathComponent("Tests/IntegrationTests/Support/sms_sink.py").path,
-                                 String(smsPort), received.path, "0"],
-                                environment: ProcessInfo.processInfo.environment,
-                                output: FileManager.default.temporaryDirectory.appendingPathComponent("sms-sink-browser.log"))
+        sink = try SMSSink()
         houshi = try await Houshi.start(overrides: [.intake: [
-            "HOUSHI_SMS_WEBHOOK_URL": "http://127.0.0.1:\(smsPort)/sms",
-            "HOUSHI_PUBLIC_URL": "http://127.0.0.1:\(webPort)",
+            "HOUSHI_SMS_WEBHOOK_URL": sink.webhookURL, "HOUSHI_PUBLIC_URL": "http://127.0.0.1:\(webPort)",
         ]])
-    }
-
-    deinit {
-        sink.signal(SIGKILL)
-        try? FileManager.default.removeItem(at: received)
     }
 
     /// `deploy/local/infra start-nginx|stop-nginx` on this test's web port, in front of its services.
@@ -62,7 +49,7 @@ final class BrowserTests {
             "python3", TestEnvironment.repository.appendingPathComponent("Tests/Browser/notice_pages.py").path,
             "--base", "http://127.0.0.1:\(webPort)", "--login", "clerk-\(suffix)", "--password", password,
             "--other-login", "other-\(suffix)", "--other-password", otherPassword,
-            "--deceased-id", idNumber, "--deceased-name", "赵秀英", "--sms-file", received.path, "--shots", shots.path,
+            "--deceased-id", idNumber, "--deceased-name", "赵秀英", "--sms-file", sink.received.path, "--shots", shots.path,
         ], environment: [:]) })
         try await nginx("stop-nginx")
         let output = try run.get()

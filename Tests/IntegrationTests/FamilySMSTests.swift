@@ -7,25 +7,14 @@ import Testing
 @Suite(.serialized)
 final class FamilySMSTests {
     let houshi: Houshi
-    let sink: ChildProcess
-    let received: URL
+    let sink: SMSSink
+    var received: URL { sink.received }
 
     init() async throws {
-        let port = Int.random(in: 30_000...39_000)
-        received = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID()).jsonl")
-        sink = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"),
-                                ["python3", TestEnvironment.repository.appendingPathComponent("Tests/IntegrationTests/Support/sms_sink.py").path,
-                                 String(port), received.path, "2"],
-                                environment: ProcessInfo.processInfo.environment,
-                                output: FileManager.default.temporaryDirectory.appendingPathComponent("sms-sink.log"))
+        sink = try SMSSink(failFirst: 2)
         houshi = try await Houshi.start(overrides: [.intake: [
-            "HOUSHI_SMS_WEBHOOK_URL": "http://127.0.0.1:\(port)/sms", "HOUSHI_SMS_RETRY_SECONDS": "0.2",
+            "HOUSHI_SMS_WEBHOOK_URL": sink.webhookURL, "HOUSHI_SMS_RETRY_SECONDS": "0.2",
         ]])
-    }
-
-    deinit {
-        sink.signal(SIGKILL)
-        try? FileManager.default.removeItem(at: received)
     }
 
     @Test("the family gets one SMS per outcome and one at completion, retried until the provider accepts")
@@ -49,8 +38,10 @@ final class FamilySMSTests {
         #expect(messages.count == 2)
         #expect(messages.allSatisfy { $0["phone"] as? String == "13904561234" })
         let texts = messages.compactMap { $0["text"] as? String }
-        #expect(texts.contains { $0.hasPrefix("【抚远市身后一件事】王桂兰") && $0.contains("户口注销已于") })
-        #expect(texts.contains { $0.contains("已全部办结") && $0.contains("30日内") })
+        #expect(texts.contains { $0.hasPrefix("【抚远市身后一件事】王桂兰") && $0.contains("户口已于") })
+        #expect(texts.contains { $0.contains("所申请事项均已办结") })
+        #expect(texts.allSatisfy { $0.contains("详情：http://127.0.0.1:8000/jd/") && $0.count <= 130 },
+                "each message ends with the family's link: \(texts)")
         // The provider refused the first two requests: those messages were retried, then sent
         // (marked once the provider's answer is in, which may come after its file has the line).
         try await eventually("a retried message marked sent") {
