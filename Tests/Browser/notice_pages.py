@@ -106,7 +106,7 @@ class Pages:
         WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
 
     def sign_in(self, login, password):
-        self.go("/login")
+        self.go("/yiyuan/login")
         self.type("login", login)
         self.type("password", password)
         self.click_and_wait("main button[type=submit]")
@@ -203,13 +203,13 @@ def main():
     pages = Pages(args)
     driver = pages.driver
     try:
-        pages.go("/cases")
+        pages.go("/yiyuan/cases")
         check("/login" in driver.current_url, "the case list sends a visitor without a session to the sign-in page")
         pages.shot("login")
         pages.sign_in(args.login, args.password)
         pages.shot("cases-before")
 
-        pages.go("/notices/new")
+        pages.go("/yiyuan/notices/new")
         pages.shot("notice-form-empty")
         died_at = datetime.datetime.now(BEIJING).replace(second=0, microsecond=0) - datetime.timedelta(days=1)
         fill_every_field(pages, wrong_check_digit(args.deceased_id), args.deceased_name, died_at)
@@ -251,7 +251,7 @@ def main():
         check("火化证明编号" in details and "元" in details, "results are shown (certificate number, amounts in 元)")
         pages.shot("case-done")
 
-        pages.go("/cases?q=" + args.deceased_id[-4:])
+        pages.go("/yiyuan/cases?q=" + args.deceased_id[-4:])
         check(number in driver.page_source, "the case is found by the last digits of the ID number")
         pages.shot("cases-search")
 
@@ -267,12 +267,12 @@ def main():
                          "抚远市福寿园公墓", "审批盖章", "申请人签名", "直系亲属"):
             check(expected in text, f"the printed form shows {expected}")
 
-        status = session_post(pages, "/notices", {"deceased.name": "无令牌"})
+        status = session_post(pages, "/yiyuan/notices", {"deceased.name": "无令牌"})
         check(status == 403, f"a post without the CSRF token is refused (HTTP {status})")
 
         sms, link = family_link(args, args.deceased_name, deadline)
         check(len(sms) <= 130, f"the SMS with the link has {len(sms)} characters (at most 130)")
-        pages.go("/cases")
+        pages.go("/yiyuan/cases")
         pages.sign_out()
         pages.go(link)
         page = driver.find_element(By.TAG_NAME, "main").text

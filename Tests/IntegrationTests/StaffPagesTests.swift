@@ -31,12 +31,12 @@ final class StaffPagesTests {
 
     /// Fetches the sign-in page and posts the form; returns the reply.
     func signIn(_ login: String, _ password: String, address: String = "10.0.0.1") async throws -> HTTP.Reply {
-        let page = try await HTTP.get(try base + "/login")
+        let page = try await HTTP.get(try base + "/yiyuan/login")
         let html = String(decoding: page.body, as: UTF8.self)
         let token = try #require(html.firstMatch(of: /name="_csrf" value="([0-9a-f]+)"/)?.1).description
         let cookie = try #require(Self.header(page, "set-cookie")?.split(separator: ";").first).description
         let form = Self.form([("_csrf", token), ("login", login), ("password", password)])
-        return try await HTTP.post(try base + "/login", headers: [
+        return try await HTTP.post(try base + "/yiyuan/login", headers: [
             "Content-Type": form.contentType, "Cookie": cookie, "X-Real-IP": address], body: form.body)
     }
 
@@ -56,32 +56,32 @@ final class StaffPagesTests {
         let password = try await staff(login)
         let signedIn = try await signIn(login, password)
         #expect(signedIn.status == 303)
-        #expect(Self.header(signedIn, "location") == "/cases")
+        #expect(Self.header(signedIn, "location") == "/yiyuan/cases")
         let setCookie = try #require(Self.header(signedIn, "set-cookie"))
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), "\(setCookie)")
         let cookie = try Self.sessionCookie(signedIn)
 
-        let list = try await HTTP.get(try base + "/cases", headers: ["Cookie": cookie])
+        let list = try await HTTP.get(try base + "/yiyuan/cases", headers: ["Cookie": cookie])
         #expect(list.status == 200)
         #expect(Self.header(list, "content-security-policy")?.contains("default-src 'none'") == true)
         #expect(Self.header(list, "cache-control") == "no-store")
 
         try await houshi.start(.intake)
-        let afterRestart = try await HTTP.get(try base + "/cases", headers: ["Cookie": cookie])
+        let afterRestart = try await HTTP.get(try base + "/yiyuan/cases", headers: ["Cookie": cookie])
         #expect(afterRestart.status == 200, "the session outlives the process")
 
         let html = String(decoding: afterRestart.body, as: UTF8.self)
         let token = try #require(html.firstMatch(of: /name="_csrf" value="([0-9a-f]+)"/)?.1).description
         let forged = Self.form([("_csrf", String(repeating: "0", count: token.count))])
-        let refused = try await HTTP.post(try base + "/logout", headers: ["Content-Type": forged.contentType, "Cookie": cookie],
+        let refused = try await HTTP.post(try base + "/yiyuan/logout", headers: ["Content-Type": forged.contentType, "Cookie": cookie],
                                           body: forged.body)
         #expect(refused.status == 403, "a wrong CSRF token is refused")
         let signOut = Self.form([("_csrf", token)])
-        let out = try await HTTP.post(try base + "/logout", headers: ["Content-Type": signOut.contentType, "Cookie": cookie],
+        let out = try await HTTP.post(try base + "/yiyuan/logout", headers: ["Content-Type": signOut.contentType, "Cookie": cookie],
                                       body: signOut.body)
         #expect(out.status == 303)
-        let afterSignOut = try await HTTP.get(try base + "/cases", headers: ["Cookie": cookie])
-        #expect(afterSignOut.status == 303 && Self.header(afterSignOut, "location") == "/login",
+        let afterSignOut = try await HTTP.get(try base + "/yiyuan/cases", headers: ["Cookie": cookie])
+        #expect(afterSignOut.status == 303 && Self.header(afterSignOut, "location") == "/yiyuan/login",
                 "the old cookie no longer opens a page")
     }
 
@@ -100,7 +100,7 @@ final class StaffPagesTests {
         #expect(failures == 5, "failures are counted in the schema, so every replica sees them")
 
         let form = Self.form([("_csrf", "forged"), ("login", login), ("password", password)])
-        let noToken = try await HTTP.post(try base + "/login", headers: ["Content-Type": form.contentType], body: form.body)
+        let noToken = try await HTTP.post(try base + "/yiyuan/login", headers: ["Content-Type": form.contentType], body: form.body)
         #expect(noToken.status == 403)
     }
 }

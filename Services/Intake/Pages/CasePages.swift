@@ -56,14 +56,14 @@ struct CasePages: Sendable {
         func href(_ page: Int) -> String {
             var parameters = ["status=\(filter.rawValue)", "page=\(page)"]
             if let search { parameters.append("q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
-            return "/cases?" + parameters.joined(separator: "&")
+            return "\(IntakePages.root)/cases?" + parameters.joined(separator: "&")
         }
         let view = ListView(
             chrome: pages.chrome(member, session),
             filters: CaseFilter.allCases.map { FieldView.Choice(value: $0.rawValue, label: $0.label, selected: $0 == filter) },
             q: search ?? "",
             rows: cases.map { summary in
-                ListView.Row(href: "/cases/\(summary.caseId.lowercased)", number: summary.number.description,
+                ListView.Row(href: "\(IntakePages.root)/cases/\(summary.caseId.lowercased)", number: summary.number.description,
                              deceasedName: summary.deceasedName, idTail: summary.idNumberTail,
                              openedAt: summary.openedAt.chineseDateTime,
                              statusLabel: summary.status == "completed" ? "已办结"

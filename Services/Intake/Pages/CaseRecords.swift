@@ -105,21 +105,22 @@ enum CaseRecords {
             text.count >= 4 && text.allSatisfy({ $0.isASCIIDigit || $0 == "X" || $0 == "x" }) ? text.uppercased() : nil
         }
         let name = digits == nil ? search : nil
+        // Only the page's rows read the notice (a stored document) and count held items.
         let result = try db.execute("""
-            WITH chosen AS (
-                SELECT c.case_id, c.number, c.status, c.created_at, c.notice->'deceased'->>'name' AS deceased_name,
-                    right(c.deceased_id_number, 4) AS id_tail,
-                    (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.status = 'held') AS held
+            WITH page AS (
+                SELECT c.case_id, c.number, c.status, c.created_at, count(*) OVER () AS total
                 FROM cases c
                 WHERE c.institution_code = $1
                   AND ($2 = 'all' OR ($2 = 'completed' AND c.status = 'completed')
                        OR ($2 = 'open' AND c.status = 'open')
                        OR ($2 = 'held' AND EXISTS (SELECT FROM case_items i WHERE i.case_id = c.case_id AND i.status = 'held')))
                   AND ($3::text IS NULL OR c.deceased_id_number LIKE '%' || $3)
-                  AND ($4::text IS NULL OR strpos(c.notice->'deceased'->>'name', $4) > 0))
-            SELECT *, count(*) OVER () AS total,
-                to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS opened_at
-            FROM chosen ORDER BY created_at DESC, case_id LIMIT $5 OFFSET $6
+                  AND ($4::text IS NULL OR strpos(c.notice->'deceased'->>'name', $4) > 0)
+                ORDER BY c.created_at DESC, c.case_id LIMIT $5 OFFSET $6)
+            SELECT page.*, c.notice->'deceased'->>'name' AS deceased_name, right(c.deceased_id_number, 4) AS id_tail,
+                (SELECT count(*) FROM case_items i WHERE i.case_id = page.case_id AND i.status = 'held') AS held,
+                to_char(page.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS opened_at
+            FROM page JOIN cases c USING (case_id) ORDER BY page.created_at DESC, page.case_id
             """, [institutionCode, filter.rawValue, digits, name, pageSize, (page - 1) * pageSize])
         let cases = try result.rows.map { row in
             let openedAt = try Timestamp(rfc3339: row.string("opened_at")) ?? .now()

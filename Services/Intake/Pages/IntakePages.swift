@@ -15,6 +15,8 @@ struct IntakePages: Sendable {
     let sessions: StoredSessions
     /// How long a session lasts without a new sign-in.
     static let sessionLifetime: Duration = .seconds(8 * 3600)
+    /// Where the hospital staff's pages live (DESIGN.md, pages).
+    static let root = "/yiyuan"
     static let sessionCookie = "houshi_session"
     static let loginCookie = "houshi_login"
 
@@ -36,7 +38,8 @@ struct IntakePages: Sendable {
             .add(middleware: PageErrorMiddleware(templates: templates))
         FamilyPage(pages: self).register(on: family)
 
-        let pages = router.group(context: PageRequestContext.self)
+        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "\(Self.root)/"]) }
+        let pages = router.group(RouterPath(stringLiteral: String(Self.root.dropFirst())), context: PageRequestContext.self)
             .add(middleware: PageHeadersMiddleware())
             .add(middleware: PageErrorMiddleware(templates: templates))
             .add(middleware: SessionMiddleware(storage: sessions, configuration: .init(
@@ -44,7 +47,7 @@ struct IntakePages: Sendable {
                                                sameSite: .strict),
                 keyPrefix: "", defaultSessionExpiration: Self.sessionLifetime)))
         pages.get("/") { _, requestContext in
-            Response(status: .seeOther, headers: [.location: requestContext.sessions.session == nil ? "/login" : "/cases"])
+            Response(status: .seeOther, headers: [.location: "\(Self.root)/" + (requestContext.sessions.session == nil ? "login" : "cases")])
         }
         pages.get("/login") { request, _ in try loginPage(request) }
         pages.post("/login") { request, requestContext in try await login(request, requestContext) }
@@ -52,7 +55,7 @@ struct IntakePages: Sendable {
             let (_, session) = try await signedIn(requestContext)
             try CSRF.check(try await FormFields.read(request), expected: session.csrfToken)
             requestContext.sessions.clearSession()
-            return Response(status: .seeOther, headers: [.location: "/login"])
+            return Response(status: .seeOther, headers: [.location: "\(Self.root)/login"])
         }
         NoticeFormPage(pages: self).register(on: pages)
         CasePages(pages: self).register(on: pages)
@@ -71,7 +74,7 @@ struct IntakePages: Sendable {
                            status: HTTPResponse.Status = .ok) throws -> Response {
         let token = CSRF.newToken()
         var response = try templates.page("login", LoginView(csrf: token, login: login, error: error), status: status)
-        response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 3600, path: "/login",
+        response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 3600, path: "\(Self.root)/login",
                                   secure: links.secure, httpOnly: true, sameSite: .strict))
         return response
     }
@@ -87,7 +90,7 @@ struct IntakePages: Sendable {
             requestContext.sessions.createSession(StaffSession(staffId: member.id, csrfToken: CSRF.newToken()),
                                                   expiresIn: Self.sessionLifetime)
             context.logger.info("staff signed in", metadata: ["staff": "\(member.login)", "institution": "\(member.institution.code)"])
-            return Response(status: .seeOther, headers: [.location: "/cases"])
+            return Response(status: .seeOther, headers: [.location: "\(Self.root)/cases"])
         case .wrongPassword:
             context.logger.notice("sign-in refused", metadata: ["staff": "\(login)"])
             return try loginPage(request, login: login, error: "帐号或密码不正确。", status: .unauthorized)
@@ -103,7 +106,7 @@ struct IntakePages: Sendable {
               let member = try await context.database.withConnection({ db in
                   try StaffAccounts.member(id: session.staffId, on: db)
               })
-        else { throw PageRedirect(location: "/login") }
+        else { throw PageRedirect(location: "\(Self.root)/login") }
         return (member, session)
     }
 
