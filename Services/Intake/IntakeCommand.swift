@@ -18,11 +18,13 @@ enum IntakeService: ServiceDefinition {
     /// Outcomes are recorded together, and a case completes in the transaction that records its last one.
     static let followUp: MessageProcessor.FollowUp? = IntakeHandlers.followUp
 
+    /// The family's links, shared by the pages, the notices' opening and the SMS sender (one key read).
+    static let familyLinks = FamilyLinkSource()
+
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
-        let links = FamilyLinkSource()
-        let opening = NoticeOpening(context: context, links: links)
+        let opening = NoticeOpening(context: context, links: familyLinks)
         DeathNoticeRoutes(context: context, opening: opening).register(on: router)
-        try IntakePages(context: context, opening: opening, links: links).register(on: router)
+        try IntakePages(context: context, opening: opening, links: familyLinks).register(on: router)
     }
 
     /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are
@@ -32,7 +34,7 @@ enum IntakeService: ServiceDefinition {
         let gateway: any SMSGateway = try environment["HOUSHI_SMS_WEBHOOK_URL"].map { try WebhookSMSGateway(url: $0) }
             ?? LogSMSGateway(logger: context.logger)
         let retry = environment["HOUSHI_SMS_RETRY_SECONDS"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
-        return [SMSNotifier(database: context.database, gateway: gateway, links: FamilyLinkSource(), logger: context.logger,
+        return [SMSNotifier(database: context.database, gateway: gateway, links: familyLinks, logger: context.logger,
                             retryBase: retry ?? .seconds(10))]
     }
 }

@@ -96,7 +96,7 @@ struct IntakePages: Sendable {
             return try loginPage(request, login: login, error: "帐号或密码不正确。", status: .unauthorized)
         case .throttled:
             context.logger.warning("sign-in throttled", metadata: ["staff": "\(login)"])
-            return try loginPage(request, login: login, error: "尝试次数过多，请15分钟后再试。", status: .tooManyRequests)
+            return try loginPage(request, login: login, error: "尝试次数过多，请\(LoginThrottle().windowSeconds / 60)分钟后再试。", status: .tooManyRequests)
         }
     }
 

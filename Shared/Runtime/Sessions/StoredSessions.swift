@@ -78,13 +78,6 @@ public struct StoredSessions: PersistDriver {
         }
     }
 
-    /// Deletes the sessions that have expired; returns how many.
-    public func removeExpired() async throws -> Int {
-        try await database.withConnection { db in
-            try db.execute("DELETE FROM sessions WHERE expires_at <= now()").affectedRows
-        }
-    }
-
     private static func encode(_ value: some Encodable) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
