@@ -1,6 +1,7 @@
 import Foundation
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 @testable import Intake
 import MultipartKit
 import Testing

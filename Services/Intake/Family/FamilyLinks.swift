@@ -2,6 +2,7 @@ import Crypto
 import FoundationEssentials
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 import Synchronization
 
 /// The family's short link to their case (`/jd/<token>`). A token is 96 bits of HMAC-SHA256 of
@@ -84,11 +85,9 @@ final class FamilyLinkSource: Sendable {
         self.publicURL = publicURL
     }
 
-    /// `HOUSHI_PUBLIC_URL` without a trailing slash (default `http://127.0.0.1:8000`).
+    /// The pages' public address (`PublicAddress`).
     convenience init() {
-        var url = ProcessInfo.processInfo.environment["HOUSHI_PUBLIC_URL"] ?? "http://127.0.0.1:8000"
-        while url.hasSuffix("/") { url.removeLast() }
-        self.init(publicURL: url)
+        self.init(publicURL: PublicAddress.current)
     }
 
     func links(on db: PostgresConnection) throws -> FamilyLinks {
@@ -97,7 +96,4 @@ final class FamilyLinkSource: Sendable {
         loaded.withLock { $0 = links }
         return links
     }
-
-    /// Whether the pages are reached over TLS (their cookies are then `Secure`).
-    var secure: Bool { publicURL.lowercased().hasPrefix("https://") }
 }

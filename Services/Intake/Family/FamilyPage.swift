@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 import Hummingbird
 
 /// The family's page, opened from the SMS link: each item's state and result, what to do next

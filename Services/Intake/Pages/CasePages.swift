@@ -1,6 +1,7 @@
 import Foundation
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 import Hummingbird
 
 /// The institution's cases: the list, one case, its printed form.
@@ -76,7 +77,7 @@ struct CasePages: Sendable {
     }
 
     /// The case named in the path, if it belongs to the signed-in member's institution (else 404).
-    private func caseRecord(_ requestContext: PageRequestContext) async throws -> (StaffMember, StaffSession, CaseRecord) {
+    private func caseRecord(_ requestContext: PageRequestContext) async throws -> (StaffMember, PageSession, CaseRecord) {
         let (member, session) = try await pages.signedIn(requestContext)
         guard let caseId = requestContext.parameters.get("id").flatMap(UUID.init(text:)),
               let record = try await pages.context.database.withConnection({ db in

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 
 /// A case's page and the printed 登记表, built from its record.
 struct CaseView {
@@ -126,15 +127,3 @@ struct PrintView {
     }
 }
 
-extension Timestamp {
-    /// `2026年11月28日 06:15`, in Beijing time.
-    var chineseDateTime: String {
-        "\(chineseDate) \(inBeijingTime.rfc3339.dropFirst(11).prefix(5))"
-    }
-
-    /// `2026年11月28日`, in Beijing time.
-    var chineseDate: String {
-        let date = beijingDate
-        return "\(date.year)年\(date.month)月\(date.day)日"
-    }
-}

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 import Hummingbird
 
 /// The 登记表 page: a new notice entered by a staff member, checked as the API checks one.
@@ -20,8 +21,7 @@ struct NoticeFormPage: Sendable {
     /// and each problem beside its input (422).
     private func submit(_ request: Request, _ requestContext: PageRequestContext) async throws -> Response {
         let (member, session) = try await pages.signedIn(requestContext)
-        let fields = try await FormFields.read(request)
-        try CSRF.check(fields, expected: session.csrfToken)
+        let fields = try await pages.console.form(request, session, limit: NoticeForm.bodyLimit)
         do {
             let notice = try NoticeForm(fields: fields).notice()
             let opened = try await pages.opening.submit(notice, institution: member.institution, enteredBy: member.id,

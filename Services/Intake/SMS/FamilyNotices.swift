@@ -38,44 +38,6 @@ enum FamilyTexts {
     }
 }
 
-extension Item {
-    /// The item in a few characters, for an SMS.
-    var shortName: String {
-        switch self {
-        case .cremation: "火化手续"
-        case .hukou: "户口注销"
-        case .pension: "养老保险待遇"
-        case .medicalAccount: "医保个人帐户"
-        }
-    }
-
-    var chineseName: String {
-        switch self {
-        case .cremation: "火化手续"
-        case .hukou: "户口注销"
-        case .pension: "养老保险待遇（丧葬补助金、抚恤金）"
-        case .medicalAccount: "医保个人帐户清算"
-        }
-    }
-}
-
-extension Timestamp {
-    /// E.g. `11月28日14:00`, in Beijing time whatever offset the timestamp was written in.
-    var chineseTime: String {
-        let text = inBeijingTime.rfc3339   // YYYY-MM-DDTHH:MM…
-        let month = Int(text.dropFirst(5).prefix(2)) ?? 0
-        let day = Int(text.dropFirst(8).prefix(2)) ?? 0
-        return "\(month)月\(day)日\(text.dropFirst(11).prefix(5))"
-    }
-}
-
-/// Yuan with two decimals, from integer fen (negative amounts keep their sign).
-func yuan(_ fen: Int64) -> String {
-    let sign = fen < 0 ? "-" : ""
-    let magnitude = fen.magnitude
-    return "\(sign)\(magnitude / 100).\(String(magnitude % 100).count == 1 ? "0" : "")\(magnitude % 100)元"
-}
-
 extension HukouCancelled: FamilyNotice {
     func familyText(item: Item) -> String? { "户口已于\(cancelledAt.chineseTime)注销。" }
 }

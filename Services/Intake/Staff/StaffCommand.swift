@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import HoushiRuntime
+import HoushiWeb
 
 /// `intake staff add`: an account for a hospital's staff member on the pages.
 struct StaffCommand: AsyncParsableCommand {
@@ -20,11 +21,8 @@ struct StaffCommand: AsyncParsableCommand {
         var passwordFile: String?
 
         func run() async throws {
-            let password = try passwordFile.map { file in
-                String(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").first ?? "")
-            } ?? String.randomHex(bytes: 12)
-            try StaffAccounts.checkPassword(password)
-            let hash = try await StaffAccounts.hashPassword(password)
+            let password = try Passwords.chosen(file: passwordFile)
+            let hash = try await Passwords.hash(password)
             let (institution, name, chosenLogin) = (institution, name, login)
             let login = try await IntakeService.withMigratedDatabase { db in
                 try StaffAccounts.store(login: chosenLogin, name: name, institutionCode: institution,

@@ -1,5 +1,6 @@
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// The intake schema's own tables (version 1, the outbox and inbox, is shared).
 enum IntakeSchema {

@@ -24,7 +24,7 @@ enum MedicalAccountDecision: Sendable, Equatable {
         }
         let total = claims.map(\.amountFen).reduce(0, +)
         return .hold(reasonCode: "reimbursements-pending",
-                     reason: "有\(claims.count)笔医疗费用报销（合计\(yuanText(total))）尚未结清，结清后清算医保个人帐户，最长等待\(waitingDays)日")
+                     reason: "有\(claims.count)笔医疗费用报销（合计\(yuan(total))）尚未结清，结清后清算医保个人帐户，最长等待\(waitingDays)日")
     }
 
     /// For a held account, checked again later: settle once no claim is open or the waiting period
@@ -39,10 +39,4 @@ enum MedicalAccountDecision: Sendable, Equatable {
         }
         return nil
     }
-}
-
-/// An amount in yuan with two decimals, e.g. `3218.50元`, computed on integers only.
-func yuanText(_ fen: Int64) -> String {
-    let cents = fen.magnitude % 100
-    return "\(fen < 0 ? "-" : "")\(fen.magnitude / 100).\(cents < 10 ? "0" : "")\(cents)元"
 }

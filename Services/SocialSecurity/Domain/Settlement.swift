@@ -224,25 +224,25 @@ extension SettlementFigures {
     /// What the family is told, in the order of the settlement, ending with the seed's reminder.
     fileprivate func familyNotes() -> [String] {
         var notes = ["养老金自\(stopFrom.chinese)起停发。"]
-        if arrearsToPayFen > 0 { notes.append("补发截至死亡当月未发的养老金\(yuanText(arrearsToPayFen))。") }
+        if arrearsToPayFen > 0 { notes.append("补发截至死亡当月未发的养老金\(yuan(arrearsToPayFen))。") }
         if overpaymentToRecoverFen > 0 {
-            notes.append("\(stopFrom.chinese)起已发放的养老金\(yuanText(overpaymentToRecoverFen))需退回。")
+            notes.append("\(stopFrom.chinese)起已发放的养老金\(yuan(overpaymentToRecoverFen))需退回。")
         }
         if benefitsByOldProcess {
             notes.append("亡故人为机关事业单位人员，丧葬补助金和抚恤金按照原流程办理。")
         } else if funeralGrantFen + survivorBenefitFen > 0 {
-            notes.append("丧葬补助金\(yuanText(funeralGrantFen))、抚恤金\(yuanText(survivorBenefitFen))（\(monthsText)个月）发给抚恤金领取人。")
+            notes.append("丧葬补助金\(yuan(funeralGrantFen))、抚恤金\(yuan(survivorBenefitFen))（\(monthsText)个月）发给抚恤金领取人。")
             if cappedAtOwnContributionsFen != nil {
-                notes.append("缴费不满5年，丧葬补助金和抚恤金合计以本人缴费\(yuanText(cappedAtOwnContributionsFen ?? 0))为限。")
+                notes.append("缴费不满5年，丧葬补助金和抚恤金合计以本人缴费\(yuan(cappedAtOwnContributionsFen ?? 0))为限。")
             }
         }
         if personalAccountBalanceFen > 0 {
-            notes.append("养老保险个人账户余额\(yuanText(personalAccountBalanceFen))由继承人领取。")
+            notes.append("养老保险个人账户余额\(yuan(personalAccountBalanceFen))由继承人领取。")
         }
         if netPayableFen > 0 {
-            notes.append("合计应发\(yuanText(netPayableFen))。")
+            notes.append("合计应发\(yuan(netPayableFen))。")
         } else if netPayableFen < 0 {
-            notes.append("抵扣应发款项后，家属需退回\(yuanText(-netPayableFen))。")
+            notes.append("抵扣应发款项后，家属需退回\(yuan(-netPayableFen))。")
         }
         notes.append("请亲属先办理参保人未完成的医疗费用报销手续，再办理丧葬费、抚恤金等待遇申领手续。")
         return notes

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 
 /// The 登记表 as the hospital's page posts it: each input is named by the API field it fills
 /// (`deceased.idNumber`), so the API's field errors land beside the same inputs. Turning the
@@ -8,6 +9,9 @@ import HoushiRuntime
 /// as a posted JSON notice is.
 struct NoticeForm {
     let fields: FormFields
+
+    /// The largest form body: four scans at the attachments' limit and the fields.
+    static let bodyLimit = 4 * Attachments.sizeLimit + FormFields.textFormLimit
 
     /// The notice; throws `APIError.invalidNotice` with the problems that keep the form from
     /// being one (missing or unreadable inputs), each at its input.

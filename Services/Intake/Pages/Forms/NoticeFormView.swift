@@ -1,5 +1,6 @@
 import HoushiContract
 import HoushiRuntime
+import HoushiWeb
 
 /// One input of the 登记表 page: its name (the API field), what was typed or chosen, the error
 /// beside it, and the choices of a select, radio group or checkbox group.

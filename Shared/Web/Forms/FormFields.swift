@@ -4,25 +4,25 @@ import MultipartKit
 
 /// The fields of a posted `multipart/form-data` form, by name, parsed with multipart-kit's
 /// parser. Every page form is sent as form-data, so one parser reads them all.
-struct FormFields: Sendable {
+public struct FormFields: Sendable {
     /// Every part, in the order sent; a name may repeat (a group of checkboxes).
-    let parts: [MultipartPart]
+    public let parts: [MultipartPart]
 
-    /// Largest form body: four scans at the attachments' limit and the fields.
-    static let bodyLimit = 4 * Attachments.sizeLimit + 256 * 1024
+    /// The largest body of a form without files.
+    public static let textFormLimit = 256 * 1024
 
-    /// Reads the request's form; a body that is not form-data is refused with 415.
-    static func read(_ request: Request) async throws -> FormFields {
+    /// Reads the request's form, up to `limit` bytes; a body that is not form-data is refused with 415.
+    public static func read(_ request: Request, limit: Int = textFormLimit) async throws -> FormFields {
         guard let contentType = request.headers[.contentType],
               contentType.lowercased().hasPrefix("multipart/form-data"),
               let boundary = Self.boundary(in: contentType)
         else { throw HTTPError(.unsupportedMediaType, message: "send the page's form") }
         var request = request
-        let body = try await request.collectBody(upTo: bodyLimit)
+        let body = try await request.collectBody(upTo: limit)
         return try FormFields(body: body, boundary: boundary)
     }
 
-    init(body: ByteBuffer, boundary: String) throws {
+    public init(body: ByteBuffer, boundary: String) throws {
         let parser = MultipartParser(boundary: boundary)
         var parts: [MultipartPart] = []
         var headers = HTTPHeaders()
@@ -42,29 +42,29 @@ struct FormFields: Sendable {
         self.parts = parts
     }
 
-    init(parts: [MultipartPart]) {
+    public init(parts: [MultipartPart]) {
         self.parts = parts
     }
 
     /// The field's text, trimmed; "" when absent.
-    subscript(_ name: String) -> String {
+    public subscript(_ name: String) -> String {
         text(name) ?? ""
     }
 
     /// The field's text, trimmed; nil when absent or empty.
-    func text(_ name: String) -> String? {
+    public func text(_ name: String) -> String? {
         guard let part = parts.first(where: { $0.name == name }) else { return nil }
         let text = String(buffer: part.body).trimmingWhitespace
         return text.isEmpty ? nil : text
     }
 
     /// Every value sent under the name (checkboxes of one group).
-    func values(_ name: String) -> [String] {
+    public func values(_ name: String) -> [String] {
         parts.filter { $0.name == name }.map { String(buffer: $0.body) }
     }
 
     /// A chosen file: its declared type and bytes; nil when the file input was left empty.
-    func file(_ name: String) -> (contentType: String, data: Data)? {
+    public func file(_ name: String) -> (contentType: String, data: Data)? {
         guard let part = parts.first(where: { $0.name == name }), part.body.readableBytes > 0 else { return nil }
         let contentType = part.headers.first(name: "Content-Type")?.split(separator: ";").first
             .map { String($0).trimmingWhitespace.lowercased() } ?? "application/octet-stream"

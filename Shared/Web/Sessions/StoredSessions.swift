@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HoushiRuntime
 import HoushiStorage
 import Hummingbird
 import ServiceLifecycle
