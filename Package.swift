@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime", "HoushiWeb"], path: "Services/PublicSecurity",
                           exclude: ["Calendar", "Pages/Templates"]),
         .executableTarget(name: "CivilAffairs", dependencies: ["HoushiRuntime", "HoushiWeb"], path: "Services/CivilAffairs",
-                          exclude: ["Pages/Templates"]),
+                          exclude: ["Pages/Templates", "Pages/Static"]),
         .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime", "HoushiWeb"], path: "Services/SocialSecurity",
                           exclude: ["Rules", "Pages/Templates"]),
 

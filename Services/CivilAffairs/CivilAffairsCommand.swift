@@ -2,6 +2,7 @@ import ArgumentParser
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 import Hummingbird
 import ServiceLifecycle
 
@@ -18,18 +19,21 @@ enum CivilAffairsService: ServiceDefinition {
         ]
     }
 
-    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
         StaffRoutes(context: context).register(on: router)
+        try CivilAffairsPages(context: context).register(on: router)
     }
 
     static func backgroundServices(context: ServiceContext) -> [any Service] {
-        [HeldOverdueGauge(item: .cremation, database: context.database)]
+        [HeldOverdueGauge(item: .cremation, database: context.database),
+         SupervisionGauges(items: department.items, database: context.database)]
     }
 }
 
 @main
 struct CivilAffairsCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        .houshi(CivilAffairsService.self, subcommands: [FuneralHomesCommand.self, OperatorsCommand<CivilAffairsService>.self])
+        .houshi(CivilAffairsService.self, subcommands: [FuneralHomesCommand.self, OperatorsCommand<CivilAffairsService>.self,
+                                                   OfficersCommand<CivilAffairsService>.self])
     }
 }

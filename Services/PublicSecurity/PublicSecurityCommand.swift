@@ -3,6 +3,7 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 import Hummingbird
 import ServiceLifecycle
 
@@ -16,12 +17,14 @@ enum PublicSecurityService: ServiceDefinition {
         [RegisteredHandler(CancellationRequestedHandler(calendar: calendar))]
     }
 
-    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
         OperatorRoutes(context: context).register(on: router)
+        try PublicSecurityPages(context: context).register(on: router)
     }
 
     static func backgroundServices(context: ServiceContext) -> [any Service] {
-        [HeldOverdueGauge(item: .hukou, database: context.database)]
+        [HeldOverdueGauge(item: .hukou, database: context.database),
+         SupervisionGauges(items: department.items, database: context.database)]
     }
 
     /// The official calendar: the year files in `HOUSHI_CALENDAR_DIR`, or those shipped with the service.
@@ -39,6 +42,7 @@ enum PublicSecurityService: ServiceDefinition {
 struct PublicSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(PublicSecurityService.self,
-                subcommands: [RegisterCommand.self, CalendarCommand.self, OperatorsCommand<PublicSecurityService>.self])
+                subcommands: [RegisterCommand.self, CalendarCommand.self, OperatorsCommand<PublicSecurityService>.self,
+                             OfficersCommand<PublicSecurityService>.self])
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 import Hummingbird
 import ServiceLifecycle
 
@@ -28,13 +29,16 @@ enum SocialSecurityService: ServiceDefinition {
         return { messages in try settlement.settleReady(messages) }
     }
 
-    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {
-        OfficerRoutes(context: context, settlement: PensionSettlement(rules: benefitRules)).register(on: router)
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
+        let settlement = PensionSettlement(rules: benefitRules)
+        OfficerRoutes(context: context, settlement: settlement).register(on: router)
+        try SocialSecurityPages(context: context, settlement: settlement).register(on: router)
     }
 
     static func backgroundServices(context: ServiceContext) throws -> [any Service] {
         [HeldOverdueGauge(item: .pension, database: context.database),
          HeldOverdueGauge(item: .medicalAccount, database: context.database),
+         SupervisionGauges(items: department.items, database: context.database),
          MedicalAccountSweeper(context: context, interval: .seconds(settings.reimbursementCheckSeconds))]
     }
 
@@ -63,7 +67,7 @@ struct SocialSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(SocialSecurityService.self,
                 subcommands: [RegisterCommand.self, ReimbursementsCommand.self, PayMonthCommand.self,
-                              OperatorsCommand<SocialSecurityService>.self])
+                              OperatorsCommand<SocialSecurityService>.self, OfficersCommand<SocialSecurityService>.self])
     }
 }
 

@@ -39,6 +39,15 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
         }
     }
 
+    /// The date `days` later (earlier when negative).
+    public func adding(days: Int) -> CalendarDate {
+        let (y, m, d) = CalendarDate.civil(fromDays: Int64(daysSinceEpoch + days))
+        return CalendarDate(year: y, month: m, day: d) ?? self
+    }
+
+    /// `12月6日`.
+    public var chineseMonthDay: String { "\(month)月\(day)日" }
+
     /// Days since 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
     public var daysSinceEpoch: Int { CalendarDate.days(fromCivil: year, month, day) }
 

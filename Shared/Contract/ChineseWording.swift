@@ -49,3 +49,37 @@ extension Timestamp {
         return "\(date.year)年\(date.month)月\(date.day)日"
     }
 }
+
+extension AshesPlacement {
+    /// As the 登记表 names the choice.
+    public var chineseName: String {
+        switch self {
+        case .funeralHome: "殡仪馆"
+        case .commercialCemetery: "经营性公墓"
+        case .publicWelfareCemetery: "乡村公益性墓地或骨灰堂"
+        case .preReformTomb: "殡改前已建寿坟"
+        }
+    }
+}
+
+extension YearMonth {
+    /// E.g. `2026年12月`.
+    public var chinese: String { "\(year)年\(month)月" }
+
+    /// The month before.
+    public var previous: YearMonth? {
+        month == 1 ? YearMonth(year: year - 1, month: 12) : YearMonth(year: year, month: month - 1)
+    }
+}
+
+extension BeneficiaryRelation {
+    public var chineseName: String {
+        switch self {
+        case .spouse: "配偶"
+        case .child: "子女"
+        case .parent: "父母"
+        case .grandchild: "孙子女"
+        case .grandparent: "祖父母"
+        }
+    }
+}

@@ -13,18 +13,12 @@ import datetime
 import json
 import os
 import subprocess
-import sys
 import time
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.print_page_options import PrintOptions
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
-BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+from browser import BEIJING, Pages, check, fail, session_post
 
 
 def parse_args():
@@ -40,81 +34,6 @@ def parse_args():
     p.add_argument("--shots", required=True, help="folder for screenshots and the printed PDF")
     p.add_argument("--timeout", type=float, default=90)
     return p.parse_args()
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    print(f"ok: {message}")
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2000",
-                     "--lang=zh-CN"):
-        options.add_argument(argument)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
-class Pages:
-    def __init__(self, args):
-        self.args = args
-        self.driver = browser()
-        self.shot_number = 0
-        os.makedirs(args.shots, exist_ok=True)
-
-    def shot(self, name):
-        self.shot_number += 1
-        path = os.path.join(self.args.shots, f"{self.shot_number:02d}-{name}.png")
-        self.driver.set_window_size(1280, 800)
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1280, max(800, min(height + 40, 6000)))
-        self.driver.save_screenshot(path)
-
-    def go(self, path):
-        self.driver.get(self.args.base + path)
-
-    def field(self, name):
-        return self.driver.find_element(By.NAME, name)
-
-    def type(self, name, value):
-        element = self.field(name)
-        element.clear()
-        element.send_keys(value)
-
-    def type_time(self, name, when):
-        # A datetime-local input takes the digits in the browser's order; set it through the
-        # value so the test does not depend on the locale's layout.
-        element = self.field(name)
-        self.driver.execute_script("arguments[0].value = arguments[1]", element, when.strftime("%Y-%m-%dT%H:%M"))
-
-    def choose(self, name, value):
-        self.driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
-
-    def select(self, name, value):
-        Select(self.field(name)).select_by_value(value)
-
-    def click_and_wait(self, css):
-        """Clicks a submit button and waits until the next page has replaced this one."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.CSS_SELECTOR, css).click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
-
-    def sign_in(self, login, password):
-        self.go("/yiyuan/login")
-        self.type("login", login)
-        self.type("password", password)
-        self.click_and_wait("main button[type=submit]")
-        check("/cases" in self.driver.current_url, f"{login} signs in and sees the case list")
-
-    def sign_out(self):
-        self.click_and_wait(".signout button")
-        check("/login" in self.driver.current_url, "signing out returns to the sign-in page")
 
 
 def wrong_check_digit(id_number):
@@ -171,21 +90,6 @@ def submit(pages):
     pages.click_and_wait("form.notice-form button[type=submit]")
 
 
-def session_post(pages, path, fields):
-    """POSTs form-data with the browser's cookies but without the page's CSRF token."""
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in pages.driver.get_cookies())
-    boundary = "houshi-test-boundary"
-    body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-                   for k, v in fields.items()) + f"--{boundary}--\r\n"
-    request = urllib.request.Request(pages.args.base + path, data=body.encode(), method="POST", headers={
-        "Cookie": cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"})
-    try:
-        with urllib.request.urlopen(request) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
 def family_link(args, name, deadline):
     while time.time() < deadline:
         if os.path.exists(args.sms_file):
@@ -206,7 +110,7 @@ def main():
         pages.go("/yiyuan/cases")
         check("/login" in driver.current_url, "the case list sends a visitor without a session to the sign-in page")
         pages.shot("login")
-        pages.sign_in(args.login, args.password)
+        pages.sign_in("/yiyuan", args.login, args.password)
         pages.shot("cases-before")
 
         pages.go("/yiyuan/notices/new")
@@ -287,7 +191,7 @@ def main():
         pages.go("/jd/AAAAAAAAAAAAAAAA")
         check("未找到" in driver.page_source, "a made-up family link opens nothing")
 
-        pages.sign_in(args.other_login, args.other_password)
+        pages.sign_in("/yiyuan", args.other_login, args.other_password)
         pages.go(case_path)
         check("未找到" in driver.page_source, "another institution's staff cannot open the case")
         pages.shot("other-institution")

@@ -2,10 +2,10 @@ import Foundation
 import HoushiContract
 import Testing
 
-/// The hospital's and the family's pages in a real browser: Debian's chromium, driven by
-/// selenium (`Tests/Browser/notice_pages.py`) through nginx in front of the four services, with
-/// the family's SMS going to a local stand-in provider. Screenshots and the printed PDF land in
-/// `<test run dir>/browser/`.
+/// The pages in a real browser: Debian's chromium, driven by selenium (`Tests/Browser/*.py`)
+/// through nginx in front of the four services, with the family's SMS going to a local stand-in
+/// provider. Screenshots and the printed PDFs land in `<test run dir>/browser/` (the hospital's
+/// and the family's) and `<test run dir>/browser-officers/` (the departments').
 @Suite(.serialized)
 final class BrowserTests {
     let houshi: Houshi
@@ -44,18 +44,108 @@ final class BrowserTests {
         try await houshi.registerForWholeFlow(idNumber: idNumber, name: "赵秀英")
 
         let shots = houshi.environment.runDirectory.appendingPathComponent("browser")
-        try await nginx("start-nginx")
-        let run = await Result(asyncCatching: { try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", TestEnvironment.repository.appendingPathComponent("Tests/Browser/notice_pages.py").path,
-            "--base", "http://127.0.0.1:\(webPort)", "--login", "clerk-\(suffix)", "--password", password,
+        let output = try await browse("notice_pages.py", [
+            "--login", "clerk-\(suffix)", "--password", password,
             "--other-login", "other-\(suffix)", "--other-password", otherPassword,
             "--deceased-id", idNumber, "--deceased-name", "赵秀英", "--sms-file", sink.received.path, "--shots", shots.path,
-        ], environment: [:]) })
-        try await nginx("stop-nginx")
-        let output = try run.get()
+        ])
         print(output)
         #expect(output.contains("BROWSER TEST PASSED"))
         let pictures = try FileManager.default.contentsOfDirectory(atPath: shots.path).filter { $0.hasSuffix(".png") }
         #expect(pictures.count >= 10, "screenshots in \(shots.path): \(pictures.sorted())")
+    }
+
+    /// Runs one of `Tests/Browser/*.py` against this test's nginx; returns what it printed.
+    private func browse(_ script: String, _ arguments: [String]) async throws -> String {
+        try await nginx("start-nginx")
+        let run = await Result(asyncCatching: { try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", TestEnvironment.repository.appendingPathComponent("Tests/Browser/\(script)").path,
+            "--base", "http://127.0.0.1:\(webPort)",
+        ] + arguments, environment: [:]) })
+        try await nginx("stop-nginx")
+        return try run.get()
+    }
+
+    /// Names no other test uses, so that lists shared by every test find this one's rows.
+    private static func freshNames(_ count: Int) -> [String] {
+        let given = Array("秀兰桂芝玉英淑珍凤霞丽华建国志明海涛文斌春梅")
+        var names: Set<String> = []
+        while names.count < count { names.insert("测" + String((0..<3).map { _ in given.randomElement()! })) }
+        return Array(names)
+    }
+
+    @Test("officers decide held items, confirm a pickup, record a cremation and read settlements in chromium")
+    func officersInABrowser() async throws {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let password = "pw-\(suffix)-browser"
+        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("officer-\(suffix).txt")
+        try password.write(to: passwordFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: passwordFile) }
+        let accounts: [(Department, String, String)] = [
+            (.publicSecurity, "gongan-\(suffix)", "reviewer"), (.civilAffairs, "mzclerk-\(suffix)", "clerk"),
+            (.socialSecurity, "renshe-\(suffix)", "reviewer"),
+        ]
+        for (department, login, role) in accounts {
+            try await houshi.admin(department, ["officers", "add", "--name", "测试\(role == "clerk" ? "经办员" : "审核员")",
+                                                "--role", role, "--login", login, "--password-file", passwordFile.path])
+        }
+        try await houshi.admin(.intake, ["staff", "add", "--institution", "TEST-HOSPITAL", "--name", "测试护士",
+                                         "--login", "staff-\(suffix)", "--password-file", passwordFile.path])
+
+        // The head of a household with a spouse in it: the cancellation is held for an officer.
+        let names = Self.freshNames(4)
+        let (headName, spouseName, overdueName, medicalName) = (names[0], names[1], names[2], names[3])
+        let head = try TestNotices.fresh(name: headName)
+        try await houshi.registerForWholeFlow(idNumber: head.idNumber, name: headName)
+        let household = "H-\(suffix)"
+        try await houshi.importCSV(.publicSecurity, ["register", "import"], """
+            id_number,name,household_number,relation_to_head,address
+            \(head.idNumber),\(headName),\(household),head,黑龙江省抚远市抚远镇通江路12号
+            \(TestNotices.freshIDNumber(like: "230883194103150243")),\(spouseName),\(household),spouse,黑龙江省抚远市抚远镇通江路12号
+            """)
+        // A name that differs from the register: held too, and made overdue below.
+        let overdue = try TestNotices.fresh(name: overdueName)
+        try await houshi.registerForWholeFlow(idNumber: overdue.idNumber, name: "另" + overdueName)
+        // A reimbursement still open: the medical account is held for social security.
+        let medical = try TestNotices.fresh(name: medicalName)
+        try await houshi.registerForWholeFlow(idNumber: medical.idNumber, name: medicalName)
+        try await houshi.importCSV(.socialSecurity, ["reimbursements", "import"], """
+            claim_number,id_number,amount_fen,status
+            BX-\(suffix),\(medical.idNumber),120000,open
+            """)
+
+        let headCase = try await houshi.postFreshNotice(head)
+        let overdueCase = try await houshi.postFreshNotice(overdue)
+        let medicalCase = try await houshi.postFreshNotice(medical)
+        try await eventually("the three items to be held") {
+            let head = try await houshi.itemStatus(caseId: headCase, item: .hukou)
+            let overdue = try await houshi.itemStatus(caseId: overdueCase, item: .hukou)
+            let medical = try await houshi.itemStatus(caseId: medicalCase, item: .medicalAccount)
+            return [head, overdue, medical] == ["held", "held", "held"]
+        }
+        _ = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("UPDATE public_security.held_items SET deadline = now() - interval '1 hour' WHERE case_id = $1",
+                           [overdueCase])
+        }
+
+        let shots = houshi.environment.runDirectory.appendingPathComponent("browser-officers")
+        let output = try await browse("officer_pages.py", [
+            "--password", password, "--gongan", "gongan-\(suffix)", "--minzheng-clerk", "mzclerk-\(suffix)",
+            "--renshe", "renshe-\(suffix)", "--staff", "staff-\(suffix)",
+            "--head-case", headCase.lowercased, "--head-name", headName, "--other-member", spouseName,
+            "--overdue-case", overdueCase.lowercased, "--overdue-name", overdueName,
+            "--medical-case", medicalCase.lowercased, "--medical-name", medicalName,
+            "--pickup-date", "2026-11-28", "--shots", shots.path,
+        ])
+        print(output)
+        #expect(output.contains("BROWSER TEST PASSED"))
+        #expect(try await houshi.itemStatus(caseId: headCase, item: .cremation) == "done")
+        let decisions = try await houshi.infrastructure.count("""
+            SELECT count(*) AS count FROM public_security.held_items
+            WHERE case_id = $1::uuid AND status = 'approved' AND decided_by = $2 AND decision_reason <> ''
+            """, [headCase.lowercased, "gongan-\(suffix)"])
+        #expect(decisions == 1)
+        let pictures = try FileManager.default.contentsOfDirectory(atPath: shots.path).filter { $0.hasSuffix(".png") }
+        #expect(pictures.count >= 18, "screenshots in \(shots.path): \(pictures.sorted())")
     }
 }

@@ -466,6 +466,30 @@ register_demo_staff() {
   )
 }
 
+# register_demo_officers BIN_DIR: a reviewer of each department (gongan-demo, minzheng-demo,
+# renshe-demo) and a clerk of civil affairs (minzheng-clerk), with the demo staff's password.
+register_demo_officers() {
+  local password_file=$RUN_DIR/demo-staff-password
+  log "registering the demo officers: ${DEMO_OFFICERS[*]} and minzheng-clerk (password in $password_file)"
+  local service
+  for service in public-security civil-affairs social-security; do
+    run_admin "$service" "$1" officers add --name "演示审核员" --role reviewer \
+      --login "$(demo_officer_login "$service")" --password-file "$password_file"
+  done
+  run_admin civil-affairs "$1" officers add --name "演示经办员" --role clerk --login minzheng-clerk \
+    --password-file "$password_file"
+}
+
+# demo_officer_login SERVICE: the demo reviewer's login of a department.
+demo_officer_login() {
+  case $1 in
+    public-security) echo gongan-demo ;;
+    civil-affairs) echo minzheng-demo ;;
+    social-security) echo renshe-demo ;;
+  esac
+}
+DEMO_OFFICERS=(gongan-demo minzheng-demo renshe-demo)
+
 # demo_staff_password: the password register_demo_staff gave.
 demo_staff_password() { head -n 1 "$RUN_DIR/demo-staff-password"; }
 

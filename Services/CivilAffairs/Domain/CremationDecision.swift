@@ -57,6 +57,8 @@ enum CremationDecision: Sendable, Equatable {
 struct CremationRecord: Decodable, Sendable {
     let crematedAt: Timestamp
     let ashes: Ashes
+    /// Who of the family received the ashes, when they were handed over.
+    var ashesReceivedBy: String?
 
     func problems(diedAt: Timestamp, now: Timestamp) -> [(field: String, english: String, chinese: String)] {
         var problems: [(String, String, String)] = []

@@ -48,3 +48,51 @@ enum Certificates {
                                                       local: try row.bool("local"), address: try row.string("address")))
     }
 }
+
+extension Certificates {
+    /// A certificate as its printed page and the staff's search show it.
+    struct Issued: Sendable {
+        let caseId: UUID
+        let number: String
+        let deceasedName: String
+        let deceasedIdNumber: String
+        let funeralHome: FuneralHome
+        let issuedAt: Timestamp
+        let issuedBy: String
+        let crematedAt: Timestamp?
+        let ashesPlacement: AshesPlacement?
+        let ashesPlaceName: String?
+        let ashesReceivedBy: String?
+        let pickupAddress: String?
+        let pickupAt: Timestamp?
+        let pickupStatus: String?
+    }
+
+    /// The certificate of a case, or those of a deceased's ID number.
+    static func issued(caseId: UUID? = nil, idNumber: String? = nil, on db: PostgresConnection) throws -> [Issued] {
+        func time(_ column: String) -> String {
+            "to_char(\(column) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
+        }
+        return try db.execute("""
+            SELECT c.case_id, c.number, c.deceased_name, c.deceased_id_number, \(time("c.issued_at")) AS issued_at,
+                   c.issued_by, f.code, f.name, f.local, f.address, \(time("k.cremated_at")) AS cremated_at,
+                   k.ashes_placement, k.ashes_place_name, k.ashes_received_by, p.address AS pickup_address,
+                   \(time("p.requested_at")) AS pickup_at, p.status AS pickup_status
+            FROM cremation_certificates c JOIN funeral_homes f ON f.code = c.funeral_home_code
+            LEFT JOIN cremations k ON k.case_id = c.case_id LEFT JOIN pickups p ON p.case_id = c.case_id
+            WHERE ($1::uuid IS NULL OR c.case_id = $1) AND ($2::text IS NULL OR c.deceased_id_number = upper($2))
+            ORDER BY c.issued_at DESC LIMIT 20
+            """, [caseId, idNumber]).rows.map { row in
+            func time(_ column: String) -> Timestamp? { row[column].flatMap(Timestamp.init(rfc3339:)) }
+            return Issued(
+                caseId: try row.uuid("case_id"), number: try row.string("number"), deceasedName: try row.string("deceased_name"),
+                deceasedIdNumber: try row.string("deceased_id_number"),
+                funeralHome: FuneralHome(code: try row.string("code"), name: try row.string("name"),
+                                         local: try row.bool("local"), address: try row.string("address")),
+                issuedAt: time("issued_at") ?? .now(), issuedBy: try row.string("issued_by"), crematedAt: time("cremated_at"),
+                ashesPlacement: row["ashes_placement"].flatMap(AshesPlacement.init(rawValue:)),
+                ashesPlaceName: row["ashes_place_name"], ashesReceivedBy: row["ashes_received_by"],
+                pickupAddress: row["pickup_address"], pickupAt: time("pickup_at"), pickupStatus: row["pickup_status"])
+        }
+    }
+}

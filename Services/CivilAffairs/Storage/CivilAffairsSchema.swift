@@ -1,9 +1,10 @@
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// The civil affairs schema: funeral homes, cremation certificates, pickups and cremations.
 enum CivilAffairsSchema {
-    static let migrations = CaseLedger.departmentMigrations + [
+    static let migrations = CaseLedger.departmentMigrations + [OfficerAccounts.migration] + [
         Migration(version: 10, name: "funeral homes, certificates, pickups, cremations", sql: """
             CREATE TABLE funeral_homes (
                 code text PRIMARY KEY,
@@ -36,6 +37,9 @@ enum CivilAffairsSchema {
                 ashes_place_name text NOT NULL,
                 recorded_by text NOT NULL,
                 recorded_at timestamptz NOT NULL DEFAULT now());
+            """),
+        Migration(version: 11, name: "who received the ashes", sql: """
+            ALTER TABLE cremations ADD COLUMN ashes_received_by text;
             """),
     ]
 }

@@ -31,3 +31,13 @@ enum FuneralHomes {
                     address: try row.string("address"))
     }
 }
+
+extension FuneralHomes {
+    /// The registered local funeral homes, by code.
+    static func local(on db: PostgresConnection) throws -> [FuneralHome] {
+        try db.execute("SELECT code, name, local, address FROM funeral_homes WHERE local ORDER BY code").rows.map { row in
+            FuneralHome(code: try row.string("code"), name: try row.string("name"), local: try row.bool("local"),
+                        address: try row.string("address"))
+        }
+    }
+}

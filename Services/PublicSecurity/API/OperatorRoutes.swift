@@ -30,21 +30,8 @@ struct OperatorRoutes: Sendable {
         var logger = context.logger
         logger[metadataKey: "case"] = "\(caseId.lowercased)"
         logger[metadataKey: "officer"] = "\(officer)"
-        let outcome = try await context.decideHeld(
-            item: .hukou, caseId: caseId, as: HukouCancellationRequested.self, approved: approve, officer: officer,
-            reason: reason, logger: logger
-        ) { hukouRequest, handling -> String in
-            if approve {
-                do {
-                    return try Cancellation.approve(caseId: caseId, request: hukouRequest, officer: officer, reason: reason,
-                                                    context: handling)
-                } catch let conflict as RegisterConflict {
-                    throw APIError(status: .conflict, code: "register-conflict", message: conflict.reason)
-                }
-            }
-            try handling.reject(.hukou, reasonCode: "rejected-on-review", reason: reason)
-            return "rejected"
-        }
+        let outcome = try await HukouReview(context: context).decide(caseId: caseId, approve: approve, officer: officer,
+                                                                     reason: reason, logger: logger)
         return try Response.json(["caseId": caseId.lowercased, "outcome": outcome, "decidedBy": officer])
     }
 

@@ -1,9 +1,10 @@
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// The public security schema: the ledger, officers, held items, the household register and cancellations.
 enum PublicSecuritySchema {
-    static let migrations = CaseLedger.departmentMigrations + [
+    static let migrations = CaseLedger.departmentMigrations + [OfficerAccounts.migration] + [
         Migration(version: 10, name: "household register", sql: """
             CREATE TABLE residents (
                 id_number text PRIMARY KEY,

@@ -78,3 +78,56 @@ struct RegisterConflict: Error, Sendable, CustomStringConvertible {
     let reason: String
     var description: String { reason }
 }
+
+extension Register {
+    /// The resident with `idNumber` and everyone registered in their household (themselves first,
+    /// then the head, then by name), without locking: for the officers' pages.
+    static func household(of idNumber: String, on db: PostgresConnection) throws -> [Resident] {
+        try db.execute("""
+            SELECT o.id_number, o.name, o.household_number, o.relation_to_head, o.address, o.status = 'active' AS active
+            FROM residents r JOIN residents o ON o.household_number = r.household_number
+            WHERE r.id_number = $1
+            ORDER BY o.id_number = r.id_number DESC, o.relation_to_head = 'head' DESC, o.name
+            """, [idNumber.uppercased()]).rows.map { row in
+            Resident(idNumber: try row.string("id_number"), name: try row.string("name"),
+                     householdNumber: try row.string("household_number"),
+                     relationToHead: HouseholdRelation(rawValue: try row.string("relation_to_head")) ?? .other,
+                     address: try row.string("address"), active: try row.bool("active"))
+        }
+    }
+
+    /// A registration cancelled (or an earlier cancellation confirmed) on one day.
+    struct DayEntry: Sendable {
+        let caseId: UUID
+        let name: String
+        let idNumber: String
+        let householdNumber: String
+        let certificateNumber: String?
+        let at: Timestamp
+        let decidedBy: String
+        let confirmation: Bool
+    }
+
+    /// Cancellations and confirmations of one day in Beijing time, in the order they were made.
+    static func day(_ date: CalendarDate, on db: PostgresConnection) throws -> [DayEntry] {
+        try db.execute("""
+            SELECT c.case_id, r.name, c.id_number, c.household_number, c.certificate_number,
+                   to_char(c.cancelled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS at,
+                   c.decided_by, false AS confirmation
+            FROM cancellations c JOIN residents r USING (id_number)
+            WHERE (c.cancelled_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
+            UNION ALL
+            SELECT f.case_id, r.name, f.id_number, r.household_number, NULL,
+                   to_char(f.confirmed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
+                   f.confirmed_by, true
+            FROM cancellation_confirmations f JOIN residents r USING (id_number)
+            WHERE (f.confirmed_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
+            ORDER BY at
+            """, [date.description]).rows.map { row in
+            DayEntry(caseId: try row.uuid("case_id"), name: try row.string("name"), idNumber: try row.string("id_number"),
+                     householdNumber: try row.string("household_number"), certificateNumber: row["certificate_number"],
+                     at: Timestamp(rfc3339: try row.string("at")) ?? .now(), decidedBy: try row.string("decided_by"),
+                     confirmation: try row.bool("confirmation"))
+        }
+    }
+}

@@ -36,43 +36,8 @@ struct OfficerRoutes: Sendable {
         var logger = context.logger
         logger[metadataKey: "case"] = "\(caseId.lowercased)"
         logger[metadataKey: "officer"] = "\(officer)"
-        let settlement = settlement
-        let outcome: String
-        switch (item, approve) {
-        case (.pension, true):
-            outcome = try await context.decideHeld(
-                item: .pension, caseId: caseId, as: PensionClaimRequested.self, approved: true, officer: officer,
-                reason: reason, logger: logger
-            ) { _, handling in
-                guard let pending = try PensionClaims.pending(among: [caseId], status: "held", on: handling.db).first
-                else { throw APIError(status: .conflict, code: "not-held", message: "the claim is not held") }
-                switch try SocialSecurity.settle(pending.settlementInput, rules: settlement.rules) {
-                case .held(_, let why):
-                    throw APIError(status: .conflict, code: "cannot-settle", message: why)
-                case .settled(let figures):
-                    try settlement.record(figures, of: pending, context: handling)
-                    return "settled"
-                }
-            }
-        case (.medicalAccount, true):
-            outcome = try await context.decideHeld(
-                item: .medicalAccount, caseId: caseId, as: MedicalAccountSettlementRequested.self, approved: true,
-                officer: officer, reason: reason, logger: logger
-            ) { request, handling in
-                try MedicalAccountSettlement.settle(
-                    request, reminder: "经人社部门审核（\(reason)），医保个人帐户余额已清算。" + MedicalAccountDecision.inheritanceReminder,
-                    context: handling)
-                return "settled"
-            }
-        default:
-            outcome = try await context.decideHeld(
-                item: item, caseId: caseId, as: JSONValue.self, approved: false, officer: officer, reason: reason,
-                logger: logger
-            ) { _, handling in
-                try handling.reject(item, reasonCode: "rejected-on-review", reason: reason)
-                return "rejected"
-            }
-        }
+        let outcome = try await ClaimReview(context: context, settlement: settlement)
+            .decide(caseId: caseId, item: item, approve: approve, officer: officer, reason: reason, logger: logger)
         return try Response.json(["caseId": caseId.lowercased, "item": item.rawValue, "outcome": outcome,
                                   "decidedBy": officer])
     }

@@ -258,8 +258,3 @@ extension SettlementFigures {
         return part % 10 == 0 ? "\(whole).\(part / 10)" : "\(whole).\(part < 10 ? "0" : "")\(part)"
     }
 }
-
-extension YearMonth {
-    /// E.g. `2026年12月`.
-    fileprivate var chinese: String { "\(year)年\(month)月" }
-}

@@ -1,9 +1,10 @@
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// The social security schema: insured persons, pension payments, medical accounts, settlements.
 enum SocialSecuritySchema {
-    static let migrations = CaseLedger.departmentMigrations + [
+    static let migrations = CaseLedger.departmentMigrations + [OfficerAccounts.migration] + [
         Migration(version: 10, name: "insured persons, payments, medical accounts, settlements", sql: """
             CREATE TABLE insured_persons (
                 id_number text PRIMARY KEY,

@@ -21,14 +21,22 @@ public struct APIError: HTTPResponseError {
     public let message: String
     public var fields: [FieldError] = []
     public var headers: HTTPFields = [:]
+    /// The message in Chinese, for a page that shows the error to an officer.
+    public var messageZh: String?
 
     public init(status: HTTPResponse.Status, code: String, message: String, fields: [FieldError] = [],
-                headers: HTTPFields = [:]) {
+                headers: HTTPFields = [:], messageZh: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.fields = fields
         self.headers = headers
+        self.messageZh = messageZh
+    }
+
+    /// What an officer reads on a page: the Chinese message, else each field's, else the English one.
+    public var pageMessage: String {
+        messageZh ?? (fields.isEmpty ? message : fields.map(\.messageZh).joined(separator: "；"))
     }
 
     public static func unauthorized(_ who: String) -> APIError {

@@ -128,7 +128,10 @@ extension ServiceContext {
                 guard let (request, messageId) = try CaseLedger.request(item: item, caseId: caseId, as: Request.self, on: tx)
                 else { throw APIError.notFound }
                 guard try HeldItems.decide(caseId: caseId, item: item, approved: approved, by: officer, reason: reason, on: tx)
-                else { throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request") }
+                else {
+                    throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request",
+                                   messageZh: "该事项已不在待审核状态，可能已由其他人员作出决定。")
+                }
                 return try effect(request, HandlerContext(db: tx, logger: logger, department: department, caseId: caseId,
                                                           causationId: messageId, trace: .start()))
             }

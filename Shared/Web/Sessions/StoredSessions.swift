@@ -14,16 +14,19 @@ public struct StoredSessions: PersistDriver {
         self.database = database
     }
 
-    /// The table, for a service's migrations at the version it gives.
+    /// The table, for a service's migrations.
+    public static let tableSQL = """
+        CREATE TABLE sessions (
+            key_sha256 bytea PRIMARY KEY,
+            value jsonb NOT NULL,
+            expires_at timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+        """
+
+    /// The table as a migration of its own, at the version it gives.
     public static func migration(version: Int) -> Migration {
-        Migration(version: version, name: "staff sessions", sql: """
-            CREATE TABLE sessions (
-                key_sha256 bytea PRIMARY KEY,
-                value jsonb NOT NULL,
-                expires_at timestamptz,
-                created_at timestamptz NOT NULL DEFAULT now());
-            CREATE INDEX sessions_by_expiry ON sessions (expires_at);
-            """)
+        Migration(version: version, name: "staff sessions", sql: tableSQL)
     }
 
     public func run() async throws {

@@ -1,0 +1,119 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+import Logging
+
+/// What funeral home staff do, the same from the JSON routes and the pages: confirm a pickup,
+/// record a cremation (which publishes `cremation.completed`), decide a held request. Each in
+/// one transaction; refusals are `APIError`s with a Chinese message for the pages.
+struct CremationWork: Sendable {
+    let context: ServiceContext
+
+    /// A pickup as the staff's list shows it.
+    struct PickupEntry: Sendable, Encodable {
+        let caseId: String
+        let address: String
+        let status: String
+        let requestedAt: String
+        let funeralHome: String
+        let certificateNumber: String
+        let deceasedName: String
+        let cremated: Bool
+    }
+
+    /// The pickups asked for a day (Beijing time), the earliest first.
+    func pickups(on day: CalendarDate) async throws -> [PickupEntry] {
+        try await context.withDatabase { db in
+            try db.execute("""
+                SELECT p.case_id, p.address, p.status,
+                       to_char(p.requested_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS requested_at,
+                       p.funeral_home_code, c.number, c.deceased_name,
+                       EXISTS (SELECT 1 FROM cremations k WHERE k.case_id = p.case_id) AS cremated
+                FROM pickups p JOIN cremation_certificates c ON c.case_id = p.case_id
+                WHERE (p.requested_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
+                ORDER BY p.requested_at, p.case_id
+                """, [day.description]).rows.map { row in
+                PickupEntry(caseId: try row.string("case_id"), address: try row.string("address"),
+                            status: try row.string("status"), requestedAt: try row.string("requested_at"),
+                            funeralHome: try row.string("funeral_home_code"), certificateNumber: try row.string("number"),
+                            deceasedName: try row.string("deceased_name"), cremated: try row.bool("cremated"))
+            }
+        }
+    }
+
+    func confirmPickup(caseId: UUID, by staff: String, logger: Logger) async throws {
+        let confirmed = try await context.withDatabase { db in
+            try db.execute("""
+                UPDATE pickups SET status = 'confirmed', confirmed_by = $2, confirmed_at = now()
+                WHERE case_id = $1 AND status = 'requested'
+                """, [caseId, staff]).affectedRows == 1
+        }
+        guard confirmed else {
+            throw APIError(status: .conflict, code: "not-pending", message: "the case has no pickup waiting for confirmation",
+                           messageZh: "该接运已确认，或没有待确认的接运。")
+        }
+        logger.info("pickup confirmed")
+    }
+
+    /// Records the cremation and the ashes' placement; returns the certificate number.
+    func recordCremation(caseId: UUID, record: CremationRecord, by staff: String, logger: Logger) async throws -> String {
+        let number = try await context.withDatabase { db in
+            try db.withTransaction { tx -> String in
+                guard let (number, home) = try Certificates.certificate(caseId: caseId, on: tx),
+                      let (cremationRequest, messageId) = try CaseLedger.request(
+                          item: .cremation, caseId: caseId, as: CremationRequested.self, on: tx)
+                else {
+                    throw APIError(status: .notFound, code: "not-found", message: "the case has no cremation certificate",
+                                   messageZh: "该案件没有火化证明。")
+                }
+                let problems = record.problems(diedAt: cremationRequest.diedAt, now: .now())
+                guard problems.isEmpty else {
+                    throw APIError.invalid(problems.map { FieldError(field: $0.field, message: $0.english, messageZh: $0.chinese) })
+                }
+                guard try tx.execute("""
+                    INSERT INTO cremations (case_id, cremated_at, ashes_placement, ashes_place_name, recorded_by,
+                                            ashes_received_by)
+                    VALUES ($1, $2::timestamptz, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING
+                    """, [caseId, record.crematedAt.rfc3339, record.ashes.placement.rawValue, record.ashes.placeName,
+                          staff, record.ashesReceivedBy]).affectedRows == 1
+                else {
+                    throw APIError(status: .conflict, code: "already-recorded", message: "the cremation is recorded already",
+                                   messageZh: "该火化已登记。")
+                }
+                try CaseLedger.setStatus("cremated", item: .cremation, caseId: caseId, on: tx)
+                try HandlerContext(db: tx, logger: logger, department: .civilAffairs, caseId: caseId,
+                                   causationId: messageId, trace: .start())
+                    .emit(.cremationCompleted, CremationCompleted(certificateNumber: number, funeralHome: home.reference,
+                                                                  crematedAt: record.crematedAt, ashes: record.ashes))
+                return number
+            }
+        }
+        logger.info("cremation recorded", metadata: ["certificate": "\(number)"])
+        return number
+    }
+
+    /// Approves a held request: the certificate at the funeral home named (by code), the one the
+    /// request named, or the one that collects bodies.
+    func approve(caseId: UUID, reason: String, funeralHomeCode: String?, by staff: String, logger: Logger) async throws {
+        try await context.decideHeld(item: .cremation, caseId: caseId, as: CremationRequested.self, approved: true,
+                                     officer: staff, reason: reason, logger: logger) { cremation, handling in
+            let tx = handling.db
+            let home = try funeralHomeCode.map { try FuneralHomes.withCode($0, on: tx) }
+                ?? (cremation.body.funeralHomeName.map { try FuneralHomes.named($0, on: tx) } ?? FuneralHomes.pickupHome(on: tx))
+            guard let home, home.local else {
+                throw APIError.invalid([FieldError(field: "funeralHomeCode", message: "must name a registered local funeral home",
+                                                   messageZh: "须选择已登记的本市殡仪馆")])
+            }
+            try Certificates.issue(caseId: caseId, request: cremation, home: home, pickup: cremation.body.pickup,
+                                   issuedBy: staff, context: handling)
+        }
+    }
+
+    func reject(caseId: UUID, reason: String, by staff: String, logger: Logger) async throws {
+        try await context.decideHeld(item: .cremation, caseId: caseId, as: CremationRequested.self, approved: false,
+                                     officer: staff, reason: reason, logger: logger) { _, handling in
+            try handling.reject(.cremation, reasonCode: "rejected-on-review", reason: reason)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+import HoushiWeb
+import Hummingbird
+import Logging
+
+/// The funeral home staff's pages: the day's and the next day's pickups, the cremation record,
+/// the certificate to print, finding a certificate by the deceased's ID number, and the shared
+/// held-item pages.
+struct CivilAffairsPages: Sendable {
+    let console: OfficerConsole
+    let work: CremationWork
+
+    init(context: ServiceContext) throws {
+        console = try OfficerConsole(context: context, navigation: [("/pickups", "接运"), ("/certificates", "火化证明")],
+                                     sourceFolder: URL(filePath: #filePath).deletingLastPathComponent().path)
+        work = CremationWork(context: context)
+    }
+
+    var root: String { console.site.root }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let pages = console.routes(on: router, home: "/pickups", desk: CremationDesk(work: work))
+        pages.get("/pickups") { request, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let day = try DayNavigation(request, path: "\(root)/pickups")
+            let days = [day.date, day.date.adding(days: 1)]
+            var lists: [PickupsView.Day] = []
+            for date in days {
+                let entries = try await work.pickups(on: date)
+                lists.append(PickupsView.Day(label: date == day.date ? day.label : "次日（\(date.chineseMonthDay)）",
+                                             rows: entries.map(pickupRow)))
+            }
+            return try console.page("pickups", PickupsView(site: console.site, chrome: signedIn.chrome, day: day, days: lists,
+                                                           back: "\(root)/pickups?date=\(day.date)"))
+        }
+        pages.post("/pickups/:caseId/confirm") { request, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let fields = try await console.form(request, signedIn)
+            let caseId = try caseId(requestContext)
+            do {
+                try await work.confirmPickup(caseId: caseId, by: signedIn.officer.login,
+                                             logger: console.logger(caseId: caseId, officer: signedIn.officer))
+            } catch let error as APIError where error.status == .conflict {
+                // Confirmed already (by a colleague, or a second click): the list shows it.
+            }
+            // Back to the day the list showed (the pages send no Referer).
+            let back = fields["back"]
+            return seeOther(back.hasPrefix("\(root)/pickups") && !back.contains("//") ? back : "\(root)/pickups")
+        }
+        pages.get("/cremations/:caseId") { _, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            return try await cremationForm(try caseId(requestContext), signedIn)
+        }
+        pages.post("/cremations/:caseId") { request, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let caseId = try caseId(requestContext)
+            let fields = try await console.form(request, signedIn)
+            let form = CremationForm(fields: fields)
+            guard let record = form.record else {
+                return try await cremationForm(caseId, signedIn, sent: form, problems: form.problems)
+            }
+            do {
+                _ = try await work.recordCremation(caseId: caseId, record: record, by: signedIn.officer.login,
+                                                   logger: console.logger(caseId: caseId, officer: signedIn.officer))
+            } catch let error as APIError where error.status == .unprocessableContent || error.status == .conflict {
+                return try await cremationForm(caseId, signedIn, sent: form,
+                                               problems: error.fields.isEmpty ? ["": error.pageMessage]
+                                                   : Dictionary(error.fields.map { ($0.field, $0.messageZh) },
+                                                                uniquingKeysWith: { first, _ in first }),
+                                               status: error.status)
+            }
+            return seeOther("\(root)/certificates/\(caseId.lowercased)")
+        }
+        pages.get("/certificates") { request, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let query = request.uri.queryParameters["q"].map { String($0).trimmingWhitespace.uppercased() } ?? ""
+            let found = query.isEmpty ? [] : try await console.context.database.withConnection { db in
+                try Certificates.issued(idNumber: String(query.prefix(18)), on: db)
+            }
+            return try console.page("certificates", SearchView(
+                site: console.site, chrome: signedIn.chrome, q: query, searched: !query.isEmpty,
+                rows: found.map { SearchView.Row(href: "\(root)/certificates/\($0.caseId.lowercased)", number: $0.number,
+                                                 deceasedName: $0.deceasedName, issuedAt: $0.issuedAt.chineseDateTime,
+                                                 cremated: $0.crematedAt != nil) }))
+        }
+        pages.get("/certificates/:caseId") { _, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let caseId = try caseId(requestContext)
+            guard let issued = try await console.context.database.withConnection({ db in
+                try Certificates.issued(caseId: caseId, on: db).first
+            }) else { throw HTTPError(.notFound) }
+            return try console.page("certificate", CertificateView(issued, site: console.site, chrome: signedIn.chrome))
+        }
+    }
+
+    private func caseId(_ requestContext: PageRequestContext) throws -> UUID {
+        guard let caseId = requestContext.parameters.get("caseId").flatMap(UUID.init(text:)) else { throw HTTPError(.notFound) }
+        return caseId
+    }
+
+    private func pickupRow(_ entry: CremationWork.PickupEntry) -> PickupsView.Row {
+        PickupsView.Row(
+            time: entry.requestedAt.dropFirst(11).prefix(5).description, deceasedName: entry.deceasedName,
+            address: entry.address, certificateNumber: entry.certificateNumber,
+            confirmAction: entry.status == "requested" ? "\(root)/pickups/\(entry.caseId)/confirm" : nil,
+            recordHref: entry.cremated ? nil : "\(root)/cremations/\(entry.caseId)",
+            certificateHref: "\(root)/certificates/\(entry.caseId)",
+            state: entry.cremated ? "已火化" : entry.status == "confirmed" ? "已确认接运" : "待确认")
+    }
+
+    private func cremationForm(_ caseId: UUID, _ signedIn: OfficerConsole.SignedIn, sent: CremationForm? = nil,
+                               problems: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let found = try await console.context.database.withConnection { db -> (Certificates.Issued, CremationRequested)? in
+            guard let issued = try Certificates.issued(caseId: caseId, on: db).first,
+                  let (request, _) = try CaseLedger.request(item: .cremation, caseId: caseId, as: CremationRequested.self, on: db)
+            else { return nil }
+            return (issued, request)
+        }
+        guard let (issued, request) = found else { throw HTTPError(.notFound) }
+        if issued.crematedAt != nil, sent == nil { return seeOther("\(root)/certificates/\(caseId.lowercased)") }
+        let placement = sent?.fields.text("ashes.placement") ?? request.ashes.placement.rawValue
+        return try console.page("cremation-form", CremationFormView(
+            site: console.site, chrome: signedIn.chrome, action: "\(root)/cremations/\(caseId.lowercased)",
+            deceasedName: issued.deceasedName, certificateNumber: issued.number, funeralHome: issued.funeralHome.name,
+            familyChoice: "\(request.ashes.placement.chineseName)：\(request.ashes.placeName)",
+            crematedAt: sent?.fields["crematedAt"] ?? "",
+            placements: AshesPlacement.allCases.map { DecisionOptions.Choice(value: $0.rawValue, label: $0.chineseName,
+                                                                              selected: $0.rawValue == placement) },
+            placeName: sent?.fields["ashes.placeName"] ?? request.ashes.placeName,
+            receivedBy: sent?.fields["ashesReceivedBy"] ?? request.contact.name,
+            problems: problems.sorted { $0.key < $1.key }.map(\.value),
+            crematedAtError: problems["crematedAt"], placeNameError: problems["ashes.placeName"]), status: status)
+    }
+}
+
+/// The cremation record as the page posts it: the time in Beijing time (`datetime-local`).
+struct CremationForm: Sendable {
+    let fields: FormFields
+    let record: CremationRecord?
+    let problems: [String: String]
+
+    init(fields: FormFields) {
+        self.fields = fields
+        var problems: [String: String] = [:]
+        let crematedAt = fields.text("crematedAt").flatMap { Timestamp(rfc3339: $0 + ($0.count == 16 ? ":00" : "") + "+08:00") }
+        if crematedAt == nil { problems["crematedAt"] = "请填写火化时间" }
+        let placement = fields.text("ashes.placement").flatMap(AshesPlacement.init(rawValue:))
+        if placement == nil { problems["ashes.placement"] = "请选择骨灰安放方式" }
+        self.problems = problems
+        record = if let crematedAt, let placement {
+            CremationRecord(crematedAt: crematedAt, ashes: Ashes(placement: placement, placeName: fields["ashes.placeName"]),
+                            ashesReceivedBy: fields.text("ashesReceivedBy"))
+        } else {
+            nil
+        }
+    }
+}
+
+/// Civil affairs' part of the held-item pages: the request's body location and the family's
+/// choice, the funeral home to approve at, and the decision through `CremationWork`.
+struct CremationDesk: HeldItemDesk {
+    let work: CremationWork
+
+    func details(of held: HeldEntry, on db: PostgresConnection) throws -> [DetailSection] {
+        guard let (request, _) = try CaseLedger.request(item: .cremation, caseId: held.caseId, as: CremationRequested.self,
+                                                        on: db)
+        else { return [] }
+        let body: [DetailSection.Row] = switch request.body {
+        case .atFuneralHome(let name): [.init("遗体所在", "殡仪馆：\(name)")]
+        case .pickup(let address, let at): [.init("接运地址", address.isEmpty ? "（未填写）" : address),
+                                             .init("接运时间", at.chineseDateTime)]
+        }
+        return [DetailSection(title: "火化申请", rows: [.init("死亡证明编号", request.certificateNumber)] + body + [
+            .init("骨灰安放", "\(request.ashes.placement.chineseName)：\(request.ashes.placeName)"),
+            .init("联系人", "\(request.contact.name)（\(Redact.phone(request.contact.phone))）"),
+        ])]
+    }
+
+    func options(for held: HeldEntry, on db: PostgresConnection) throws -> DecisionOptions {
+        let homes = try FuneralHomes.local(on: db)
+        let preferred = try FuneralHomes.pickupHome(on: db)?.code
+        return DecisionOptions(approveLabel: "批准，开具火化证明", fields: [
+            .init(name: "funeralHomeCode", label: "承办殡仪馆",
+                  choices: homes.map { .init(value: $0.code, label: $0.name, selected: $0.code == preferred) }),
+        ])
+    }
+
+    func decide(_ decision: HeldDecision, officer: Officer, logger: Logger) async throws {
+        if decision.approved {
+            try await work.approve(caseId: decision.caseId, reason: decision.reason,
+                                   funeralHomeCode: decision.fields.text("funeralHomeCode"), by: officer.login, logger: logger)
+        } else {
+            try await work.reject(caseId: decision.caseId, reason: decision.reason, by: officer.login, logger: logger)
+        }
+    }
+}

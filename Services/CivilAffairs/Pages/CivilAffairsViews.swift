@@ -1,0 +1,96 @@
+import HoushiContract
+import HoushiRuntime
+import HoushiWeb
+
+struct PickupsView {
+    struct Row {
+        let time: String
+        let deceasedName: String
+        let address: String
+        let certificateNumber: String
+        let confirmAction: String?
+        let recordHref: String?
+        let certificateHref: String
+        let state: String
+    }
+
+    struct Day {
+        let label: String
+        let rows: [Row]
+    }
+
+    let site: Site
+    let chrome: OfficerConsole.Chrome
+    let day: DayNavigation
+    let days: [Day]
+    /// Where a confirmation returns to: this day's list.
+    let back: String
+}
+
+struct CremationFormView {
+    let site: Site
+    let chrome: OfficerConsole.Chrome
+    let action: String
+    let deceasedName: String
+    let certificateNumber: String
+    let funeralHome: String
+    let familyChoice: String
+    let crematedAt: String
+    let placements: [DecisionOptions.Choice]
+    let placeName: String
+    let receivedBy: String
+    let problems: [String]
+    let crematedAtError: String?
+    let placeNameError: String?
+}
+
+struct SearchView {
+    struct Row {
+        let href: String
+        let number: String
+        let deceasedName: String
+        let issuedAt: String
+        let cremated: Bool
+    }
+
+    let site: Site
+    let chrome: OfficerConsole.Chrome
+    let q: String
+    let searched: Bool
+    let rows: [Row]
+}
+
+/// The cremation certificate (火化证明) as printed on A4.
+struct CertificateView {
+    let site: Site
+    let chrome: OfficerConsole.Chrome
+    let number: String
+    let deceasedName: String
+    let idNumber: String
+    let funeralHome: String
+    let funeralHomeAddress: String
+    let issuedAt: String
+    let issuedBy: String
+    let pickup: String?
+    let crematedAt: String?
+    let ashes: String?
+    let receivedBy: String?
+    let recordHref: String?
+
+    init(_ issued: Certificates.Issued, site: Site, chrome: OfficerConsole.Chrome) {
+        self.site = site
+        self.chrome = chrome
+        number = issued.number
+        deceasedName = issued.deceasedName
+        idNumber = issued.deceasedIdNumber
+        funeralHome = issued.funeralHome.name
+        funeralHomeAddress = issued.funeralHome.address
+        issuedAt = issued.issuedAt.chineseDateTime
+        issuedBy = issued.issuedBy == "system" ? "系统自动开具" : issued.issuedBy
+        pickup = issued.pickupAt.map { "\($0.chineseDateTime)，\(issued.pickupAddress ?? "")" }
+        crematedAt = issued.crematedAt?.chineseDateTime
+        ashes = issued.ashesPlacement.map { "\($0.chineseName)：\(issued.ashesPlaceName ?? "")" }
+        receivedBy = issued.ashesReceivedBy
+        recordHref = issued.crematedAt == nil ? "\(site.root)/cremations/\(issued.caseId.lowercased)" : nil
+    }
+}

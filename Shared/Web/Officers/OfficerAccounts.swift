@@ -1,0 +1,82 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// What an officer may do on their department's pages.
+public enum OfficerRole: String, CaseIterable, Sendable {
+    /// Decides held items, and records what a clerk records.
+    case reviewer
+    /// Records what happened (a pickup, a cremation); cannot decide held items.
+    case clerk
+
+    public var label: String {
+        switch self {
+        case .reviewer: "审核人员"
+        case .clerk: "经办人员"
+        }
+    }
+
+    public var decides: Bool { self == .reviewer }
+}
+
+/// A department officer who signs in to the department's pages.
+public struct Officer: SignedInAccount, Equatable {
+    public let id: UUID
+    public let login: String
+    public let name: String
+    public let role: OfficerRole
+}
+
+/// A department's officer accounts (passwords hashed with bcrypt), their failed sign-ins and
+/// their sessions, in the department's schema.
+public enum OfficerAccounts {
+    public static let migration = Migration(version: 9, name: "officer accounts, login failures, sessions", sql: """
+        CREATE TABLE officers (
+            id uuid PRIMARY KEY,
+            login text NOT NULL UNIQUE,
+            name text NOT NULL,
+            role text NOT NULL CHECK (role IN ('reviewer', 'clerk')),
+            password_hash text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            password_changed_at timestamptz NOT NULL DEFAULT now());
+        \(PasswordSignIn<OfficerDirectory>.failuresTableSQL)
+        \(StoredSessions.tableSQL)
+        """)
+
+    /// Adds an officer, or gives an existing login a new name, role and password (already hashed);
+    /// without a login, `prefix` and the next number. Returns the login.
+    public static func store(login: String?, prefix: String, name: String, role: OfficerRole, passwordHash: String,
+                             on db: PostgresConnection) throws -> String {
+        let login = try login ?? db.execute("SELECT count(*) + 1 AS n FROM officers").first
+            .map { "\(prefix)-\(try $0.int("n"))" } ?? ""
+        guard Passwords.isValidLogin(login) else {
+            throw Passwords.Refused("the login must be letters, digits, '.', '_' or '-'")
+        }
+        try db.execute("""
+            INSERT INTO officers (id, login, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
+                password_hash = EXCLUDED.password_hash, password_changed_at = now()
+            """, [UUID(), login, name, role.rawValue, passwordHash])
+        return login
+    }
+}
+
+/// The officers as signing in sees them.
+public struct OfficerDirectory: AccountDirectory {
+    public init() {}
+
+    public func account(login: String, on db: PostgresConnection) throws -> (account: Officer, passwordHash: String)? {
+        try db.execute("SELECT id, login, name, role, password_hash FROM officers WHERE login = $1", [login]).first
+            .map { row in (try Self.officer(from: row), try row.string("password_hash")) }
+    }
+
+    public func account(id: UUID, on db: PostgresConnection) throws -> Officer? {
+        try db.execute("SELECT id, login, name, role FROM officers WHERE id = $1", [id]).first.map(Self.officer(from:))
+    }
+
+    private static func officer(from row: Row) throws -> Officer {
+        Officer(id: try row.uuid("id"), login: try row.string("login"), name: try row.string("name"),
+                role: OfficerRole(rawValue: try row.string("role")) ?? .clerk)
+    }
+}

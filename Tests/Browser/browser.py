@@ -1,0 +1,108 @@
+"""What the browser tests share: a headless chromium through Debian's chromium-driver, named
+screenshots, form helpers, checks that stop at the first failure, and a post that carries the
+browser's cookies but not the page's CSRF token."""
+import datetime
+import os
+import sys
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def fail(message):
+    print(f"FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+    print(f"ok: {message}")
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2000",
+                     "--lang=zh-CN"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class Pages:
+    def __init__(self, args):
+        self.args = args
+        self.driver = browser()
+        self.shot_number = 0
+        os.makedirs(args.shots, exist_ok=True)
+
+    def shot(self, name):
+        self.shot_number += 1
+        path = os.path.join(self.args.shots, f"{self.shot_number:02d}-{name}.png")
+        self.driver.set_window_size(1280, 800)
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1280, max(800, min(height + 40, 6000)))
+        self.driver.save_screenshot(path)
+
+    def go(self, path):
+        self.driver.get(self.args.base + path)
+
+    def field(self, name):
+        return self.driver.find_element(By.NAME, name)
+
+    def type(self, name, value):
+        element = self.field(name)
+        element.clear()
+        element.send_keys(value)
+
+    def type_time(self, name, when):
+        # A datetime-local input takes the digits in the browser's order; set it through the
+        # value so the test does not depend on the locale's layout.
+        element = self.field(name)
+        self.driver.execute_script("arguments[0].value = arguments[1]", element, when.strftime("%Y-%m-%dT%H:%M"))
+
+    def choose(self, name, value):
+        self.driver.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
+
+    def select(self, name, value):
+        Select(self.field(name)).select_by_value(value)
+
+    def click_and_wait(self, css):
+        """Clicks a submit button and waits until the next page has replaced this one."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+
+    def sign_in(self, root, login, password):
+        """Signs in on a console's page (/yiyuan, /gongan, ...) and checks that it left the sign-in page."""
+        self.go(root + "/login")
+        self.type("login", login)
+        self.type("password", password)
+        self.click_and_wait("main button[type=submit]")
+        check("/login" not in self.driver.current_url and root in self.driver.current_url,
+              f"{login} signs in at {root} and sees {self.driver.current_url[len(self.args.base):]}")
+
+    def sign_out(self):
+        self.click_and_wait(".signout button")
+        check("/login" in self.driver.current_url, "signing out returns to the sign-in page")
+
+
+def session_post(pages, path, fields):
+    """POSTs form-data with the browser's cookies but without the page's CSRF token."""
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in pages.driver.get_cookies())
+    boundary = "houshi-test-boundary"
+    body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                   for k, v in fields.items()) + f"--{boundary}--\r\n"
+    request = urllib.request.Request(pages.args.base + path, data=body.encode(), method="POST", headers={
+        "Cookie": cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
