@@ -2,6 +2,7 @@ import ArgumentParser
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 import FoundationEssentials
 import Hummingbird
 import ServiceLifecycle
@@ -25,6 +26,7 @@ enum IntakeService: ServiceDefinition {
         let opening = NoticeOpening(context: context, links: familyLinks)
         DeathNoticeRoutes(context: context, opening: opening).register(on: router)
         try IntakePages(context: context, opening: opening, links: familyLinks).register(on: router)
+        try CitySupervisionPage(context: context).register(on: router)
     }
 
     /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are
@@ -35,13 +37,15 @@ enum IntakeService: ServiceDefinition {
             ?? LogSMSGateway(logger: context.logger)
         let retry = environment["HOUSHI_SMS_RETRY_SECONDS"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
         return [SMSNotifier(database: context.database, gateway: gateway, links: familyLinks, logger: context.logger,
-                            retryBase: retry ?? .seconds(10))]
+                            retryBase: retry ?? .seconds(10)),
+                CitySupervisionGauges(database: context.database)]
     }
 }
 
 @main
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self])
+        .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self,
+                                                  OfficersCommand<IntakeService>.self])
     }
 }

@@ -6,8 +6,8 @@ the household beside the one whose deceased heads a household, is refused withou
 approves with one, and sees it in the decisions and the day's cancellations; the hospital's case
 page then shows 户口注销 已办结. A civil affairs clerk confirms the day's pickup, records the
 cremation and opens the certificate (printed to PDF, read back). A social security officer
-approves a held medical account and reads the settlements. The supervision page lists the
-overdue item. Every form refuses a post without its CSRF token; an officer of one department
+approves a held medical account and reads the settlements. The department's and the city's
+supervision pages list the overdue item. Every form refuses a post without its CSRF token; an officer of one department
 cannot open another's pages. Screenshots of every page go to --shots. Exits non-zero with the
 reason on the first failure."""
 import argparse
@@ -30,6 +30,7 @@ def parse_args():
     p.add_argument("--gongan", required=True, help="a public security reviewer's login")
     p.add_argument("--minzheng-clerk", required=True, help="a civil affairs clerk's login")
     p.add_argument("--renshe", required=True, help="a social security reviewer's login")
+    p.add_argument("--jiandu", required=True, help="a supervisor's login (the city's supervision page)")
     p.add_argument("--staff", required=True, help="the hospital staff member who entered the notices")
     p.add_argument("--head-case", required=True, help="case id: the deceased heads a household (hukou held)")
     p.add_argument("--head-name", required=True)
@@ -204,6 +205,21 @@ def social_security(pages, args):
     pages.sign_out()
 
 
+def city(pages, args):
+    driver = pages.driver
+    pages.go("/jiandu/")
+    check("/jiandu/login" in driver.current_url, "the city's supervision page asks a visitor to sign in")
+    pages.sign_in("/jiandu", args.jiandu, args.password)
+    overdue = driver.find_element(By.CSS_SELECTOR, "table.overdue-list").text
+    check(args.overdue_name in overdue and "公安局" in overdue, "the city's page lists the overdue item and its department")
+    check("已办结" in driver.find_element(By.CSS_SELECTOR, "table.states").text, "it counts items by state")
+    pages.shot("city-supervision")
+    pages.go("/gongan/held")
+    check("/gongan/login" in driver.current_url, "a supervisor cannot open a department's pages")
+    pages.go("/jiandu/")
+    pages.sign_out()
+
+
 def main():
     args = parse_args()
     pages = Pages(args)
@@ -212,6 +228,7 @@ def main():
         hospital(pages, args)
         civil_affairs(pages, args)
         social_security(pages, args)
+        city(pages, args)
         print("BROWSER TEST PASSED")
     finally:
         pages.driver.quit()

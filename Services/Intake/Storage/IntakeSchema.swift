@@ -66,5 +66,8 @@ enum IntakeSchema {
         StaffAccounts.migration,
         StoredSessions.migration(version: 18),
         FamilyLinks.migration,
+        // The reform office's accounts for the city's supervision page (sessions and failed
+        // sign-ins are the staff's tables).
+        Migration(version: 20, name: "supervisors", sql: OfficerAccounts.tableSQL),
     ]
 }

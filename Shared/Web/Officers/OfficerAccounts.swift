@@ -9,11 +9,14 @@ public enum OfficerRole: String, CaseIterable, Sendable {
     case reviewer
     /// Records what happened (a pickup, a cremation); cannot decide held items.
     case clerk
+    /// Reads the supervision figures (the reform office); decides and records nothing.
+    case supervisor
 
     public var label: String {
         switch self {
         case .reviewer: "审核人员"
         case .clerk: "经办人员"
+        case .supervisor: "监督人员"
         }
     }
 
@@ -32,17 +35,22 @@ public struct Officer: SignedInAccount, Equatable {
 /// their sessions, in the department's schema.
 public enum OfficerAccounts {
     public static let migration = Migration(version: 9, name: "officer accounts, login failures, sessions", sql: """
+        \(tableSQL)
+        \(PasswordSignIn<OfficerDirectory>.failuresTableSQL)
+        \(StoredSessions.tableSQL)
+        """)
+
+    /// The accounts' table alone, for a schema that has sessions and failed sign-ins already.
+    public static let tableSQL = """
         CREATE TABLE officers (
             id uuid PRIMARY KEY,
             login text NOT NULL UNIQUE,
             name text NOT NULL,
-            role text NOT NULL CHECK (role IN ('reviewer', 'clerk')),
+            role text NOT NULL CHECK (role IN ('reviewer', 'clerk', 'supervisor')),
             password_hash text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
             password_changed_at timestamptz NOT NULL DEFAULT now());
-        \(PasswordSignIn<OfficerDirectory>.failuresTableSQL)
-        \(StoredSessions.tableSQL)
-        """)
+        """
 
     /// Adds an officer, or gives an existing login a new name, role and password (already hashed);
     /// without a login, `prefix` and the next number. Returns the login.

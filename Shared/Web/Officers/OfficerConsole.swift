@@ -43,6 +43,11 @@ public struct OfficerConsole: Sendable {
     public struct NavLink: Sendable {
         public let href: String
         public let label: String
+
+        public init(href: String, label: String) {
+            self.href = href
+            self.label = label
+        }
     }
 
     /// What every signed-in page shows around its content.
@@ -54,7 +59,20 @@ public struct OfficerConsole: Sendable {
         public let overdue: Int
         /// A stored property: templates read values through reflection, which sees no computed ones.
         public let anyOverdue: Bool
+        /// Where the overdue items are listed.
+        public let overdueHref: String
         public let nav: [NavLink]
+
+        public init(officerName: String, roleLabel: String, csrf: String, overdue: Int, overdueHref: String,
+                    nav: [NavLink]) {
+            self.officerName = officerName
+            self.roleLabel = roleLabel
+            self.csrf = csrf
+            self.overdue = overdue
+            anyOverdue = overdue > 0
+            self.overdueHref = overdueHref
+            self.nav = nav
+        }
     }
 
     /// A signed-in officer, their session and the page's chrome.
@@ -102,7 +120,7 @@ public struct OfficerConsole: Sendable {
         }
         let root = site.root
         return SignedIn(officer: officer, session: session, chrome: Chrome(
-            officerName: officer.name, roleLabel: officer.role.label, csrf: session.csrfToken, overdue: overdue, anyOverdue: overdue > 0,
+            officerName: officer.name, roleLabel: officer.role.label, csrf: session.csrfToken, overdue: overdue, overdueHref: "\(root)/supervision#overdue",
             nav: navigation.map { NavLink(href: root + $0.path, label: $0.label) }))
     }
 

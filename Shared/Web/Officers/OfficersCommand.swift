@@ -19,7 +19,7 @@ public struct OfficersAddCommand<S: ServiceDefinition>: AsyncParsableCommand {
     }
 
     @Option(help: "The officer's name, shown beside every decision they take.") var name: String
-    @Option(help: "reviewer (decides held items) or clerk (records only).") var role: String = OfficerRole.reviewer.rawValue
+    @Option(help: "reviewer (decides held items), clerk (records only) or supervisor (reads only).") var role: String = OfficerRole.reviewer.rawValue
     @Option(help: "The login (letters, digits, '.', '_', '-'); by default the department's console name and a number.")
     var login: String?
     @Option(help: "A file whose first line is the password; by default one is generated.") var passwordFile: String?
@@ -27,14 +27,19 @@ public struct OfficersAddCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard OfficerRole(rawValue: role) != nil else { throw ValidationError("--role must be reviewer or clerk") }
+        guard let role = OfficerRole(rawValue: role) else {
+            throw ValidationError("--role must be reviewer, clerk or supervisor")
+        }
+        if S.department == .intake, role != .supervisor {
+            throw ValidationError("intake's officers read the city's supervision page only: --role supervisor")
+        }
     }
 
     public func run() async throws {
         let password = try Passwords.chosen(file: passwordFile)
         let hash = try await Passwords.hash(password)
         let (name, chosenLogin, role) = (name, login, OfficerRole(rawValue: role) ?? .reviewer)
-        let prefix = String(S.department.consoleRoot.dropFirst())
+        let prefix = S.department == .intake ? "jiandu" : String(S.department.consoleRoot.dropFirst())
         let login = try await S.withMigratedDatabase { db in
             try OfficerAccounts.store(login: chosenLogin, prefix: prefix, name: name, role: role, passwordHash: hash, on: db)
         }

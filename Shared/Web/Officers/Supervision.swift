@@ -103,13 +103,14 @@ public func itemStateLabel(_ status: String) -> String {
     }
 }
 
-/// A duration as officers read it: `2小时5分`, `3天4小时`.
+/// A duration as officers read it: `40秒`, `2小时5分`, `3天4小时`.
 public func durationText(seconds: Double) -> String {
     let minutes = Int(seconds / 60)
     let (days, hours, rest) = (minutes / 1440, minutes % 1440 / 60, minutes % 60)
     if days > 0 { return "\(days)天\(hours)小时" }
     if hours > 0 { return "\(hours)小时\(rest)分" }
-    return "\(rest)分"
+    if minutes > 0 { return "\(rest)分" }
+    return "\(Int(max(seconds, 0)))秒"
 }
 
 /// The department's supervision page (read-only; every officer may read it).
