@@ -5,7 +5,9 @@ A public security officer finds two held cancellations (one past its deadline, i
 the household beside the one whose deceased heads a household, is refused without a reason,
 approves with one, and sees it in the decisions and the day's cancellations; the hospital's case
 page then shows 户口注销 已办结. A civil affairs clerk confirms the day's pickup, records the
-cremation and opens the certificate (printed to PDF, read back). A social security officer
+cremation and opens the certificate (printed to PDF, read back); a family arriving before the
+hospital's notice is not found by ID number, so the clerk records what was checked and issues
+the certificate (its number is printed for the test to compare with the notice's). A social security officer
 approves a held medical account and reads the settlements. The department's and the city's
 supervision pages list the overdue item. Every form refuses a post without its CSRF token; an officer of one department
 cannot open another's pages. Screenshots of every page go to --shots. Exits non-zero with the
@@ -39,6 +41,8 @@ def parse_args():
     p.add_argument("--overdue-name", required=True)
     p.add_argument("--medical-case", required=True, help="case id: the medical account held for a reimbursement")
     p.add_argument("--medical-name", required=True)
+    p.add_argument("--walk-in-id", required=True, help="an ID number no notice has named yet")
+    p.add_argument("--walk-in-name", required=True)
     p.add_argument("--pickup-date", required=True, help="the day of the head case's pickup, YYYY-MM-DD")
     p.add_argument("--shots", required=True, help="folder for screenshots and the printed PDF")
     p.add_argument("--timeout", type=float, default=60)
@@ -158,9 +162,31 @@ def civil_affairs(pages, args):
           "the printed certificate (A4) shows the number and the name, without the page's links")
     pages.go(f"/minzheng/held/{args.head_case}/cremation")
     check("未找到" in text(pages), "a case that was never held has no held page")
-    pages.go("/minzheng/certificates?q=")
-    pages.shot("minzheng-certificate-search")
+    walk_in(pages, args)
     pages.sign_out()
+
+
+def walk_in(pages, args):
+    driver = pages.driver
+    pages.go(f"/minzheng/certificates?q={args.walk_in_id}")
+    check("尚未送达" in text(pages), "a family arriving before the notice is not found by the ID number")
+    pages.shot("minzheng-certificate-search")
+    pages.click_and_wait("#new-walk-in")
+    check(pages.field("deceasedIdNumber").get_attribute("value") == args.walk_in_id, "the walk-in form has the ID number")
+    pages.type("deathCertificateNumber", "H2308832026009999")
+    driver.execute_script("document.getElementById('deceasedName').removeAttribute('required')")
+    pages.click_and_wait("main form button[type=submit]")
+    check("请填写逝者姓名" in text(pages) and pages.field("deathCertificateNumber").get_attribute("value") == "H2308832026009999",
+          "a walk-in without the name is refused at that field, the rest kept")
+    pages.shot("minzheng-walk-in-form")
+    pages.type("deceasedName", args.walk_in_name)
+    pages.click_and_wait("main form button[type=submit]")
+    number = driver.find_element(By.ID, "certificate-number").text
+    check(number.startswith("HZ-") and "现场核验材料" in text(pages), f"the walk-in's certificate {number} records what was checked")
+    pages.shot("minzheng-walk-in-certificate")
+    pages.go(f"/minzheng/certificates?q={args.walk_in_id}")
+    check(len(driver.find_elements(By.ID, "walk-in-link")) == 1, "searching again finds the funeral home's own record")
+    print(f"WALK-IN CERTIFICATE {number}")
 
 
 def social_security(pages, args):

@@ -93,8 +93,12 @@ final class BrowserTests {
                                          "--login", "staff-\(suffix)", "--password-file", passwordFile.path])
 
         // The head of a household with a spouse in it: the cancellation is held for an officer.
-        let names = Self.freshNames(4)
+        let names = Self.freshNames(5)
         let (headName, spouseName, overdueName, medicalName) = (names[0], names[1], names[2], names[3])
+        // A family at the funeral home before any notice: the notice comes after the browser.
+        let walkInName = names[4]
+        let walkIn = try TestNotices.fresh(name: walkInName)
+        try await houshi.registerForWholeFlow(idNumber: walkIn.idNumber, name: walkInName)
         let head = try TestNotices.fresh(name: headName)
         try await houshi.registerForWholeFlow(idNumber: head.idNumber, name: headName)
         let household = "H-\(suffix)"
@@ -141,10 +145,30 @@ final class BrowserTests {
             "--head-case", headCase.lowercased, "--head-name", headName, "--other-member", spouseName,
             "--overdue-case", overdueCase.lowercased, "--overdue-name", overdueName,
             "--medical-case", medicalCase.lowercased, "--medical-name", medicalName,
+            "--walk-in-id", walkIn.idNumber, "--walk-in-name", walkInName,
             "--pickup-date", "2026-11-28", "--shots", shots.path,
         ])
         print(output)
         #expect(output.contains("BROWSER TEST PASSED"))
+
+        // The notice that follows the walk-in joins it: the same certificate, no second one.
+        let walkInNumber = try #require(output.split(separator: "\n").first { $0.hasPrefix("WALK-IN CERTIFICATE ") }?
+            .dropFirst("WALK-IN CERTIFICATE ".count)).description
+        let walkInCase = try await houshi.postFreshNotice(walkIn)
+        try await eventually("the walk-in's notice to be certified") {
+            try await houshi.infrastructure.count(
+                "SELECT count(*) AS count FROM civil_affairs.cremation_certificates WHERE case_id = $1::uuid",
+                [walkInCase.lowercased]) == 1
+        }
+        let joined = try await houshi.infrastructure.count("""
+            SELECT count(*) AS count FROM civil_affairs.cremation_certificates c
+            JOIN civil_affairs.walk_ins w ON w.certificate_number = c.number AND w.case_id = c.case_id
+            WHERE c.case_id = $1::uuid AND c.number = $2
+            """, [walkInCase.lowercased, walkInNumber])
+        let certificates = try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM civil_affairs.cremation_certificates WHERE deceased_id_number = $1",
+            [walkIn.idNumber])
+        #expect(joined == 1 && certificates == 1, "the notice kept the walk-in's certificate \(walkInNumber)")
         #expect(try await houshi.itemStatus(caseId: headCase, item: .cremation) == "done")
         let decisions = try await houshi.infrastructure.count("""
             SELECT count(*) AS count FROM public_security.held_items

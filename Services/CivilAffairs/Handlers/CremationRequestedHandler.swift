@@ -12,10 +12,18 @@ struct CremationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<CremationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard let pickupHome = try CaseLedger.recordRequest(item: .cremation, context: context, along: {
-            try FuneralHomes.pickupHome(on: context.db)
+        guard let (pickupHome, walkInWaits) = try CaseLedger.recordRequest(item: .cremation, context: context, along: {
+            try FuneralHomes.pickupHome(walkInOf: request.deceased.idNumber, on: context.db)
         }) else {
             context.logger.info("case already has a cremation request")
+            return
+        }
+        if walkInWaits, let walkIn = try WalkIns.find(unjoinedIdNumber: request.deceased.idNumber, on: context.db) {
+            // The family came to the funeral home first: the notice gets the certificate issued then.
+            try WalkIns.join(walkIn, caseId: message.caseId, on: context.db)
+            try Certificates.issue(caseId: message.caseId, request: request, home: walkIn.funeralHome, pickup: nil,
+                                   issuedBy: walkIn.recordedBy, existing: walkIn.certificateNumber, context: context)
+            context.logger.info("notice joined the funeral home's walk-in record")
             return
         }
         let named: FuneralHome? = if case .atFuneralHome(let name) = request.body {

@@ -77,14 +77,68 @@ struct CivilAffairsPages: Sendable {
         pages.get("/certificates") { request, requestContext in
             let signedIn = try await console.signedIn(requestContext)
             let query = request.uri.queryParameters["q"].map { String($0).trimmingWhitespace.uppercased() } ?? ""
-            let found = query.isEmpty ? [] : try await console.context.database.withConnection { db in
-                try Certificates.issued(idNumber: String(query.prefix(18)), on: db)
+            let (found, walkIn) = query.isEmpty ? ([], nil) : try await console.context.database.withConnection { db in
+                (try Certificates.issued(idNumber: String(query.prefix(18)), on: db),
+                 try WalkIns.id(forIdNumber: String(query.prefix(18)), on: db))
             }
             return try console.page("certificates", SearchView(
                 site: console.site, chrome: signedIn.chrome, q: query, searched: !query.isEmpty,
+                walkInHref: walkIn.map { "\(root)/walk-ins/\($0.lowercased)" },
+                newWalkInHref: found.isEmpty && walkIn == nil && !query.isEmpty
+                    ? "\(root)/walk-ins/new?q=\(query.filter { $0.isASCII && ($0.isNumber || $0 == "X") })" : nil,
                 rows: found.map { SearchView.Row(href: "\(root)/certificates/\($0.caseId.lowercased)", number: $0.number,
                                                  deceasedName: $0.deceasedName, issuedAt: $0.issuedAt.chineseDateTime,
                                                  cremated: $0.crematedAt != nil) }))
+        }
+        pages.get("/walk-ins/new") { request, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let idNumber = request.uri.queryParameters["q"].map(String.init) ?? ""
+            return try await walkInForm(signedIn, values: ["deceasedIdNumber": idNumber])
+        }
+        pages.post("/walk-ins") { request, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            let fields = try await console.form(request, signedIn)
+            let form = WalkInForm(fields: fields)
+            guard form.problems.isEmpty else {
+                return try await walkInForm(signedIn, values: form.values, problems: form.problems,
+                                            status: .unprocessableContent)
+            }
+            let officer = signedIn.officer.login
+            let outcome = try await console.context.database.withConnection { db -> Result<UUID, WalkInRefusal> in
+                try db.withTransaction { tx in
+                    guard let home = try FuneralHomes.withCode(form.values["funeralHomeCode", default: ""], on: tx), home.local
+                    else { return .failure(.unknownHome) }
+                    if let existing = try Certificates.issued(idNumber: form.values["deceasedIdNumber", default: ""], on: tx).first {
+                        return .failure(.certified(existing.caseId))
+                    }
+                    guard let id = try WalkIns.record(
+                        idNumber: form.values["deceasedIdNumber", default: ""], name: form.values["deceasedName", default: ""],
+                        deathCertificateNumber: form.values["deathCertificateNumber", default: ""],
+                        checked: form.values["checked", default: ""], home: home, by: officer, on: tx)
+                    else {
+                        return try WalkIns.id(forIdNumber: form.values["deceasedIdNumber", default: ""], on: tx)
+                            .map { .failure(.recorded($0)) } ?? .failure(.unknownHome)
+                    }
+                    return .success(id)
+                }
+            }
+            switch outcome {
+            case .success(let id), .failure(.recorded(let id)):
+                console.context.logger.info("walk-in recorded at the funeral home", metadata: ["officer": "\(officer)"])
+                return seeOther("\(root)/walk-ins/\(id.lowercased)")
+            case .failure(.certified(let caseId)):
+                return seeOther("\(root)/certificates/\(caseId.lowercased)")
+            case .failure(.unknownHome):
+                return try await walkInForm(signedIn, values: form.values, problems: ["funeralHomeCode": "请选择本市殡仪馆"],
+                                            status: .unprocessableContent)
+            }
+        }
+        pages.get("/walk-ins/:id") { _, requestContext in
+            let signedIn = try await console.signedIn(requestContext)
+            guard let id = requestContext.parameters.get("id").flatMap(UUID.init(text:)),
+                  let walkIn = try await console.context.database.withConnection({ db in try WalkIns.find(id: id, on: db) })
+            else { throw HTTPError(.notFound) }
+            return try console.page("certificate", CertificateView(walkIn, site: console.site, chrome: signedIn.chrome))
         }
         pages.get("/certificates/:caseId") { _, requestContext in
             let signedIn = try await console.signedIn(requestContext)
@@ -111,6 +165,17 @@ struct CivilAffairsPages: Sendable {
             state: entry.cremated ? "已火化" : entry.status == "confirmed" ? "已确认接运" : "待确认")
     }
 
+    private func walkInForm(_ signedIn: OfficerConsole.SignedIn, values: [String: String], problems: [String: String] = [:],
+                            status: HTTPResponse.Status = .ok) async throws -> Response {
+        let homes = try await console.context.database.withConnection { db in try FuneralHomes.local(on: db) }
+        let chosen = values["funeralHomeCode"] ?? homes.first?.code
+        return try console.page("walk-in-form", WalkInFormView(
+            site: console.site, chrome: signedIn.chrome, action: "\(root)/walk-ins", values: values,
+            checked: values["checked"] ?? WalkInForm.usualChecks,
+            homes: homes.map { DecisionOptions.Choice(value: $0.code, label: $0.name, selected: $0.code == chosen) },
+            problems: problems), status: status)
+    }
+
     private func cremationForm(_ caseId: UUID, _ signedIn: OfficerConsole.SignedIn, sent: CremationForm? = nil,
                                problems: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let found = try await console.context.database.withConnection { db -> (Certificates.Issued, CremationRequested)? in
@@ -133,6 +198,41 @@ struct CivilAffairsPages: Sendable {
             receivedBy: sent?.fields["ashesReceivedBy"] ?? request.contact.name,
             problems: problems.sorted { $0.key < $1.key }.map(\.value),
             crematedAtError: problems["crematedAt"], placeNameError: problems["ashes.placeName"]), status: status)
+    }
+}
+
+/// Why a walk-in was not recorded.
+enum WalkInRefusal: Error {
+    case unknownHome
+    /// The hospital's notice came first: its certificate.
+    case certified(UUID)
+    /// Recorded already (a second click, a colleague).
+    case recorded(UUID)
+}
+
+/// A walk-in as the funeral home's page posts it, checked field by field.
+struct WalkInForm: Sendable {
+    static let usualChecks = "死亡医学证明（推断）书原件；逝者居民身份证；经办家属居民身份证"
+    let values: [String: String]
+    let problems: [String: String]
+
+    init(fields: FormFields) {
+        let names = ["deceasedName", "deceasedIdNumber", "deathCertificateNumber", "checked", "funeralHomeCode"]
+        var values = Dictionary(uniqueKeysWithValues: names.map { ($0, fields[$0]) })
+        values["deceasedIdNumber"] = values["deceasedIdNumber"]?.uppercased()
+        var problems: [String: String] = [:]
+        for (name, message) in [("deceasedName", "请填写逝者姓名"), ("deathCertificateNumber", "请填写死亡证明编号"),
+                                ("checked", "请写明核验了哪些材料"), ("funeralHomeCode", "请选择本市殡仪馆")]
+        where values[name, default: ""].isEmpty {
+            problems[name] = message
+        }
+        do {
+            _ = try ResidentIDNumber(values["deceasedIdNumber", default: ""])
+        } catch {
+            problems["deceasedIdNumber"] = "身份证号" + error.chinese
+        }
+        self.values = values
+        self.problems = problems
     }
 }
 

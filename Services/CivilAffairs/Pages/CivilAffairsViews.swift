@@ -57,7 +57,21 @@ struct SearchView {
     let chrome: OfficerConsole.Chrome
     let q: String
     let searched: Bool
+    /// The funeral home's own record of the ID number, when there is one.
+    let walkInHref: String?
+    /// Where to record a walk-in, when nothing is known of the ID number.
+    let newWalkInHref: String?
     let rows: [Row]
+}
+
+struct WalkInFormView {
+    let site: Site
+    let chrome: OfficerConsole.Chrome
+    let action: String
+    let values: [String: String]
+    let checked: String
+    let homes: [DecisionOptions.Choice]
+    let problems: [String: String]
 }
 
 /// The cremation certificate (火化证明) as printed on A4.
@@ -76,6 +90,9 @@ struct CertificateView {
     let ashes: String?
     let receivedBy: String?
     let recordHref: String?
+    /// What the staff checked when the family came before the hospital's notice.
+    let checked: String?
+    let deathCertificateNumber: String?
 
     init(_ issued: Certificates.Issued, site: Site, chrome: OfficerConsole.Chrome) {
         self.site = site
@@ -92,5 +109,26 @@ struct CertificateView {
         ashes = issued.ashesPlacement.map { "\($0.chineseName)：\(issued.ashesPlaceName ?? "")" }
         receivedBy = issued.ashesReceivedBy
         recordHref = issued.crematedAt == nil ? "\(site.root)/cremations/\(issued.caseId.lowercased)" : nil
+        checked = nil
+        deathCertificateNumber = nil
+    }
+
+    init(_ walkIn: WalkIn, site: Site, chrome: OfficerConsole.Chrome) {
+        self.site = site
+        self.chrome = chrome
+        number = walkIn.certificateNumber
+        deceasedName = walkIn.deceasedName
+        idNumber = walkIn.deceasedIdNumber
+        funeralHome = walkIn.funeralHome.name
+        funeralHomeAddress = walkIn.funeralHome.address
+        issuedAt = walkIn.recordedAt.chineseDateTime
+        issuedBy = walkIn.recordedBy
+        pickup = nil
+        crematedAt = nil
+        ashes = nil
+        receivedBy = nil
+        recordHref = walkIn.caseId.map { "\(site.root)/cremations/\($0.lowercased)" }
+        checked = walkIn.checked
+        deathCertificateNumber = walkIn.deathCertificateNumber
     }
 }

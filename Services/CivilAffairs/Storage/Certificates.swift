@@ -12,13 +12,15 @@ enum Certificates {
     }
 
     /// Issues the case's certificate (and records the pickup) and publishes `cremation.certified`.
-    /// A case gets one certificate, whatever is redelivered or approved again.
+    /// A case gets one certificate, whatever is redelivered or approved again. `existing` is the
+    /// number a walk-in was given at the funeral home, kept instead of a new one.
     static func issue(caseId: UUID, request: CremationRequested, home: FuneralHome, pickup: Pickup?, issuedBy: String,
-                      context: HandlerContext) throws {
+                      existing: String? = nil, context: HandlerContext) throws {
         let db = context.db
         let issuedAt = Timestamp.now()
-        let serial = try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial")
-        let number = number(funeralHome: home.code, year: issuedAt.beijingDate.year, serial: serial)
+        let number = try existing ?? number(
+            funeralHome: home.code, year: issuedAt.beijingDate.year,
+            serial: try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial"))
         try db.executeDeferred("""
             INSERT INTO cremation_certificates (number, case_id, deceased_id_number, deceased_name, funeral_home_code,
                                                 issued_at, issued_by)

@@ -41,5 +41,20 @@ enum CivilAffairsSchema {
         Migration(version: 11, name: "who received the ashes", sql: """
             ALTER TABLE cremations ADD COLUMN ashes_received_by text;
             """),
+        // A family at the funeral home with the paper certificate before the hospital's notice:
+        // what the staff checked and the certificate they issued, joined by the notice later.
+        Migration(version: 12, name: "walk-ins", sql: """
+            CREATE TABLE walk_ins (
+                id uuid PRIMARY KEY,
+                deceased_id_number text NOT NULL UNIQUE,
+                deceased_name text NOT NULL,
+                death_certificate_number text NOT NULL,
+                checked text NOT NULL,
+                funeral_home_code text NOT NULL REFERENCES funeral_homes (code),
+                certificate_number text NOT NULL UNIQUE,
+                recorded_by text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                case_id uuid UNIQUE);
+            """),
     ]
 }

@@ -26,6 +26,19 @@ enum FuneralHomes {
             """).first.map(home)
     }
 
+    /// The pickup home, and whether a walk-in of the deceased waits for the notice, in one statement
+    /// (the request's handler asks both for every request).
+    static func pickupHome(walkInOf idNumber: String, on db: PostgresConnection) throws -> (FuneralHome?, walkInWaits: Bool) {
+        let row = try db.execute("""
+            SELECT h.code, h.name, h.local, h.address,
+                   EXISTS (SELECT 1 FROM walk_ins w WHERE w.deceased_id_number = upper($1) AND w.case_id IS NULL) AS walk_in
+            FROM (SELECT) AS one LEFT JOIN LATERAL (
+                SELECT code, name, local, address FROM funeral_homes WHERE local AND takes_pickups ORDER BY code LIMIT 1
+            ) AS h ON true
+            """, [idNumber]).first!
+        return (row["code"] == nil ? nil : try home(row), try row.bool("walk_in"))
+    }
+
     private static func home(_ row: Row) throws -> FuneralHome {
         FuneralHome(code: try row.string("code"), name: try row.string("name"), local: try row.bool("local"),
                     address: try row.string("address"))

@@ -1,0 +1,74 @@
+import FoundationEssentials
+import HoushiContract
+import HoushiRuntime
+import HoushiStorage
+
+/// A family that came to the funeral home with the paper death certificate before the hospital's
+/// notice arrived (或逝者家属在殡仪馆现场提交相关材料): what the staff checked and the certificate
+/// they issued. The notice, when it comes, joins the record and gets that certificate, not a second one.
+struct WalkIn: Sendable {
+    let id: UUID
+    let deceasedIdNumber: String
+    let deceasedName: String
+    let deathCertificateNumber: String
+    let checked: String
+    let funeralHome: FuneralHome
+    let certificateNumber: String
+    let recordedBy: String
+    let recordedAt: Timestamp
+    /// The case whose notice joined it.
+    let caseId: UUID?
+}
+
+enum WalkIns {
+    /// Records a walk-in and its certificate; nil when the deceased has a certificate or a walk-in already.
+    static func record(idNumber: String, name: String, deathCertificateNumber: String, checked: String,
+                       home: FuneralHome, by staff: String, on db: PostgresConnection) throws -> UUID? {
+        let idNumber = idNumber.uppercased()
+        guard try db.execute("SELECT 1 FROM cremation_certificates WHERE deceased_id_number = $1", [idNumber]).first == nil
+        else { return nil }
+        let serial = try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial")
+        let number = Certificates.number(funeralHome: home.code, year: Timestamp.now().beijingDate.year, serial: serial)
+        let id = UUID()
+        let inserted = try db.execute("""
+            INSERT INTO walk_ins (id, deceased_id_number, deceased_name, death_certificate_number, checked,
+                                  funeral_home_code, certificate_number, recorded_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (deceased_id_number) DO NOTHING
+            """, [id, idNumber, name, deathCertificateNumber, checked, home.code, number, staff]).affectedRows == 1
+        return inserted ? id : nil
+    }
+
+    /// The walk-in with `id`, or the one of a deceased's ID number not yet joined by a notice
+    /// (locked for this transaction, so that two deliveries cannot both join it).
+    static func find(id: UUID? = nil, unjoinedIdNumber: String? = nil, on db: PostgresConnection) throws -> WalkIn? {
+        try db.execute("""
+            SELECT w.id, w.deceased_id_number, w.deceased_name, w.death_certificate_number, w.checked,
+                   w.certificate_number, w.recorded_by, w.case_id,
+                   to_char(w.recorded_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS recorded_at,
+                   f.code, f.name, f.local, f.address
+            FROM walk_ins w JOIN funeral_homes f ON f.code = w.funeral_home_code
+            WHERE ($1::uuid IS NULL OR w.id = $1)
+              AND ($2::text IS NULL OR (w.deceased_id_number = upper($2) AND w.case_id IS NULL))
+            \(unjoinedIdNumber == nil ? "" : "FOR UPDATE OF w")
+            """, [id, unjoinedIdNumber]).first.map { row in
+            WalkIn(id: try row.uuid("id"), deceasedIdNumber: try row.string("deceased_id_number"),
+                   deceasedName: try row.string("deceased_name"),
+                   deathCertificateNumber: try row.string("death_certificate_number"), checked: try row.string("checked"),
+                   funeralHome: FuneralHome(code: try row.string("code"), name: try row.string("name"),
+                                            local: try row.bool("local"), address: try row.string("address")),
+                   certificateNumber: try row.string("certificate_number"), recordedBy: try row.string("recorded_by"),
+                   recordedAt: Timestamp(rfc3339: try row.string("recorded_at")) ?? .now(),
+                   caseId: row["case_id"].flatMap(UUID.init(text:)))
+        }
+    }
+
+    /// The walk-ins of a deceased's ID number (at most one).
+    static func id(forIdNumber idNumber: String, on db: PostgresConnection) throws -> UUID? {
+        try db.execute("SELECT id FROM walk_ins WHERE deceased_id_number = upper($1)", [idNumber]).first.map { try $0.uuid("id") }
+    }
+
+    /// Marks the walk-in joined by a case's notice.
+    static func join(_ walkIn: WalkIn, caseId: UUID, on db: PostgresConnection) throws {
+        try db.executeDeferred("UPDATE walk_ins SET case_id = $2 WHERE id = $1 AND case_id IS NULL", [walkIn.id, caseId])
+    }
+}
