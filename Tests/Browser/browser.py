@@ -8,9 +8,9 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
@@ -77,7 +77,16 @@ class Pages:
         """Clicks a submit button and waits until the next page has replaced this one."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, css).click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+
+        def replaced(_):
+            # chromedriver reports a node of the old document either as stale or, while the new
+            # one loads, as "does not belong to the document": both mean the page was replaced.
+            try:
+                page.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(self.driver, 30).until(replaced)
 
     def sign_in(self, root, login, password):
         """Signs in on a console's page (/yiyuan, /gongan, ...) and checks that it left the sign-in page."""

@@ -162,6 +162,9 @@ def civil_affairs(pages, args):
           "the printed certificate (A4) shows the number and the name, without the page's links")
     pages.go(f"/minzheng/held/{args.head_case}/cremation")
     check("未找到" in text(pages), "a case that was never held has no held page")
+    for page in ("held", "decisions", "supervision"):
+        pages.go(f"/minzheng/{page}")
+        pages.shot(f"minzheng-{page}")
     walk_in(pages, args)
     pages.sign_out()
 
@@ -173,6 +176,8 @@ def walk_in(pages, args):
     pages.shot("minzheng-certificate-search")
     pages.click_and_wait("#new-walk-in")
     check(pages.field("deceasedIdNumber").get_attribute("value") == args.walk_in_id, "the walk-in form has the ID number")
+    check(session_post(pages, "/minzheng/walk-ins", {"deceasedIdNumber": args.walk_in_id}) == 403,
+          "the walk-in form refuses a post without its CSRF token")
     pages.type("deathCertificateNumber", "H2308832026009999")
     driver.execute_script("document.getElementById('deceasedName').removeAttribute('required')")
     pages.click_and_wait("main form button[type=submit]")
@@ -225,6 +230,9 @@ def social_security(pages, args):
     pages.shot("renshe-old-process")
     pages.go("/renshe/supervision")
     pages.shot("renshe-supervision")
+    pages.go("/renshe/decisions")
+    check(args.medical_name in text(pages), "the claim's decision is listed")
+    pages.shot("renshe-decisions")
     pages.go("/gongan/held")
     check("/gongan/login" in driver.current_url, "a social security officer cannot open public security's pages")
     pages.go("/renshe/held")

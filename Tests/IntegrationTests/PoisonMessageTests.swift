@@ -33,8 +33,10 @@ final class PoisonMessageTests {
 
         for department in Department.allCases {
             let expected = poisons[department] ?? []
-            let letters = try await houshi.deadLetters(of: department, count: expected.count)
-            #expect(letters.count == expected.count, "\(department.rawValue): \(letters.count) dead letters")
+            // Only this test's letters: another test's message for a case this one never saw can
+            // reach the queue late (e.g. an outcome published straight to intake).
+            let letters = try await houshi.deadLetters(of: department, ids: Set(expected.map(\.id)))
+            #expect(letters.count == expected.count, "\(department.rawValue): \(letters.count) of this test's dead letters")
             for poison in expected {
                 let letter = letters.first { $0.properties.headers[DeadLetter.originalMessageIdHeader] == .string(poison.id) }
                 let reason = letter?.properties.headers[DeadLetter.reasonHeader]?.description ?? "no dead letter"

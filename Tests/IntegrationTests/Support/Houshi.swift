@@ -101,6 +101,22 @@ final class Houshi: @unchecked Sendable {
         return letters
     }
 
+    /// Waits until the dead letters of the messages `ids` have come to the department's dead-letter
+    /// queue, and takes every letter there; returns those of `ids` (another test's late letter is dropped).
+    func deadLetters(of department: Department, ids: Set<String>) async throws -> [Delivery] {
+        let queue = Topology.deadLetterQueue(of: department)
+        var letters: [Delivery] = []
+        func ours(_ letter: Delivery) -> Bool {
+            guard case .string(let id)? = letter.properties.headers[DeadLetter.originalMessageIdHeader] else { return false }
+            return ids.contains(id)
+        }
+        try await eventually("the dead letters of \(ids.count) messages in \(queue)") {
+            letters += try await infrastructure.drain(queue: queue).filter(ours)
+            return letters.count >= ids.count
+        }
+        return letters
+    }
+
     /// Waits until the department's inbox records the message: handled (a dead letter is not recorded).
     func waitUntilHandled(messageId: String, by department: Department) async throws {
         try await eventually("\(department.rawValue) to handle message \(messageId)") {
