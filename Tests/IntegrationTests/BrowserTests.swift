@@ -44,6 +44,7 @@ final class BrowserTests {
         try await houshi.registerForWholeFlow(idNumber: idNumber, name: "赵秀英")
 
         let shots = houshi.environment.runDirectory.appendingPathComponent("browser")
+        try? FileManager.default.removeItem(at: shots)   // only this run's pictures are counted
         let output = try await browse("notice_pages.py", [
             "--login", "clerk-\(suffix)", "--password", password,
             "--other-login", "other-\(suffix)", "--other-password", otherPassword,
@@ -139,6 +140,7 @@ final class BrowserTests {
         }
 
         let shots = houshi.environment.runDirectory.appendingPathComponent("browser-officers")
+        try? FileManager.default.removeItem(at: shots)   // only this run's pictures are counted
         let output = try await browse("officer_pages.py", [
             "--password", password, "--gongan", "gongan-\(suffix)", "--minzheng-clerk", "mzclerk-\(suffix)",
             "--renshe", "renshe-\(suffix)", "--jiandu", "jiandu-\(suffix)", "--staff", "staff-\(suffix)",
