@@ -428,11 +428,14 @@ infra_destroy() {
 # token goes to RUN_DIR/demo-token, kept while the database still knows it.
 register_demo_institution() {
   local token_file=$RUN_DIR/demo-token known
-  if [[ -s $token_file ]]; then
-    known=$(admin_psql -d houshi -tAq -v token="$(cat "$token_file")" \
-      -c "SELECT count(*) FROM intake.institutions WHERE token_sha256 = sha256(convert_to(:'token', 'UTF8'))" \
-      2>/dev/null || true)
-    [[ $known == 1 ]] && return
+  if [[ -s $token_file && $(admin_psql -d houshi -tAq -c "SELECT to_regclass('intake.institutions') IS NOT NULL") == t ]]
+  then
+    # (psql substitutes -v variables in SQL it reads, not in -c: the statement goes on stdin)
+    known=$(admin_psql -d houshi -tAq -v ON_ERROR_STOP=1 -v token="$(cat "$token_file")" <<'SQL'
+SELECT count(*) FROM intake.institutions WHERE token_sha256 = sha256(convert_to(:'token', 'UTF8'))
+SQL
+    )
+    [[ $known == 1 ]] && { log "the demo institution's token in $token_file is still valid"; return; }
   fi
   log "registering the demo institution (token in $token_file)"
   (
