@@ -1,0 +1,67 @@
+import Foundation
+import HoushiContract
+import Testing
+
+/// `deploy/local/run SERVICE ARGS...` runs each service's own commands with a suite's environment:
+/// here the test suite's run directory, not the default `.run`, with its own database and ports.
+@Suite(.serialized)
+final class LocalRunTests {
+    let houshi: Houshi
+
+    init() async throws {
+        houshi = try await Houshi.start()
+    }
+
+    private func run(_ arguments: [String]) async throws -> String {
+        try await runCommand(TestEnvironment.repository.appendingPathComponent("deploy/local/run"), arguments,
+                             environment: ["HOUSHI_RUN_DIR": houshi.environment.runDirectory.path])
+    }
+
+    @Test("the wrapper runs every service's commands against a run directory that is not the default")
+    func everyServicesCommands() async throws {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let token = try await run(["intake", "institutions", "add", "--code", "RUN-\(suffix)", "--name", "测试卫生院"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let known = try await houshi.infrastructure.count("""
+            SELECT count(*) AS count FROM intake.institutions WHERE code = $1 AND token_sha256 = sha256(convert_to($2, 'UTF8'))
+            """, ["RUN-\(suffix)", token])
+        #expect(known == 1, "the token printed is the one stored in the test suite's database")
+
+        let officer = try await run(["public-security", "officers", "add", "--name", "测试民警", "--login", "run-\(suffix)"])
+        #expect(officer.contains("login: run-\(suffix)"))
+        let stored = try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM public_security.officers WHERE login = $1", ["run-\(suffix)"])
+        #expect(stored == 1)
+
+        let homes = FileManager.default.temporaryDirectory.appendingPathComponent("homes-\(suffix).csv")
+        try "code,name,local,address,takes_pickups\nRUN\(suffix),测试殡仪馆\(suffix),true,测试路1号,false\n"
+            .write(to: homes, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: homes) }
+        _ = try await run(["civil-affairs", "funeral-homes", "import", homes.path])
+        #expect(try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM civil_affairs.funeral_homes WHERE code = $1", ["RUN\(suffix)"]) == 1)
+
+        let paid = try await run(["social-security", "pay-month", "2026-12"])
+        #expect(paid.contains("2026-12:"), "\(paid)")
+        _ = try await run(["civil-affairs", "dead-letters", "list"])
+
+        await #expect(throws: (any Error).self) { _ = try await self.run(["no-such-service", "--help"]) }
+    }
+
+    @Test("registering the demo institution twice keeps its token (deploy/local/up run twice)")
+    func demoTokenSurvivesASecondUp() async throws {
+        let tokenFile = houshi.environment.runDirectory.appendingPathComponent("demo-token")
+        try? FileManager.default.removeItem(at: tokenFile)
+        let binDirectory = try houshi.environment.binary("intake").deletingLastPathComponent().path
+        let script = """
+            . deploy/local/lib.sh && houshi_config && register_demo_institution "$1" && cat "$RUN_DIR/demo-token" \
+                && register_demo_institution "$1" && cat "$RUN_DIR/demo-token"
+            """
+        let output = try await runCommand(URL(fileURLWithPath: "/bin/bash"), ["-c", "cd \"$2\" && " + script, "bash",
+                                                                             binDirectory, TestEnvironment.repository.path],
+                                          environment: ["HOUSHI_RUN_DIR": houshi.environment.runDirectory.path])
+        let tokens = output.split(separator: "\n").filter { !$0.hasPrefix("[houshi]") && !$0.isEmpty }
+        #expect(tokens.count == 2 && tokens[0] == tokens[1], "\(output)")
+        #expect(output.contains("still valid"), "the second run keeps the token and says so")
+    }
+}
