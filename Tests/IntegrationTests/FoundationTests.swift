@@ -218,7 +218,12 @@ final class FoundationTests {
                                       headers: ["Authorization": "Bearer \(houshi.token)"])
         let items = try #require(view.json?["items"] as? [[String: Any]])
         #expect(items.compactMap { $0["status"] as? String } == ["done", "done", "done"])
-        #expect((view.json?["timeline"] as? [Any])?.count == 4)
+        // The notice, the three outcomes and the completion, which the view also dates.
+        let timeline = try #require(view.json?["timeline"] as? [[String: Any]])
+        #expect(timeline.count == 5)
+        #expect(timeline.last?["type"] as? String == "case.completed.v1")
+        #expect(((timeline.last?["payload"] as? [String: Any])?["items"] as? [Any])?.count == 3)
+        #expect(view.json?["completedAt"] is String)
     }
 
     @Test("an outcome for a case intake does not know is dead-lettered with the reason")

@@ -196,17 +196,33 @@ enum CaseStore {
                               'updatedAt', to_char(i.updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
                               ORDER BY i.item)
                           FROM case_items i WHERE i.case_id = c.case_id),
+                'completedAt', to_char(c.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
                 'timeline', (SELECT coalesce(json_agg(json_build_object(
                               'type', e.type, 'producer', e.producer, 'payload', e.payload,
                               'occurredAt', to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
                               ORDER BY e.occurred_at, e.recorded_at), '[]')
-                          FROM case_events e WHERE e.case_id = c.case_id))::text AS view
+                          FROM (SELECT type, producer, payload, occurred_at, recorded_at FROM case_events
+                                WHERE case_id = c.case_id
+                                UNION ALL
+                                -- intake's own last event, from the case and its items (not kept as an event)
+                                SELECT 'case.completed.v1', 'intake', \(completedPayload), c.completed_at, c.completed_at
+                                WHERE c.completed_at IS NOT NULL) AS e))::text AS view
             FROM unnest($1::uuid[], $2::text[]) AS r (case_id, institution_code) JOIN cases c USING (case_id, institution_code)
             """, [SQLArray(cases.map(\.caseId.lowercased)), SQLArray(cases.map(\.institutionCode))]).rows {
             views[try row.uuid("case_id")] = try row.string("view")
         }
         return views
     }
+
+    /// `case.completed` as the timeline shows it: when, and how each item ended.
+    static let completedPayload = """
+        jsonb_build_object(
+            'completedAt', to_char(c.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
+            'items', (SELECT jsonb_agg(jsonb_build_object('item', i.item,
+                                                          'outcome', CASE i.status WHEN 'done' THEN 'done' ELSE 'rejected' END)
+                                       ORDER BY i.item)
+                      FROM case_items i WHERE i.case_id = c.case_id))
+        """
 
     /// What an item that has not ended waits for, as a family or hospital clerk reads it (null
     /// once it has ended): a held item for the officer's decision by its deadline; a pension claim
