@@ -43,7 +43,11 @@ final class LocalRunTests {
 
         let paid = try await run(["social-security", "pay-month", "2026-12"])
         #expect(paid.contains("2026-12:"), "\(paid)")
-        _ = try await run(["civil-affairs", "dead-letters", "list"])
+        let letters = try await run(["civil-affairs", "dead-letters", "list"])
+        #expect(letters.contains("dead letter") && letters.contains(Topology.deadLetterQueue(of: .civilAffairs)),
+                "the list says how many letters wait, also none: \(letters)")
+        let again = try await run(["social-security", "pay-month", "2026-12"])
+        #expect(again.contains("0 pensions paid now") && again.contains("paid before"), "\(again)")
 
         await #expect(throws: (any Error).self) { _ = try await self.run(["no-such-service", "--help"]) }
     }

@@ -94,9 +94,10 @@ struct PayMonthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let month = YearMonth(month)!
-        let (paid, skipped) = try await SocialSecurityService.withMigratedDatabase { db in
+        let (paid, before, skipped) = try await SocialSecurityService.withMigratedDatabase { db in
             try InsuranceRegister.payMonth(month, on: db)
         }
-        print("\(month): \(paid) pensions paid now, \(skipped) not active (suspended or stopped) skipped")
+        print("\(month): \(paid) pensions paid now, \(before) paid before by an earlier run, "
+              + "\(skipped) not active (suspended or stopped) skipped")
     }
 }

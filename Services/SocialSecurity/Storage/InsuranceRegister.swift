@@ -123,8 +123,11 @@ enum InsuranceRegister {
     }
 
     /// The monthly payment run: pays every active pension for `month` once, however often it
-    /// runs; suspended and stopped pensions are skipped. Returns (paid now, skipped as not active).
-    static func payMonth(_ month: YearMonth, on db: PostgresConnection) throws -> (paid: Int, skipped: Int) {
+    /// runs; suspended and stopped pensions are skipped. Returns (paid now, paid by an earlier run
+    /// of the month, skipped as not active).
+    static func payMonth(_ month: YearMonth, on db: PostgresConnection) throws -> (paid: Int, paidBefore: Int, skipped: Int) {
+        let before = try db.execute("SELECT count(*) AS count FROM pension_payments WHERE month = $1",
+                                    [month.description]).first.map { try $0.int("count") } ?? 0
         let paid = try db.execute("""
             INSERT INTO pension_payments (id_number, month, amount_fen, paid_by)
             SELECT id_number, $1, monthly_pension_fen, 'pay-month' FROM insured_persons
@@ -134,7 +137,7 @@ enum InsuranceRegister {
         let skipped = try db.execute("""
             SELECT count(*) AS count FROM insured_persons WHERE retired AND pension_status <> 'active'
             """).first.map { try $0.int("count") } ?? 0
-        return (paid, skipped)
+        return (paid, before, skipped)
     }
 
     /// Records a settlement once per case and item. Deferred: `recorded` learns before the

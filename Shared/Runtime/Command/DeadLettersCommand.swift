@@ -17,13 +17,18 @@ public struct DeadLettersCommand<S: ServiceDefinition>: AsyncParsableCommand {
 
     public struct List: AsyncParsableCommand {
         public static var configuration: CommandConfiguration {
-            CommandConfiguration(abstract: "One line per dead letter: position, message id, original type, when, why.")
+            CommandConfiguration(abstract: "How many dead letters wait, then one line each: position, message id, routing key, when, why.")
         }
 
         public init() {}
 
         public func run() async throws {
-            for (position, letter) in try await DeadLetterQueue<S>.browse().enumerated() {
+            let letters = try await DeadLetterQueue<S>.browse()
+            let queue = Topology.deadLetterQueue(of: S.department)
+            print("\(letters.count) dead letter\(letters.count == 1 ? "" : "s") in \(queue)")
+            guard !letters.isEmpty else { return }
+            print("#\tmessage id\trouting key\tdead-lettered at\treason")
+            for (position, letter) in letters.enumerated() {
                 print("\(position + 1)\t\(letter.messageId)\t\(letter.header(DeadLetter.originalRoutingKeyHeader))\t"
                       + "\(letter.header(DeadLetter.deadLetteredAtHeader))\t\(letter.header(DeadLetter.reasonHeader))")
             }
