@@ -25,8 +25,7 @@ enum CivilAffairsService: ServiceDefinition {
     }
 
     static func backgroundServices(context: ServiceContext) -> [any Service] {
-        [HeldOverdueGauge(item: .cremation, database: context.database),
-         SupervisionGauges(items: department.items, database: context.database)]
+        [SupervisionGauges(items: department.items, database: context.database)]
     }
 }
 

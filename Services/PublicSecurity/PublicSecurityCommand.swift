@@ -23,8 +23,7 @@ enum PublicSecurityService: ServiceDefinition {
     }
 
     static func backgroundServices(context: ServiceContext) -> [any Service] {
-        [HeldOverdueGauge(item: .hukou, database: context.database),
-         SupervisionGauges(items: department.items, database: context.database)]
+        [SupervisionGauges(items: department.items, database: context.database)]
     }
 
     /// The official calendar: the year files in `HOUSHI_CALENDAR_DIR`, or those shipped with the service.

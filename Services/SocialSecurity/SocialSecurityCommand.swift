@@ -36,9 +36,7 @@ enum SocialSecurityService: ServiceDefinition {
     }
 
     static func backgroundServices(context: ServiceContext) throws -> [any Service] {
-        [HeldOverdueGauge(item: .pension, database: context.database),
-         HeldOverdueGauge(item: .medicalAccount, database: context.database),
-         SupervisionGauges(items: department.items, database: context.database),
+        [SupervisionGauges(items: department.items, database: context.database),
          MedicalAccountSweeper(context: context, interval: .seconds(settings.reimbursementCheckSeconds))]
     }
 

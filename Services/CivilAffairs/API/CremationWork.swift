@@ -27,7 +27,7 @@ struct CremationWork: Sendable {
         try await context.withDatabase { db in
             try db.execute("""
                 SELECT p.case_id, p.address, p.status,
-                       to_char(p.requested_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS requested_at,
+                       \(beijingTimeSQL("p.requested_at")) AS requested_at,
                        p.funeral_home_code, c.number, c.deceased_name,
                        EXISTS (SELECT 1 FROM cremations k WHERE k.case_id = p.case_id) AS cremated
                 FROM pickups p JOIN cremation_certificates c ON c.case_id = p.case_id

@@ -106,24 +106,19 @@ struct CivilAffairsPages: Sendable {
             let officer = signedIn.officer.login
             let outcome = try await console.context.database.withConnection { db -> Result<UUID, WalkInRefusal> in
                 try db.withTransaction { tx in
-                    guard let home = try FuneralHomes.withCode(form.values["funeralHomeCode", default: ""], on: tx), home.local
+                    guard let home = try FuneralHomes.withCode(form["funeralHomeCode"], on: tx), home.local
                     else { return .failure(.unknownHome) }
-                    if let existing = try Certificates.issued(idNumber: form.values["deceasedIdNumber", default: ""], on: tx).first {
+                    if let existing = try Certificates.issued(idNumber: form["deceasedIdNumber"], on: tx).first {
                         return .failure(.certified(existing.caseId))
                     }
-                    guard let id = try WalkIns.record(
-                        idNumber: form.values["deceasedIdNumber", default: ""], name: form.values["deceasedName", default: ""],
-                        deathCertificateNumber: form.values["deathCertificateNumber", default: ""],
-                        checked: form.values["checked", default: ""], home: home, by: officer, on: tx)
-                    else {
-                        return try WalkIns.id(forIdNumber: form.values["deceasedIdNumber", default: ""], on: tx)
-                            .map { .failure(.recorded($0)) } ?? .failure(.unknownHome)
-                    }
-                    return .success(id)
+                    return .success(try WalkIns.record(
+                        idNumber: form["deceasedIdNumber"], name: form["deceasedName"],
+                        deathCertificateNumber: form["deathCertificateNumber"], checked: form["checked"], home: home,
+                        by: officer, on: tx))
                 }
             }
             switch outcome {
-            case .success(let id), .failure(.recorded(let id)):
+            case .success(let id):
                 console.context.logger.info("walk-in recorded at the funeral home", metadata: ["officer": "\(officer)"])
                 return seeOther("\(root)/walk-ins/\(id.lowercased)")
             case .failure(.certified(let caseId)):
@@ -206,8 +201,6 @@ enum WalkInRefusal: Error {
     case unknownHome
     /// The hospital's notice came first: its certificate.
     case certified(UUID)
-    /// Recorded already (a second click, a colleague).
-    case recorded(UUID)
 }
 
 /// A walk-in as the funeral home's page posts it, checked field by field.
@@ -234,6 +227,9 @@ struct WalkInForm: Sendable {
         self.values = values
         self.problems = problems
     }
+
+    /// A field's value, "" when it was left empty.
+    subscript(_ name: String) -> String { values[name, default: ""] }
 }
 
 /// The cremation record as the page posts it: the time in Beijing time (`datetime-local`).

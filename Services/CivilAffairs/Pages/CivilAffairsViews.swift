@@ -103,7 +103,7 @@ struct CertificateView {
         funeralHome = issued.funeralHome.name
         funeralHomeAddress = issued.funeralHome.address
         issuedAt = issued.issuedAt.chineseDateTime
-        issuedBy = issued.issuedBy == "system" ? "系统自动开具" : issued.issuedBy
+        issuedBy = OfficerAccounts.display(login: issued.issuedBy, name: issued.issuedByName)
         pickup = issued.pickupAt.map { "\($0.chineseDateTime)，\(issued.pickupAddress ?? "")" }
         crematedAt = issued.crematedAt?.chineseDateTime
         ashes = issued.ashesPlacement.map { "\($0.chineseName)：\(issued.ashesPlaceName ?? "")" }
@@ -122,7 +122,7 @@ struct CertificateView {
         funeralHome = walkIn.funeralHome.name
         funeralHomeAddress = walkIn.funeralHome.address
         issuedAt = walkIn.recordedAt.chineseDateTime
-        issuedBy = walkIn.recordedBy
+        issuedBy = OfficerAccounts.display(login: walkIn.recordedBy, name: walkIn.recordedByName)
         pickup = nil
         crematedAt = nil
         ashes = nil

@@ -2,6 +2,7 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// Cremation certificates (火化证明), their pickups and the cremations, in the caller's transaction.
 enum Certificates {
@@ -11,6 +12,12 @@ enum Certificates {
         "HZ-\(funeralHome)-\(year)-\(String(serial).leftPadded(to: 6))"
     }
 
+    /// A new certificate number of this year (Beijing time) at the funeral home.
+    static func nextNumber(funeralHome: String, on db: PostgresConnection) throws -> String {
+        number(funeralHome: funeralHome, year: Timestamp.now().beijingDate.year,
+               serial: try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial"))
+    }
+
     /// Issues the case's certificate (and records the pickup) and publishes `cremation.certified`.
     /// A case gets one certificate, whatever is redelivered or approved again. `existing` is the
     /// number a walk-in was given at the funeral home, kept instead of a new one.
@@ -18,9 +25,7 @@ enum Certificates {
                       existing: String? = nil, context: HandlerContext) throws {
         let db = context.db
         let issuedAt = Timestamp.now()
-        let number = try existing ?? number(
-            funeralHome: home.code, year: issuedAt.beijingDate.year,
-            serial: try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial"))
+        let number = try existing ?? nextNumber(funeralHome: home.code, on: db)
         try db.executeDeferred("""
             INSERT INTO cremation_certificates (number, case_id, deceased_id_number, deceased_name, funeral_home_code,
                                                 issued_at, issued_by)
@@ -60,7 +65,9 @@ extension Certificates {
         let deceasedIdNumber: String
         let funeralHome: FuneralHome
         let issuedAt: Timestamp
+        /// The login of who issued it (`system` when no one decided), and their name.
         let issuedBy: String
+        let issuedByName: String?
         let crematedAt: Timestamp?
         let ashesPlacement: AshesPlacement?
         let ashesPlaceName: String?
@@ -72,29 +79,28 @@ extension Certificates {
 
     /// The certificate of a case, or those of a deceased's ID number.
     static func issued(caseId: UUID? = nil, idNumber: String? = nil, on db: PostgresConnection) throws -> [Issued] {
-        func time(_ column: String) -> String {
-            "to_char(\(column) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
-        }
-        return try db.execute("""
-            SELECT c.case_id, c.number, c.deceased_name, c.deceased_id_number, \(time("c.issued_at")) AS issued_at,
-                   c.issued_by, f.code, f.name, f.local, f.address, \(time("k.cremated_at")) AS cremated_at,
+        try db.execute("""
+            SELECT c.case_id, c.number, c.deceased_name, c.deceased_id_number, \(beijingTimeSQL("c.issued_at")) AS issued_at,
+                   c.issued_by, \(OfficerAccounts.nameSQL(ofLoginIn: "c.issued_by")) AS issued_by_name,
+                   f.code, f.name, f.local, f.address, \(beijingTimeSQL("k.cremated_at")) AS cremated_at,
                    k.ashes_placement, k.ashes_place_name, k.ashes_received_by, p.address AS pickup_address,
-                   \(time("p.requested_at")) AS pickup_at, p.status AS pickup_status
+                   \(beijingTimeSQL("p.requested_at")) AS pickup_at, p.status AS pickup_status
             FROM cremation_certificates c JOIN funeral_homes f ON f.code = c.funeral_home_code
             LEFT JOIN cremations k ON k.case_id = c.case_id LEFT JOIN pickups p ON p.case_id = c.case_id
             WHERE ($1::uuid IS NULL OR c.case_id = $1) AND ($2::text IS NULL OR c.deceased_id_number = upper($2))
             ORDER BY c.issued_at DESC LIMIT 20
             """, [caseId, idNumber]).rows.map { row in
-            func time(_ column: String) -> Timestamp? { row[column].flatMap(Timestamp.init(rfc3339:)) }
-            return Issued(
+            Issued(
                 caseId: try row.uuid("case_id"), number: try row.string("number"), deceasedName: try row.string("deceased_name"),
                 deceasedIdNumber: try row.string("deceased_id_number"),
                 funeralHome: FuneralHome(code: try row.string("code"), name: try row.string("name"),
                                          local: try row.bool("local"), address: try row.string("address")),
-                issuedAt: time("issued_at") ?? .now(), issuedBy: try row.string("issued_by"), crematedAt: time("cremated_at"),
+                issuedAt: row.timestamp("issued_at") ?? .now(), issuedBy: try row.string("issued_by"),
+                issuedByName: row["issued_by_name"],
+                crematedAt: row.timestamp("cremated_at"),
                 ashesPlacement: row["ashes_placement"].flatMap(AshesPlacement.init(rawValue:)),
                 ashesPlaceName: row["ashes_place_name"], ashesReceivedBy: row["ashes_received_by"],
-                pickupAddress: row["pickup_address"], pickupAt: time("pickup_at"), pickupStatus: row["pickup_status"])
+                pickupAddress: row["pickup_address"], pickupAt: row.timestamp("pickup_at"), pickupStatus: row["pickup_status"])
         }
     }
 }

@@ -20,10 +20,11 @@ enum FuneralHomes {
     }
 
     /// The local funeral home that collects bodies (the first by code when several do).
+    private static let pickupHomeSQL =
+        "SELECT code, name, local, address FROM funeral_homes WHERE local AND takes_pickups ORDER BY code LIMIT 1"
+
     static func pickupHome(on db: PostgresConnection) throws -> FuneralHome? {
-        try db.execute("""
-            SELECT code, name, local, address FROM funeral_homes WHERE local AND takes_pickups ORDER BY code LIMIT 1
-            """).first.map(home)
+        try db.execute(pickupHomeSQL).first.map(home)
     }
 
     /// The pickup home, and whether a walk-in of the deceased waits for the notice, in one statement
@@ -32,9 +33,7 @@ enum FuneralHomes {
         let row = try db.execute("""
             SELECT h.code, h.name, h.local, h.address,
                    EXISTS (SELECT 1 FROM walk_ins w WHERE w.deceased_id_number = upper($1) AND w.case_id IS NULL) AS walk_in
-            FROM (SELECT) AS one LEFT JOIN LATERAL (
-                SELECT code, name, local, address FROM funeral_homes WHERE local AND takes_pickups ORDER BY code LIMIT 1
-            ) AS h ON true
+            FROM (SELECT) AS one LEFT JOIN LATERAL (\(pickupHomeSQL)) AS h ON true
             """, [idNumber]).first!
         return (row["code"] == nil ? nil : try home(row), try row.bool("walk_in"))
     }

@@ -2,6 +2,7 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// A family that came to the funeral home with the paper death certificate before the hospital's
 /// notice arrived (或逝者家属在殡仪馆现场提交相关材料): what the staff checked and the certificate
@@ -14,28 +15,30 @@ struct WalkIn: Sendable {
     let checked: String
     let funeralHome: FuneralHome
     let certificateNumber: String
+    /// The login of who recorded it, and their name.
     let recordedBy: String
+    let recordedByName: String?
     let recordedAt: Timestamp
     /// The case whose notice joined it.
     let caseId: UUID?
 }
 
 enum WalkIns {
-    /// Records a walk-in and its certificate; nil when the deceased has a certificate or a walk-in already.
+    /// Records a walk-in and gives it a certificate number; returns its id, or the id of the
+    /// deceased's walk-in recorded before (a second click, a colleague). The caller has looked for
+    /// a certificate of the hospital's notice first (`Certificates.issued`).
     static func record(idNumber: String, name: String, deathCertificateNumber: String, checked: String,
-                       home: FuneralHome, by staff: String, on db: PostgresConnection) throws -> UUID? {
-        let idNumber = idNumber.uppercased()
-        guard try db.execute("SELECT 1 FROM cremation_certificates WHERE deceased_id_number = $1", [idNumber]).first == nil
-        else { return nil }
-        let serial = try db.execute("SELECT nextval('certificate_serial') AS serial").first!.int64("serial")
-        let number = Certificates.number(funeralHome: home.code, year: Timestamp.now().beijingDate.year, serial: serial)
-        let id = UUID()
-        let inserted = try db.execute("""
+                       home: FuneralHome, by staff: String, on db: PostgresConnection) throws -> UUID {
+        let number = try Certificates.nextNumber(funeralHome: home.code, on: db)
+        // A walk-in recorded before keeps its own row and number (the number taken here is left unused).
+        return try db.execute("""
             INSERT INTO walk_ins (id, deceased_id_number, deceased_name, death_certificate_number, checked,
                                   funeral_home_code, certificate_number, recorded_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (deceased_id_number) DO NOTHING
-            """, [id, idNumber, name, deathCertificateNumber, checked, home.code, number, staff]).affectedRows == 1
-        return inserted ? id : nil
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (deceased_id_number) DO UPDATE SET deceased_id_number = walk_ins.deceased_id_number
+            RETURNING id
+            """, [UUID(), idNumber.uppercased(), name, deathCertificateNumber, checked, home.code, number, staff])
+            .first!.uuid("id")
     }
 
     /// The walk-in with `id`, or the one of a deceased's ID number not yet joined by a notice
@@ -43,8 +46,9 @@ enum WalkIns {
     static func find(id: UUID? = nil, unjoinedIdNumber: String? = nil, on db: PostgresConnection) throws -> WalkIn? {
         try db.execute("""
             SELECT w.id, w.deceased_id_number, w.deceased_name, w.death_certificate_number, w.checked,
-                   w.certificate_number, w.recorded_by, w.case_id,
-                   to_char(w.recorded_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS recorded_at,
+                   w.certificate_number, w.recorded_by, \(OfficerAccounts.nameSQL(ofLoginIn: "w.recorded_by")) AS recorded_by_name,
+                   w.case_id,
+                   \(beijingTimeSQL("w.recorded_at")) AS recorded_at,
                    f.code, f.name, f.local, f.address
             FROM walk_ins w JOIN funeral_homes f ON f.code = w.funeral_home_code
             WHERE ($1::uuid IS NULL OR w.id = $1)
@@ -57,7 +61,8 @@ enum WalkIns {
                    funeralHome: FuneralHome(code: try row.string("code"), name: try row.string("name"),
                                             local: try row.bool("local"), address: try row.string("address")),
                    certificateNumber: try row.string("certificate_number"), recordedBy: try row.string("recorded_by"),
-                   recordedAt: Timestamp(rfc3339: try row.string("recorded_at")) ?? .now(),
+                   recordedByName: row["recorded_by_name"],
+                   recordedAt: row.timestamp("recorded_at") ?? .now(),
                    caseId: row["case_id"].flatMap(UUID.init(text:)))
         }
     }

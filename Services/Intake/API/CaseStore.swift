@@ -189,17 +189,17 @@ enum CaseStore {
             SELECT c.case_id, json_build_object(
                 'caseId', c.case_id,
                 'status', c.status,
-                'openedAt', to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
+                'openedAt', \(beijingTimeSQL("c.created_at", milliseconds: true)),
                 'items', (SELECT json_agg(json_build_object(
                               'item', i.item, 'department', i.department, 'status', i.status, 'result', i.result,
                               'waitingFor', \(waitingFor),
-                              'updatedAt', to_char(i.updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
+                              'updatedAt', \(beijingTimeSQL("i.updated_at", milliseconds: true)))
                               ORDER BY i.item)
                           FROM case_items i WHERE i.case_id = c.case_id),
-                'completedAt', to_char(c.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
+                'completedAt', \(beijingTimeSQL("c.completed_at", milliseconds: true)),
                 'timeline', (SELECT coalesce(json_agg(json_build_object(
                               'type', e.type, 'producer', e.producer, 'payload', e.payload,
-                              'occurredAt', to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
+                              'occurredAt', \(beijingTimeSQL("e.occurred_at", milliseconds: true)))
                               ORDER BY e.occurred_at, e.recorded_at), '[]')
                           FROM (SELECT type, producer, payload, occurred_at, recorded_at FROM case_events
                                 WHERE case_id = c.case_id
@@ -217,7 +217,7 @@ enum CaseStore {
     /// `case.completed` as the timeline shows it: when, and how each item ended.
     static let completedPayload = """
         jsonb_build_object(
-            'completedAt', to_char(c.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'),
+            'completedAt', \(beijingTimeSQL("c.completed_at", milliseconds: true)),
             'items', (SELECT jsonb_agg(jsonb_build_object('item', i.item,
                                                           'outcome', CASE i.status WHEN 'done' THEN 'done' ELSE 'rejected' END)
                                        ORDER BY i.item)
@@ -256,7 +256,7 @@ enum CaseStore {
                 'page', $3::int, 'pageSize', $4::int, 'total', (SELECT count(*) FROM chosen),
                 'cases', coalesce((SELECT json_agg(json_build_object(
                     'caseId', case_id, 'status', status, 'deceasedName', deceased_name,
-                    'openedAt', to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+08:00"'))
+                    'openedAt', \(beijingTimeSQL("created_at", milliseconds: true)))
                     ORDER BY created_at DESC, case_id)
                     FROM (SELECT * FROM chosen ORDER BY created_at DESC, case_id
                           LIMIT $4::int OFFSET ($3::int - 1) * $4::int) AS shown), '[]'))::text AS list

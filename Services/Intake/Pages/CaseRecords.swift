@@ -69,12 +69,12 @@ enum CaseRecords {
     static func record(caseId: UUID, institutionCode: String?, on db: PostgresConnection) throws -> CaseRecord? {
         guard let row = try db.execute("""
             SELECT c.case_id, c.number, c.status, c.notice::text AS notice, s.name AS entered_by,
-                to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS opened_at,
+                \(beijingTimeSQL("c.created_at")) AS opened_at,
                 (SELECT json_agg(json_build_object('item', i.item, 'status', i.status, 'result', i.result,
                                                    'waitingFor', (\(CaseStore.waitingFor))->>'text') ORDER BY i.item)
                  FROM case_items i WHERE i.case_id = c.case_id)::text AS items,
                 (SELECT coalesce(json_agg(json_build_object('type', e.type,
-                     'occurredAt', to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'))
+                     'occurredAt', \(beijingTimeSQL("e.occurred_at")))
                      ORDER BY e.occurred_at, e.recorded_at), '[]')
                  FROM case_events e WHERE e.case_id = c.case_id)::text AS events
             FROM cases c LEFT JOIN staff s ON s.id = c.entered_by
@@ -119,7 +119,7 @@ enum CaseRecords {
                 ORDER BY c.created_at DESC, c.case_id LIMIT $5 OFFSET $6)
             SELECT page.*, c.notice->'deceased'->>'name' AS deceased_name, right(c.deceased_id_number, 4) AS id_tail,
                 (SELECT count(*) FROM case_items i WHERE i.case_id = page.case_id AND i.status = 'held') AS held,
-                to_char(page.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS opened_at
+                \(beijingTimeSQL("page.created_at")) AS opened_at
             FROM page JOIN cases c USING (case_id) ORDER BY page.created_at DESC, page.case_id
             """, [institutionCode, filter.rawValue, digits, name, pageSize, (page - 1) * pageSize])
         let cases = try result.rows.map { row in

@@ -36,7 +36,7 @@ struct IntakePages: Sendable {
             .add(middleware: PageErrorMiddleware(templates: templates, site: Self.site))
         FamilyPage(pages: self).register(on: family)
 
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "\(Self.root)/"]) }
+        router.get("/") { _, _ in seeOther("\(Self.root)/") }
         let pages = console.routes(on: router, home: "/cases")
         NoticeFormPage(pages: self).register(on: pages)
         CasePages(pages: self).register(on: pages)

@@ -28,7 +28,7 @@ struct NoticeFormPage: Sendable {
                                                         trace: .start())
             switch opened.outcome {
             case .opened(let caseId), .repeated(let caseId):
-                return Response(status: .seeOther, headers: [.location: "\(IntakePages.root)/cases/\(caseId.lowercased)"])
+                return seeOther("\(IntakePages.root)/cases/\(caseId.lowercased)")
             case .conflicting:
                 throw APIError.invalidNotice([FieldError(
                     field: "deceased.idNumber", message: "the deceased already has a case with different facts",

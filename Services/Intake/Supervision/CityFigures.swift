@@ -65,7 +65,7 @@ struct CityFigures: Sendable {
             WHERE i.status = 'held' AND (i.result->>'deadline')::timestamptz < now()
             ORDER BY (i.result->>'deadline')::timestamptz LIMIT 200
             """).rows.compactMap { row -> Overdue? in
-            guard let item = Item(rawValue: try row.string("item")), let deadline = row["deadline"].flatMap(Timestamp.init(rfc3339:)),
+            guard let item = Item(rawValue: try row.string("item")), let deadline = row.timestamp("deadline"),
                   let year = Int(try row.string("opened").prefix(4))
             else { return nil }
             return Overdue(number: CaseNumber(year: year, number: try row.int64("number")),

@@ -29,7 +29,7 @@ struct PublicSecurityPages: Sendable {
                         time: String(entry.at.inBeijingTime.rfc3339.dropFirst(11).prefix(5)), name: entry.name,
                         idNumber: Redact.idNumber(entry.idNumber), householdNumber: entry.householdNumber,
                         certificateNumber: entry.certificateNumber ?? "—",
-                        kind: entry.confirmation ? "确认此前已注销" : "注销", decidedBy: entry.decidedBy == "system" ? "系统自动" : entry.decidedBy)
+                        kind: entry.confirmation ? "确认此前已注销" : "注销", decidedBy: OfficerAccounts.display(login: entry.decidedBy, name: entry.decidedByName))
                 }))
         }
     }

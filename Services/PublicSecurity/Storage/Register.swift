@@ -1,6 +1,8 @@
 import FoundationEssentials
 import HoushiContract
+import HoushiRuntime
 import HoushiStorage
+import HoushiWeb
 
 /// The household register and its cancellations, in the caller's transaction.
 enum Register {
@@ -64,7 +66,7 @@ extension Register {
                 SELECT $2, r.id_number, $3::timestamptz, $4, $5 FROM residents r WHERE r.id_number = $1 AND r.status = 'cancelled'
                 RETURNING id_number)
             SELECT r.household_number,
-                   (SELECT to_char(c.cancelled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"')
+                   (SELECT \(beijingTimeSQL("c.cancelled_at"))
                     FROM cancellations c WHERE c.id_number = r.id_number) AS cancelled_at
             FROM residents r JOIN confirmed USING (id_number)
             """, [idNumber.uppercased(), caseId, time.rfc3339, confirmedBy, reason]).first
@@ -104,7 +106,9 @@ extension Register {
         let householdNumber: String
         let certificateNumber: String?
         let at: Timestamp
+        /// The login of who decided (`system` when no one did), and their name.
         let decidedBy: String
+        let decidedByName: String?
         let confirmation: Bool
     }
 
@@ -112,22 +116,23 @@ extension Register {
     static func day(_ date: CalendarDate, on db: PostgresConnection) throws -> [DayEntry] {
         try db.execute("""
             SELECT c.case_id, r.name, c.id_number, c.household_number, c.certificate_number,
-                   to_char(c.cancelled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS at,
-                   c.decided_by, false AS confirmation
+                   \(beijingTimeSQL("c.cancelled_at")) AS at,
+                   c.decided_by, \(OfficerAccounts.nameSQL(ofLoginIn: "c.decided_by")) AS decided_by_name,
+                   false AS confirmation
             FROM cancellations c JOIN residents r USING (id_number)
             WHERE (c.cancelled_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
             UNION ALL
             SELECT f.case_id, r.name, f.id_number, r.household_number, NULL,
-                   to_char(f.confirmed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
-                   f.confirmed_by, true
+                   \(beijingTimeSQL("f.confirmed_at")),
+                   f.confirmed_by, \(OfficerAccounts.nameSQL(ofLoginIn: "f.confirmed_by")), true
             FROM cancellation_confirmations f JOIN residents r USING (id_number)
             WHERE (f.confirmed_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
             ORDER BY at
             """, [date.description]).rows.map { row in
             DayEntry(caseId: try row.uuid("case_id"), name: try row.string("name"), idNumber: try row.string("id_number"),
                      householdNumber: try row.string("household_number"), certificateNumber: row["certificate_number"],
-                     at: Timestamp(rfc3339: try row.string("at")) ?? .now(), decidedBy: try row.string("decided_by"),
-                     confirmation: try row.bool("confirmation"))
+                     at: row.timestamp("at") ?? .now(), decidedBy: try row.string("decided_by"),
+                     decidedByName: row["decided_by_name"], confirmation: try row.bool("confirmation"))
         }
     }
 }

@@ -251,10 +251,13 @@ extension SettlementFigures {
 
 extension SettlementFigures {
     /// The months of 抚恤金 as a person reads them: `9`, `10.5`, `9.58`.
-    var monthsText: String {
-        let hundredths = (survivorBenefitTwelfths * 100 + 6) / 12
-        let (whole, part) = (hundredths / 100, hundredths % 100)
-        if part == 0 { return "\(whole)" }
-        return part % 10 == 0 ? "\(whole).\(part / 10)" : "\(whole).\(part < 10 ? "0" : "")\(part)"
-    }
+    var monthsText: String { survivorMonthsText(twelfths: survivorBenefitTwelfths) }
+}
+
+/// Months counted in twelfths as a person reads them: `9`, `10.5`, `9.58` (two decimals at most).
+func survivorMonthsText(twelfths: Int) -> String {
+    let hundredths = (twelfths * 100 + 6) / 12
+    let (whole, part) = (hundredths / 100, hundredths % 100)
+    if part == 0 { return "\(whole)" }
+    return part % 10 == 0 ? "\(whole).\(part / 10)" : "\(whole).\(part < 10 ? "0" : "")\(part)"
 }

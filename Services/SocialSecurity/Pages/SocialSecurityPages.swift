@@ -86,8 +86,9 @@ enum SettlementDetails {
                 .init("应追回多发养老金", yuan(pension.overpaymentToRecoverFen)),
                 .init("应补发养老金", yuan(pension.arrearsToPayFen)),
                 .init("丧葬补助金", yuan(pension.funeralGrantFen)),
-                .init("抚恤金", yuan(pension.survivorBenefitFen)
-                    + (pension.survivorBenefitMonths.map { "（\(monthsText($0))个月）" } ?? "")),
+                .init("抚恤金", yuan(pension.survivorBenefitFen) + (pension.survivorBenefitMonths.map { months in
+                    "（\(survivorMonthsText(twelfths: Int((months * 12).rounded())))个月）"
+                } ?? "")),
                 .init("养老保险个人帐户余额", yuan(pension.personalAccountBalanceFen)),
                 .init("合计应付", yuan(pension.netPayableFen)),
             ]
@@ -108,10 +109,6 @@ enum SettlementDetails {
 
     static func payeeText(_ payee: Payee) -> String {
         "\(Redact.name(payee.name))（\(payee.relation.chineseName)），银行帐户尾号\(payee.bankAccountLast4)"
-    }
-
-    private static func monthsText(_ months: Double) -> String {
-        months == months.rounded() ? "\(Int(months))" : "\((months * 10).rounded() / 10)"
     }
 }
 

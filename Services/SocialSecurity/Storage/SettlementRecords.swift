@@ -33,7 +33,7 @@ enum SettlementRecords {
         }
         return try db.execute("""
             SELECT s.case_id, s.item, coalesce(p.name, '') AS name, s.id_number, s.rule_version, s.figures::text AS figures,
-                   to_char(s.settled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') AS settled_at
+                   \(beijingTimeSQL("s.settled_at")) AS settled_at
             FROM settlements s LEFT JOIN insured_persons p ON p.id_number = s.id_number
             WHERE \(condition) ORDER BY s.settled_at DESC, s.case_id LIMIT $1
             """, [limit] + parameters).rows.map { row in
@@ -41,7 +41,7 @@ enum SettlementRecords {
             let figures = try row.string("figures")
             return Entry(
                 caseId: try row.uuid("case_id"), item: item, name: try row.string("name"), idNumber: try row.string("id_number"),
-                settledAt: Timestamp(rfc3339: try row.string("settled_at")) ?? .now(), ruleVersion: row["rule_version"],
+                settledAt: row.timestamp("settled_at") ?? .now(), ruleVersion: row["rule_version"],
                 pension: item == .pension ? try IndexedJSONDecoder().decode(PensionSettled.self, from: figures.utf8) : nil,
                 medicalAccount: item == .medicalAccount
                     ? try IndexedJSONDecoder().decode(MedicalAccountSettled.self, from: figures.utf8) : nil)
@@ -70,7 +70,10 @@ enum SettlementRecords {
                 ("最近发放月份", row["last_paid"] ?? "无"),
                 ("缴费月数", "\(try row.int("contribution_months"))"),
                 ("养老保险个人帐户余额", yuan(try row.int64("personal_account_balance_fen"))),
-                ("医保个人帐户", row["medical_balance"].flatMap(Int64.init).map { "\(yuan($0))（\(row["medical_status"] ?? "")）" } ?? "无"),
+                ("医保个人帐户", row["medical_balance"].flatMap(Int64.init).map { balance in
+                    let status = ["open": "正常", "frozen": "已冻结，等待报销结清", "closed": "已销户"][row["medical_status"] ?? ""]
+                    return "\(yuan(balance))（\(status ?? row["medical_status"] ?? "")）"
+                } ?? "无"),
                 ("未结报销", "\(try row.int("open_claims"))笔"),
             ]
         }

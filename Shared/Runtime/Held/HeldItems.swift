@@ -2,8 +2,6 @@ import FoundationEssentials
 import HoushiContract
 import HoushiStorage
 import Logging
-import Metrics
-import ServiceLifecycle
 
 /// Items a department holds for an officer's review, each with a deadline, and the decisions
 /// taken on them (who, when, why). Shared by every department's schema.
@@ -47,8 +45,8 @@ public enum HeldItems {
     /// Open items of the kinds given, the most urgent first.
     public static func open(items: [Item], on db: PostgresConnection) throws -> [Held] {
         try db.execute("""
-            SELECT case_id, item, reason_code, reason, \(shanghai("received_at")) AS received_at,
-                   \(shanghai("deadline")) AS deadline, deadline < now() AS overdue
+            SELECT case_id, item, reason_code, reason, \(beijingTimeSQL("received_at")) AS received_at,
+                   \(beijingTimeSQL("deadline")) AS deadline, deadline < now() AS overdue
             FROM held_items WHERE item = ANY($1::text[]) AND status = 'open' ORDER BY deadline, case_id
             """, [SQLArray(items.map(\.rawValue))]).rows.map { row in
             Held(caseId: try row.string("case_id"), item: try row.string("item"), reasonCode: try row.string("reason_code"),
@@ -65,11 +63,17 @@ public enum HeldItems {
             """, [caseId, item.rawValue]).first.map { try $0.bool("passed") }
     }
 
-    /// How many open items are past their deadline.
-    public static func overdueCount(item: Item, on db: PostgresConnection) throws -> Int {
-        try db.execute("""
-            SELECT count(*) AS count FROM held_items WHERE item = $1 AND status = 'open' AND deadline < now()
-            """, [item.rawValue]).first.map { try $0.int("count") } ?? 0
+    /// How many open items of the kinds given are past their deadline, by kind (a kind with none
+    /// is absent).
+    public static func overdueCounts(items: [Item], on db: PostgresConnection) throws -> [Item: Int] {
+        var counts: [Item: Int] = [:]
+        for row in try db.execute("""
+            SELECT item, count(*) AS count FROM held_items
+            WHERE item = ANY($1::text[]) AND status = 'open' AND deadline < now() GROUP BY item
+            """, [SQLArray(items.map(\.rawValue))]).rows {
+            if let item = Item(rawValue: try row.string("item")) { counts[item] = try row.int("count") }
+        }
+        return counts
     }
 
     /// Closes an open item with the decision; false when it is not open (decided already, or unknown).
@@ -81,37 +85,6 @@ public enum HeldItems {
             """, [caseId, item.rawValue, approved ? "approved" : "rejected", officer, reason]).affectedRows == 1
     }
 
-    /// A timestamptz column as RFC 3339 text in +08:00.
-    private static func shanghai(_ column: String) -> String {
-        "to_char(\(column) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
-    }
-}
-
-/// Keeps `houshi_held_overdue{item}` (held items past their deadline) current, so a dashboard
-/// shows what nobody has decided in time.
-public struct HeldOverdueGauge: Service {
-    let item: Item
-    let database: Database
-    let interval: Duration
-
-    public init(item: Item, database: Database, interval: Duration = .seconds(15)) {
-        self.item = item
-        self.database = database
-        self.interval = interval
-    }
-
-    public func run() async throws {
-        let gauge = Gauge(label: "houshi_held_overdue", dimensions: [("item", item.rawValue)])
-        let item = item
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                if let overdue = try? await database.withConnection({ db in try HeldItems.overdueCount(item: item, on: db) }) {
-                    gauge.record(overdue)
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
-    }
 }
 
 extension ServiceContext {

@@ -225,7 +225,7 @@ struct HeldPages<Desk: HeldItemDesk>: Sendable {
             itemName: entry.item.chineseName, reason: entry.reason, receivedAt: entry.receivedAt.chineseDateTime,
             deadline: entry.deadline.chineseDateTime, overdue: entry.overdue,
             decision: ["approved": "已批准", "rejected": "已退回"][entry.status],
-            decidedBy: entry.decidedBy.map { login in entry.decidedByName.map { "\($0)（\(login)）" } ?? login },
+            decidedBy: entry.decidedBy.map { OfficerAccounts.display(login: $0, name: entry.decidedByName) },
             decidedAt: entry.decidedAt?.chineseDateTime, decisionReason: entry.decisionReason)
     }
 }

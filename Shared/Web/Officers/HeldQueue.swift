@@ -32,6 +32,8 @@ public enum HeldQueue {
     public enum Filter: Sendable {
         /// Open ones, the nearest deadline first.
         case open
+        /// Open ones past their deadline, the longest overdue first.
+        case overdue
         /// Decided ones, the latest decision first.
         case decided
         /// The one item of a case.
@@ -42,14 +44,15 @@ public enum HeldQueue {
         -> [HeldEntry] {
         let (condition, order, parameters): (String, String, [any SQLValue]) = switch filter {
         case .open: ("h.status = 'open'", "h.deadline, h.case_id", [])
+        case .overdue: ("h.status = 'open' AND h.deadline < now()", "h.deadline, h.case_id", [])
         case .decided: ("h.status <> 'open'", "h.decided_at DESC, h.case_id", [])
         case .one(let caseId, let item): ("h.case_id = $3 AND h.item = $4", "h.case_id", [caseId, item.rawValue])
         }
         return try db.execute("""
-            SELECT h.case_id, h.item, h.reason_code, h.reason, \(rfc3339("h.received_at")) AS received_at,
-                   \(rfc3339("h.deadline")) AS deadline, h.status = 'open' AND h.deadline < now() AS overdue, h.status,
-                   h.decided_by, (SELECT o.name FROM officers o WHERE o.login = h.decided_by) AS decided_by_name,
-                   \(rfc3339("h.decided_at")) AS decided_at, h.decision_reason,
+            SELECT h.case_id, h.item, h.reason_code, h.reason, \(beijingTimeSQL("h.received_at")) AS received_at,
+                   \(beijingTimeSQL("h.deadline")) AS deadline, h.status = 'open' AND h.deadline < now() AS overdue, h.status,
+                   h.decided_by, \(OfficerAccounts.nameSQL(ofLoginIn: "h.decided_by")) AS decided_by_name,
+                   \(beijingTimeSQL("h.decided_at")) AS decided_at, h.decision_reason,
                    coalesce(r.request->'deceased'->>'name', '') AS deceased_name,
                    coalesce(r.request->'deceased'->>'idNumber', '') AS id_number, r.request->>'diedAt' AS died_at
             FROM held_items h LEFT JOIN item_requests r ON r.case_id = h.case_id AND r.item = h.item
@@ -59,21 +62,15 @@ public enum HeldQueue {
     }
 
     private static func entry(from row: Row) throws -> HeldEntry {
-        func time(_ column: String) -> Timestamp? { row[column].flatMap(Timestamp.init(rfc3339:)) }
-        guard let item = Item(rawValue: try row.string("item")), let receivedAt = time("received_at"),
-              let deadline = time("deadline")
+        guard let item = Item(rawValue: try row.string("item")), let receivedAt = row.timestamp("received_at"),
+              let deadline = row.timestamp("deadline")
         else { throw PostgresError(message: "a held item that cannot be read") }
         return HeldEntry(
             caseId: try row.uuid("case_id"), item: item, reasonCode: try row.string("reason_code"),
             reason: try row.string("reason"), receivedAt: receivedAt, deadline: deadline, overdue: try row.bool("overdue"),
             status: try row.string("status"), decidedBy: row["decided_by"], decidedByName: row["decided_by_name"],
-            decidedAt: time("decided_at"), decisionReason: row["decision_reason"],
+            decidedAt: row.timestamp("decided_at"), decisionReason: row["decision_reason"],
             deceasedName: try row.string("deceased_name"), deceasedIdNumber: try row.string("id_number"),
-            diedAt: time("died_at"))
-    }
-
-    /// A timestamptz column as RFC 3339 text in +08:00 (null stays null).
-    static func rfc3339(_ column: String) -> String {
-        "to_char(\(column) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
+            diedAt: row.timestamp("died_at"))
     }
 }

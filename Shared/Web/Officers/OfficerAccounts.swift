@@ -52,6 +52,19 @@ public enum OfficerAccounts {
             password_changed_at timestamptz NOT NULL DEFAULT now());
         """
 
+    /// The SQL expression reading the name of the officer whose login is in `column` (NULL for
+    /// `system` or an API operator).
+    public static func nameSQL(ofLoginIn column: String) -> String {
+        "(SELECT o.name FROM officers o WHERE o.login = \(column))"
+    }
+
+    /// Who did something, as the pages show it: `王警官（gongan-1）`, the login alone when it is no
+    /// officer's, `系统自动` for the system.
+    public static func display(login: String, name: String?) -> String {
+        if login == "system" { return "系统自动" }
+        return name.map { "\($0)（\(login)）" } ?? login
+    }
+
     /// Adds an officer, or gives an existing login a new name, role and password (already hashed);
     /// without a login, `prefix` and the next number. Returns the login.
     public static func store(login: String?, prefix: String, name: String, role: OfficerRole, passwordHash: String,

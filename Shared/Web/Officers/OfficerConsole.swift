@@ -116,7 +116,7 @@ public struct OfficerConsole: Sendable {
         let (officer, session) = try await console.signedIn(requestContext)
         let items = department.items
         let overdue = try await context.database.withConnection { db in
-            try items.map { try HeldItems.overdueCount(item: $0, on: db) }.reduce(0, +)
+            try HeldItems.overdueCounts(items: items, on: db).values.reduce(0, +)
         }
         let root = site.root
         return SignedIn(officer: officer, session: session, chrome: Chrome(
@@ -150,9 +150,4 @@ public struct OfficerConsole: Sendable {
         logger[metadataKey: "officer"] = "\(officer.login)"
         return logger
     }
-}
-
-/// 303 to a page of the console, e.g. after a form was taken.
-public func seeOther(_ location: String) -> Response {
-    Response(status: .seeOther, headers: [.location: location])
 }

@@ -35,7 +35,9 @@ public struct SupervisionFigures: Sendable {
     public let states: [StateCount]
     public let decisionTimes: [DecisionTimes]
     public let months: [Month]
+    /// The items past their deadline (the first 200), and how many there are of each kind.
     public let overdue: [HeldEntry]
+    public let overdueCounts: [Item: Int]
 
     /// Read from the department's schema: the ledger of requests and the held items.
     public static func read(items: [Item], on db: PostgresConnection) throws -> SupervisionFigures {
@@ -84,8 +86,9 @@ public struct SupervisionFigures: Sendable {
                       decidedLateThisMonth: try row.int("late_now"), decidedLateLastMonth: try row.int("late_before"))
             }
         }
-        let overdue = try HeldQueue.entries(items: items, .open, on: db).filter(\.overdue)
-        return SupervisionFigures(states: states, decisionTimes: times, months: months, overdue: overdue)
+        return SupervisionFigures(states: states, decisionTimes: times, months: months,
+                                  overdue: try HeldQueue.entries(items: items, .overdue, on: db),
+                                  overdueCounts: try HeldItems.overdueCounts(items: items, on: db))
     }
 }
 
@@ -181,8 +184,9 @@ struct SupervisionPage: Sendable {
     }
 }
 
-/// Keeps the supervision figures as Prometheus gauges: `houshi_items{item,state}` and
-/// `houshi_held_decision_seconds{item,quantile}` (0.5 and 1), beside `houshi_held_overdue`.
+/// Keeps the supervision figures as Prometheus gauges: `houshi_items{item,state}`,
+/// `houshi_held_decision_seconds{item,quantile}` (0.5 and 1) and `houshi_held_overdue{item}`
+/// (held items past their deadline, 0 when none), so a dashboard shows what nobody decided in time.
 public struct SupervisionGauges: Service {
     let items: [Item]
     let database: Database
@@ -199,14 +203,17 @@ public struct SupervisionGauges: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 if let figures = try? await database.withConnection({ db in try SupervisionFigures.read(items: items, on: db) }) {
-                    Self.record(figures)
+                    Self.record(figures, items: items)
                 }
                 try await Task.sleep(for: interval)
             }
         }
     }
 
-    static func record(_ figures: SupervisionFigures) {
+    static func record(_ figures: SupervisionFigures, items: [Item]) {
+        for item in items {
+            Gauge(label: "houshi_held_overdue", dimensions: [("item", item.rawValue)]).record(figures.overdueCounts[item] ?? 0)
+        }
         for state in figures.states {
             Gauge(label: "houshi_items", dimensions: [("item", state.item.rawValue), ("state", state.state)])
                 .record(state.count)

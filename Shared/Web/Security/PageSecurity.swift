@@ -34,6 +34,11 @@ public struct PageRedirect: Error {
     }
 }
 
+/// 303 to a page, e.g. after a form was taken.
+public func seeOther(_ location: String) -> Response {
+    Response(status: .seeOther, headers: [.location: location])
+}
+
 /// Answers errors on the pages as pages (the API answers JSON): a missing case, a refused form,
 /// too many attempts, a fault.
 public struct PageErrorMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -56,7 +61,7 @@ public struct PageErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let redirect as PageRedirect {
-            return Response(status: .seeOther, headers: [.location: redirect.location])
+            return seeOther(redirect.location)
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             if status == .internalServerError {

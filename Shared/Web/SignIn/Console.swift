@@ -64,7 +64,7 @@ public struct Console<Directory: AccountDirectory>: Sendable {
             keyPrefix: "", defaultSessionExpiration: Self.sessionLifetime)))
         let root = site.root
         signedPages.get("/") { _, requestContext in
-            Response(status: .seeOther, headers: [.location: root + (requestContext.sessions.session == nil ? "/login" : home)])
+            seeOther(root + (requestContext.sessions.session == nil ? "/login" : home))
         }
         signedPages.get("/login") { _, _ in try loginPage() }
         signedPages.post("/login") { request, requestContext in try await login(request, requestContext, home: home) }
@@ -72,7 +72,7 @@ public struct Console<Directory: AccountDirectory>: Sendable {
             let (_, session) = try await signedIn(requestContext)
             try CSRF.check(try await FormFields.read(request), expected: session.csrfToken)
             requestContext.sessions.clearSession()
-            return Response(status: .seeOther, headers: [.location: "\(root)/login"])
+            return seeOther("\(root)/login")
         }
         return signedPages
     }
@@ -122,7 +122,7 @@ public struct Console<Directory: AccountDirectory>: Sendable {
         case .signedIn(let account):
             requestContext.sessions.createSession(PageSession(accountId: account.id), expiresIn: Self.sessionLifetime)
             logger.info("signed in", metadata: ["login": "\(account.login)", "console": "\(site.root)"])
-            return Response(status: .seeOther, headers: [.location: site.root + home])
+            return seeOther(site.root + home)
         case .wrongPassword:
             logger.notice("sign-in refused", metadata: ["login": "\(login)", "console": "\(site.root)"])
             return try loginPage(login: login, error: "帐号或密码不正确。", status: .unauthorized)
