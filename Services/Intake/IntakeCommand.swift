@@ -25,8 +25,9 @@ enum IntakeService: ServiceDefinition {
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
         let opening = NoticeOpening(context: context, links: familyLinks)
         DeathNoticeRoutes(context: context, opening: opening).register(on: router)
-        try IntakePages(context: context, opening: opening, links: familyLinks).register(on: router)
-        try CitySupervisionPage(context: context).register(on: router)
+        let pages = try IntakePages(context: context, opening: opening, links: familyLinks)
+        pages.register(on: router)
+        CitySupervisionPage(sharingPagesOf: pages.console).register(on: router)
     }
 
     /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are

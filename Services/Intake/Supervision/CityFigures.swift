@@ -35,7 +35,9 @@ struct CityFigures: Sendable {
 
     let states: [StateCount]
     let finishTimes: [FinishTimes]
+    /// The held items past their deadline (the first 200), and how many there are.
     let overdue: [Overdue]
+    let overdueCount: Int
     let months: [Month]
 
     static func read(on db: PostgresConnection) throws -> CityFigures {
@@ -84,7 +86,9 @@ struct CityFigures: Sendable {
                     AS completed_before,
                 (SELECT count(*) FROM case_events, bounds WHERE type LIKE '%.held' AND occurred_at >= this_month) AS held_now,
                 (SELECT count(*) FROM case_events, bounds WHERE type LIKE '%.held' AND occurred_at >= last_month
-                    AND occurred_at < this_month) AS held_before
+                    AND occurred_at < this_month) AS held_before,
+                (SELECT count(*) FROM case_items
+                    WHERE status = 'held' AND (result->>'deadline')::timestamptz < now()) AS overdue_now
             FROM bounds
             """).first!
         let months = [
@@ -92,7 +96,8 @@ struct CityFigures: Sendable {
             Month(label: "办结案件", thisMonth: try month.int("completed_now"), lastMonth: try month.int("completed_before")),
             Month(label: "转人工审核的事项", thisMonth: try month.int("held_now"), lastMonth: try month.int("held_before")),
         ]
-        return CityFigures(states: states, finishTimes: times, overdue: overdue, months: months)
+        return CityFigures(states: states, finishTimes: times, overdue: overdue,
+                           overdueCount: try month.int("overdue_now"), months: months)
     }
 }
 

@@ -12,15 +12,11 @@ struct CitySupervisionPage: Sendable {
     let console: Console<OfficerDirectory>
     static let site = Site(root: "/jiandu", name: "联办监督")
 
-    init(context: ServiceContext) throws {
-        console = try Console(
-            site: Self.site,
-            folders: .of(service: Department.intake.rawValue,
-                         sourceFolder: URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                             .appending(path: "Pages").path),
-            directory: OfficerDirectory(),
-            texts: .init(heading: "联办监督登录", hint: "深化改革办公室等监督部门使用分配的帐号登录，查看全市联办事项的限时结办情况。"),
-            database: context.database, logger: context.logger)
+    /// On the templates the hospital's pages loaded.
+    init(sharingPagesOf hospital: Console<StaffDirectory>) {
+        console = Console(
+            site: Self.site, sharingPagesOf: hospital, directory: OfficerDirectory(),
+            texts: .init(heading: "联办监督登录", hint: "深化改革办公室等监督部门使用分配的帐号登录，查看全市联办事项的限时结办情况。"))
     }
 
     struct View {
@@ -66,7 +62,7 @@ struct CitySupervisionPage: Sendable {
             let (officer, session) = try await console.signedIn(requestContext)
             let figures = try await console.database.withConnection { db in try CityFigures.read(on: db) }
             let chrome = OfficerConsole.Chrome(officerName: officer.name, roleLabel: officer.role.label,
-                                               csrf: session.csrfToken, overdue: figures.overdue.count,
+                                               csrf: session.csrfToken, overdue: figures.overdueCount,
                                                overdueHref: "\(Self.site.root)/city#overdue",
                                                nav: [.init(href: "\(Self.site.root)/city", label: "全市限时结办")])
             return try console.templates.page("city-supervision", View(
@@ -104,7 +100,7 @@ struct CitySupervisionGauges: Service {
                                   dimensions: [("item", times.item.rawValue), ("quantile", quantile)]).record(seconds)
                         }
                     }
-                    Gauge(label: "houshi_city_overdue").record(figures.overdue.count)
+                    Gauge(label: "houshi_city_overdue").record(figures.overdueCount)
                 }
                 try await Task.sleep(for: interval)
             }

@@ -37,12 +37,25 @@ public struct Console<Directory: AccountDirectory>: Sendable {
 
     public init(site: Site, folders: PageFolders, directory: Directory, texts: SignInTexts,
                 database: Database, logger: Logger) throws {
+        self.init(site: site, templates: try .load(from: folders.templates), statics: try .load(from: folders.statics),
+                  directory: directory, texts: texts, database: database, logger: logger)
+    }
+
+    /// Another console of the same service (its own root and accounts) on the templates and
+    /// static files `other` loaded.
+    public init<Other>(site: Site, sharingPagesOf other: Console<Other>, directory: Directory, texts: SignInTexts) {
+        self.init(site: site, templates: other.templates, statics: other.statics, directory: directory, texts: texts,
+                  database: other.database, logger: other.logger)
+    }
+
+    private init(site: Site, templates: PageTemplates, statics: StaticFiles, directory: Directory, texts: SignInTexts,
+                 database: Database, logger: Logger) {
         self.site = site
+        self.templates = templates
+        self.statics = statics
         self.texts = texts
         self.database = database
         self.logger = logger
-        templates = try .load(from: folders.templates)
-        statics = try .load(from: folders.statics)
         signIn = PasswordSignIn(database: database, directory: directory)
         sessions = StoredSessions(database: database)
         secureCookies = PublicAddress.current.lowercased().hasPrefix("https://")
