@@ -116,6 +116,27 @@ final class PublicSecurityFlowTests {
                                 "H-IMPORT") == 2)
     }
 
+    @Test("an import that gives a household a second head at another address warns, and still loads")
+    func importWarnsAboutInconsistentHouseholds() async throws {
+        let household = "H-\(UUID().lowercased)"
+        let people = (0..<3).map { _ in TestNotices.freshIDNumber(like: "230883196608020312") }
+        let first = try await importCSV("""
+            id_number,name,household_number,relation_to_head,address
+            \(people[0]),赵志强,\(household),head,文化路95号
+            \(people[1]),赵秀英,\(household),spouse,文化路95号
+            """)
+        #expect(!first.contains("warning"), "\(first)")
+        let second = try await importCSV("""
+            id_number,name,household_number,relation_to_head,address
+            \(people[2]),郭玉梅,\(household),head,滨江路150号
+            """)
+        #expect(second.contains("warning: household \(household) has 2 heads (2名户主) and 2 addresses (2个住址): 文化路95号 / 滨江路150号"),
+                "\(second)")
+        #expect(second.contains("1 residents loaded, 0 rows skipped"), "\(second)")
+        #expect(try await count("SELECT count(*) AS count FROM public_security.residents WHERE household_number = $1",
+                                household) == 3)
+    }
+
     // MARK: Helpers
 
     /// Registers a fresh resident under `name`, then posts a notice for them (as 王桂兰).
@@ -131,7 +152,8 @@ final class PublicSecurityFlowTests {
             + rows.map { $0.joined(separator: ",") }).joined(separator: "\n"))
     }
 
-    private func importCSV(_ csv: String) async throws {
+    @discardableResult
+    private func importCSV(_ csv: String) async throws -> String {
         try await houshi.importCSV(.publicSecurity, ["register", "import"], csv)
     }
 

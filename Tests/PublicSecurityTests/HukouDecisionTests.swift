@@ -1,3 +1,4 @@
+import Foundation
 import HoushiContract
 import HoushiRuntime
 @testable import PublicSecurity
@@ -72,6 +73,35 @@ import Testing
         for resident in residents { _ = try ResidentIDNumber(resident.idNumber) }
         let csv = ([ResidentRow.columns.joined(separator: ",")] + residents.map(RegisterImport.csvLine)).joined(separator: "\n")
         #expect(try RegisterImport.parse(csv).rows == residents)
+    }
+}
+
+@Suite struct SyntheticRegisterTests {
+    @Test func generatedHouseholdsAndIDNumbersKeepToTheirOwnBlocks() throws {
+        var generator = SeededGenerator(seed: 1)
+        let residents = SyntheticRegister.households(2_000, region: "230883", using: &generator)
+        #expect(Set(residents.map(\.idNumber)).count == residents.count)
+        #expect(residents.allSatisfy { $0.householdNumber.hasPrefix("2308838") && $0.householdNumber.count == 12 })
+        #expect(residents.allSatisfy { ResidentIDNumber.syntheticSequenceCodes.contains(Int($0.idNumber.dropFirst(14).prefix(3))!) })
+    }
+
+    @Test func theShippedDemoRegisterStaysOutOfTheSyntheticBlocks() throws {
+        let demo = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../deploy/demo/residents.csv")
+        let shipped = try RegisterImport.parse(try String(contentsOf: demo, encoding: .utf8))
+        #expect(shipped.rejected.isEmpty && shipped.rows.count > 20)
+        for resident in shipped.rows {
+            #expect(!resident.householdNumber.dropFirst(6).hasPrefix(SyntheticRegister.householdBlock), "\(resident.householdNumber)")
+            #expect(!ResidentIDNumber.syntheticSequenceCodes.contains(Int(resident.idNumber.dropFirst(14).prefix(3))!),
+                    "\(resident.idNumber)")
+        }
+    }
+
+    @Test func theWarningNamesHeadsAndAddresses() {
+        let both = InconsistentHousehold(householdNumber: "230883000001", heads: 2, addresses: ["文化路95号", "滨江路150号"])
+        #expect(both.warning == "household 230883000001 has 2 heads (2名户主) and 2 addresses (2个住址): 文化路95号 / 滨江路150号; "
+                + "check the file against the register")
+        let heads = InconsistentHousehold(householdNumber: "H1", heads: 3, addresses: [])
+        #expect(heads.warning == "household H1 has 3 heads (3名户主); check the file against the register")
     }
 }
 

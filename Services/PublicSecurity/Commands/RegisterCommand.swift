@@ -18,7 +18,8 @@ struct RegisterCommand: AsyncParsableCommand {
                 of \(HouseholdRelation.allCases.map(\.rawValue).joined(separator: ", ")). Sex and birth date come \
                 from the ID number. An optional status column takes active (the default) or cancelled, for a \
                 registration cancelled outside Houshi; an import never reactivates one. Bad rows are reported by line \
-                number and skipped; the good ones load. \
+                number and skipped; the good ones load. After loading, a household the file touched that now has \
+                more than one head or more than one address is reported as a warning (it loads all the same). \
                 Exits 0 when every row loaded, 2 when some were skipped.
                 """)
 
@@ -26,18 +27,32 @@ struct RegisterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let report = try RegisterImport.parse(try String(contentsOfFile: file, encoding: .utf8))
-            try await PublicSecurityService.load(report, noun: "residents", tables: ["residents"]) { resident, db in
-                try Register.upsert(resident, on: db)
-            }
+            let households = Array(Set(report.rows.map(\.householdNumber)))
+            try await PublicSecurityService.load(
+                report, noun: "residents", tables: ["residents"],
+                store: { resident, db in try Register.upsert(resident, on: db) },
+                warnings: { db in try Register.inconsistentHouseholds(among: households, on: db).map(\.warning) })
         }
     }
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write synthetic residents with valid ID numbers as CSV, for demos, tests and benchmarks.")
+            abstract: "Write synthetic residents with valid ID numbers as CSV, for demos, tests and benchmarks.",
+            discussion: """
+                Household numbers are the region's followed by \(SyntheticRegister.householdBlock) and a five-digit \
+                count; ID numbers use the sequence codes \(ResidentIDNumber.syntheticSequenceCodes.lowerBound)–\
+                \(ResidentIDNumber.syntheticSequenceCodes.upperBound). Shipped data uses neither, so importing \
+                generated residents never changes the demo register's households.
+                """)
 
-        @Option(help: "How many households.") var households = 100
+        @Option(help: "How many households (at most \(SyntheticRegister.maximumHouseholds)).") var households = 100
         @OptionGroup var synthetic: SyntheticDataOptions
+
+        func validate() throws {
+            guard (1...SyntheticRegister.maximumHouseholds).contains(households) else {
+                throw ValidationError("--households takes 1 to \(SyntheticRegister.maximumHouseholds)")
+            }
+        }
 
         func run() throws {
             var generator = synthetic.generator

@@ -29,14 +29,22 @@ enum RegisterImport {
 }
 
 /// Synthetic households: a head, often a spouse, sometimes children; valid ID numbers.
+/// Household numbers are the region's followed by `householdBlock` and a five-digit count,
+/// a block shipped data never uses.
 enum SyntheticRegister {
+    /// The digit that opens every synthetic household number after the region.
+    static let householdBlock = "8"
+    /// The most households one run can number.
+    static let maximumHouseholds = 99_999
+
     private static let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
     private static let givenNames = ["桂兰", "建国", "秀英", "志强", "玉梅", "海燕", "国庆", "淑珍", "明", "丽", "伟", "静"]
     private static let streets = ["通江路", "胜利街", "滨江路", "建设大街", "文化路"]
 
     static func households<G: RandomNumberGenerator>(_ count: Int, region: String, using generator: inout G) -> [Resident] {
-        (1...max(count, 1)).flatMap { index -> [Resident] in
-            let household = "\(region)\(String(index).leftPadded(to: 6))"
+        var idNumbers = SyntheticIDNumbers()
+        return (1...min(max(count, 1), maximumHouseholds)).flatMap { index -> [Resident] in
+            let household = region + householdBlock + String(index).leftPadded(to: 5)
             let address = "黑龙江省抚远市抚远镇\(streets.randomElement(using: &generator)!)\(Int.random(in: 1...200, using: &generator))号"
             var members = [(HouseholdRelation.head, Int.random(in: 1935...1975, using: &generator))]
             if Bool.random(using: &generator) { members.append((.spouse, members[0].1 + Int.random(in: -3...3, using: &generator))) }
@@ -45,7 +53,7 @@ enum SyntheticRegister {
             }
             let surname = surnames.randomElement(using: &generator)!
             return members.map { relation, year in
-                Resident(idNumber: ResidentIDNumber.synthetic(region: region, year: year, using: &generator),
+                Resident(idNumber: idNumbers.next(region: region, year: year, using: &generator),
                          name: "\(surname)\(givenNames.randomElement(using: &generator)!)",
                          householdNumber: household, relationToHead: relation, address: address, active: true)
             }

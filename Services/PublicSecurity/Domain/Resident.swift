@@ -53,3 +53,21 @@ enum ResidentRow {
             active: status != "cancelled"))
     }
 }
+
+/// A household whose active members disagree: more than one head, or more than one address.
+struct InconsistentHousehold: Sendable, Equatable {
+    var householdNumber: String
+    var heads: Int
+    /// The addresses, when there are more than one; empty otherwise.
+    var addresses: [String]
+
+    /// The import's warning, in English and Chinese.
+    var warning: String {
+        var problems: [String] = []
+        if heads > 1 { problems.append("\(heads) heads (\(heads)名户主)") }
+        if addresses.count > 1 {
+            problems.append("\(addresses.count) addresses (\(addresses.count)个住址): \(addresses.joined(separator: " / "))")
+        }
+        return "household \(householdNumber) has \(problems.joined(separator: " and ")); check the file against the register"
+    }
+}

@@ -20,6 +20,28 @@ enum Register {
                   resident.address, resident.active ? "active" : "cancelled"])
     }
 
+    /// The households among `householdNumbers` whose active members name more than one head or
+    /// live at more than one address.
+    static func inconsistentHouseholds(among householdNumbers: [String],
+                                       on db: PostgresConnection) throws -> [InconsistentHousehold] {
+        guard !householdNumbers.isEmpty else { return [] }
+        return try db.execute("""
+            SELECT household_number,
+                   count(*) FILTER (WHERE relation_to_head = 'head') AS heads,
+                   array_to_string(array_agg(DISTINCT address ORDER BY address), ' | ') AS addresses,
+                   count(DISTINCT address) AS address_count
+            FROM residents
+            WHERE household_number = ANY (string_to_array($1, E'\\x1f')) AND status = 'active'
+            GROUP BY household_number
+            HAVING count(*) FILTER (WHERE relation_to_head = 'head') > 1 OR count(DISTINCT address) > 1
+            ORDER BY household_number
+            """, [householdNumbers.joined(separator: "\u{1F}")]).rows.map { row in
+            InconsistentHousehold(householdNumber: try row.string("household_number"), heads: try row.int("heads"),
+                                  addresses: try row.int("address_count") > 1
+                                      ? try row.string("addresses").components(separatedBy: " | ") : [])
+        }
+    }
+
     /// The resident with `idNumber`, locked for this transaction, and how many other active
     /// people share their household.
     static func lookUp(_ idNumber: String, on db: PostgresConnection) throws -> (Resident, otherActiveMembers: Int)? {

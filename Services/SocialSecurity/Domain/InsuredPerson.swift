@@ -107,12 +107,13 @@ enum SyntheticInsured {
     private static let names = ["王桂兰", "李建国", "张秀英", "刘志强", "陈玉梅", "杨海燕", "赵国庆", "黄淑珍"]
 
     static func people<G: RandomNumberGenerator>(_ count: Int, region: String, using generator: inout G) -> [InsuredPerson] {
-        (0..<max(count, 1)).map { _ in
+        var idNumbers = SyntheticIDNumbers()
+        return (0..<max(count, 1)).map { _ in
             let retired = Bool.random(using: &generator)
             let year = retired ? Int.random(in: 1935...1965, using: &generator) : Int.random(in: 1966...2000, using: &generator)
             let start = YearMonth(year: year + 60, month: Int.random(in: 1...12, using: &generator))
             return InsuredPerson(
-                idNumber: ResidentIDNumber.synthetic(region: region, year: year, using: &generator),
+                idNumber: idNumbers.next(region: region, year: year, using: &generator),
                 name: names.randomElement(using: &generator)!,
                 insuredHere: Int.random(in: 0..<10, using: &generator) > 0,
                 employerType: Int.random(in: 0..<10, using: &generator) == 0 ? .publicInstitution : .enterprise,

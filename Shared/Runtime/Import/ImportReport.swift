@@ -32,17 +32,22 @@ extension ServiceDefinition {
     /// planner's statistics of the `tables` it fills (`ANALYZE`, as after any bulk load: until
     /// autovacuum gets to them, the first cases would be planned against tables it thinks are
     /// empty); prints each bad row by line and a summary (`N <noun> loaded, M rows skipped`), and
-    /// exits 2 when any row was skipped. The service's other tables are left alone: analyzed
+    /// exits 2 when any row was skipped. `warnings`, asked in the same transaction after the
+    /// rows are stored, names what loaded but looks wrong; each is printed as `warning: …`. The service's other tables are left alone: analyzed
     /// while still empty, they would be planned as empty (sequential scans, which grow with the
     /// table) for as long as a statement's plan stays cached.
     public static func load<Row: Sendable>(_ report: ImportReport<Row>, noun: String, tables: [String],
-                                           store: @escaping @Sendable (Row, PostgresConnection) throws -> Void) async throws {
+                                           store: @escaping @Sendable (Row, PostgresConnection) throws -> Void,
+                                           warnings: @escaping @Sendable (PostgresConnection) throws -> [String] = { _ in [] })
+        async throws {
         let rows = report.rows
-        try await withMigratedDatabase { db in
+        let found = try await withMigratedDatabase { db in
             for row in rows { try store(row, db) }
             try db.executeScript("ANALYZE \(tables.joined(separator: ", "))")
+            return try warnings(db)
         }
         for bad in report.rejected { print("line \(bad.line): \(bad.problems.joined(separator: "; "))") }
+        for warning in found { print("warning: \(warning)") }
         print("\(rows.count) \(noun) loaded, \(report.rejected.count) rows skipped")
         if !report.rejected.isEmpty { throw ExitCode(2) }
     }

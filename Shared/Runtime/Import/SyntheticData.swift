@@ -2,13 +2,33 @@ import ArgumentParser
 import HoushiContract
 
 extension ResidentIDNumber {
-    /// A valid ID number for synthetic data: region, a birth date in `year`, a random sequence, the check digit.
+    /// The sequence codes (the three digits after the birth date) kept for synthetic people;
+    /// shipped data (`deploy/demo`) never uses them, so generated data never overwrites it.
+    public static let syntheticSequenceCodes = 900...999
+
+    /// A valid ID number for synthetic data: region, a birth date in `year`, a sequence code of
+    /// `syntheticSequenceCodes`, the check digit.
     public static func synthetic<G: RandomNumberGenerator>(region: String, year: Int, using generator: inout G) -> String {
         let month = Int.random(in: 1...12, using: &generator)
         let day = Int.random(in: 1...28, using: &generator)
         let body = region + String(year) + String(month).leftPadded(to: 2) + String(day).leftPadded(to: 2)
-            + String(Int.random(in: 0...999, using: &generator)).leftPadded(to: 3)
+            + String(Int.random(in: syntheticSequenceCodes, using: &generator))
         return body + String(checkCharacter(for: body))
+    }
+}
+
+/// Synthetic ID numbers, none twice in one run.
+public struct SyntheticIDNumbers {
+    private var issued: Set<String> = []
+
+    public init() {}
+
+    /// A synthetic ID number not issued before by this generator.
+    public mutating func next<G: RandomNumberGenerator>(region: String, year: Int, using generator: inout G) -> String {
+        while true {
+            let idNumber = ResidentIDNumber.synthetic(region: region, year: year, using: &generator)
+            if issued.insert(idNumber).inserted { return idNumber }
+        }
     }
 }
 
