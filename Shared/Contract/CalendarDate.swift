@@ -75,7 +75,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
 
 extension CalendarDate: Codable {
     public init(from decoder: any Decoder) throws {
-        self = try decoder.decodeText(expected: "a date YYYY-MM-DD") { CalendarDate($0) }
+        self = try decoder.decodeText(expected: "a date YYYY-MM-DD", chinese: "日期，格式YYYY-MM-DD") { CalendarDate($0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

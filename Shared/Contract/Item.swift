@@ -1,5 +1,5 @@
 /// An item the family can request on the registration form (登记表), and the department that does it.
-public enum Item: String, Codable, Sendable, CaseIterable {
+public enum Item: String, ContractEnumeration {
     /// 火化前期手续
     case cremation
     /// 户口注销
@@ -19,7 +19,7 @@ public enum Item: String, Codable, Sendable, CaseIterable {
 }
 
 /// The services of Houshi; each is a message producer, owns one queue and one database schema.
-public enum Department: String, Codable, Sendable, CaseIterable {
+public enum Department: String, ContractEnumeration {
     case intake
     case publicSecurity = "public-security"
     case civilAffairs = "civil-affairs"

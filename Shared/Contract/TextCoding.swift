@@ -2,12 +2,15 @@ import FoundationEssentials
 
 /// Helpers for values whose JSON form is one string in a fixed text format.
 extension Decoder {
-    /// Decodes one string and parses it, failing with `dataCorrupted` that names the expected form.
-    func decodeText<T>(expected form: String, _ parse: (String) -> T?) throws -> T {
+    /// Decodes one string and parses it, failing with `dataCorrupted` that names the expected
+    /// form in English and Chinese (a `ValueProblem`).
+    func decodeText<T>(expected form: String, chinese formZh: String, _ parse: (String) -> T?) throws -> T {
         let container = try singleValueContainer()
         let text = try container.decode(String.self)
         guard let value = parse(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected \(form), got \"\(text)\"")
+            let problem = ValueProblem.notInForm(form, chinese: formZh, got: text)
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: problem.english,
+                                                    underlyingError: problem))
         }
         return value
     }
@@ -26,7 +29,9 @@ extension KeyedDecodingContainer {
     func decodeUUID(forKey key: Key) throws -> UUID {
         let text = try decode(String.self, forKey: key)
         guard let uuid = UUID(text: text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a UUID, got \"\(text)\"")
+            let problem = ValueProblem.notInForm("a UUID", chinese: "UUID", got: text)
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: problem.english,
+                                                    underlyingError: problem))
         }
         return uuid
     }

@@ -41,7 +41,7 @@ public struct YearMonth: Hashable, Sendable, Comparable, CustomStringConvertible
 
 extension YearMonth: Codable {
     public init(from decoder: any Decoder) throws {
-        self = try decoder.decodeText(expected: "a month YYYY-MM") { YearMonth($0) }
+        self = try decoder.decodeText(expected: "a month YYYY-MM", chinese: "年月，格式YYYY-MM") { YearMonth($0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

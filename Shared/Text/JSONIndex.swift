@@ -29,13 +29,13 @@ struct JSONIndex {
     static let maximumDepth = 512
 
     init(_ bytes: [UInt8]) throws {
-        guard bytes.count < Int32.max else { throw Self.invalid("the text is too long") }
+        guard bytes.count < Int32.max else { throw Self.invalid(.tooLong, at: 0, in: bytes) }
         self.bytes = bytes
         values.reserveCapacity(bytes.count / 8)
         var position = 0
         try parseValue(at: &position, parent: -1, depth: 0)
         skipWhitespace(&position)
-        guard position == bytes.count else { throw Self.invalid("unexpected text after the value", at: position) }
+        guard position == bytes.count else { throw invalid(.trailingText, at: position) }
     }
 
     // MARK: Reading the parsed values
@@ -68,7 +68,7 @@ struct JSONIndex {
 
     private mutating func parseValue(at position: inout Int, parent: Int, depth: Int) throws {
         skipWhitespace(&position)
-        guard position < bytes.count else { throw Self.invalid("the text ends where a value should be") }
+        guard position < bytes.count else { throw invalid(.endsEarly) }
         let index = values.count
         values.append(Value(kind: .null, start: Int32(position), end: Int32(position), parent: Int32(parent)))
         switch bytes[position] {
@@ -85,14 +85,14 @@ struct JSONIndex {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try parseNumber(index, at: &position)
         default:
-            throw Self.invalid("unexpected character", at: position)
+            throw invalid(.unexpectedCharacter, at: position)
         }
         values[index].next = Int32(values.count)
     }
 
     private mutating func parseContainer(_ index: Int, at position: inout Int, kind: Kind, closer: UInt8,
                                          depth: Int) throws {
-        guard depth < Self.maximumDepth else { throw Self.invalid("nested too deep", at: position) }
+        guard depth < Self.maximumDepth else { throw invalid(.nestedTooDeep, at: position) }
         values[index].kind = kind
         position += 1
         skipWhitespace(&position)
@@ -104,7 +104,7 @@ struct JSONIndex {
             if kind == .object {
                 skipWhitespace(&position)
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                    throw Self.invalid("expected a member name", at: position)
+                    throw invalid(.expectedMemberName, at: position)
                 }
                 let name = values.count
                 values.append(Value(kind: .string, start: Int32(position), end: Int32(position), parent: Int32(index)))
@@ -112,13 +112,13 @@ struct JSONIndex {
                 values[name].next = Int32(values.count)
                 skipWhitespace(&position)
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                    throw Self.invalid("expected a colon after a member name", at: position)
+                    throw invalid(.expectedColon, at: position)
                 }
                 position += 1
             }
             try parseValue(at: &position, parent: index, depth: depth + 1)
             skipWhitespace(&position)
-            guard position < bytes.count else { throw Self.invalid("the text ends inside a container") }
+            guard position < bytes.count else { throw invalid(.endsEarly) }
             switch bytes[position] {
             case UInt8(ascii: ","):
                 position += 1
@@ -126,14 +126,13 @@ struct JSONIndex {
                 position += 1
                 return
             default:
-                throw Self.invalid("expected a comma or the container's end", at: position)
+                throw invalid(.expectedCommaOrEnd, at: position)
             }
         }
     }
 
     /// Finds the string's end; escapes are checked when the string is read.
     private mutating func parseString(_ index: Int, at position: inout Int) throws {
-        let opening = position
         position += 1
         let start = position
         while position < bytes.count {
@@ -147,29 +146,29 @@ struct JSONIndex {
                 values[index].escaped = true
                 try checkEscape(at: &position)
             case ..<0x20:
-                throw Self.invalid("a control character inside a string", at: position)
+                throw invalid(.controlCharacterInString, at: position)
             default:
                 position += 1
             }
         }
-        throw Self.invalid("a string is not closed", at: opening)
+        throw invalid(.endsEarly)   // a string can only be left open by the end of the text
     }
 
     /// Steps over the escape at `position` (its backslash), refusing one JSON does not have.
     private func checkEscape(at position: inout Int) throws {
         let escape = position
         position += 1
-        guard position < bytes.count else { throw Self.invalid("a string ends in a backslash", at: escape) }
+        guard position < bytes.count else { throw invalid(.malformedEscape, at: escape) }
         switch bytes[position] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
              UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             position += 1
         case UInt8(ascii: "u"):
             guard position + 4 < bytes.count, bytes[position + 1...position + 4].allSatisfy({ Hex.value(of: $0) != nil })
-            else { throw Self.invalid("a malformed \\u escape", at: escape) }
+            else { throw invalid(.malformedEscape, at: escape) }
             position += 5
         default:
-            throw Self.invalid("an unknown escape", at: escape)
+            throw invalid(.malformedEscape, at: escape)
         }
     }
 
@@ -177,7 +176,7 @@ struct JSONIndex {
         let length = literal.utf8CodeUnitCount
         guard position + length <= bytes.count,
               bytes[position..<position + length].elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: length))
-        else { throw Self.invalid("unexpected character", at: position) }
+        else { throw invalid(.unexpectedCharacter, at: position) }
         values[index].kind = kind
         position += length
     }
@@ -193,17 +192,17 @@ struct JSONIndex {
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         let leadingZero = position < bytes.count && bytes[position] == UInt8(ascii: "0")
         let integerDigits = digits()
-        guard integerDigits > 0, !(leadingZero && integerDigits > 1) else { throw Self.invalid("a malformed number", at: start) }
+        guard integerDigits > 0, !(leadingZero && integerDigits > 1) else { throw invalid(.malformedNumber, at: start) }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
-            guard digits() > 0 else { throw Self.invalid("a malformed number", at: start) }
+            guard digits() > 0 else { throw invalid(.malformedNumber, at: start) }
         }
         if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
             position += 1
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
                 position += 1
             }
-            guard digits() > 0 else { throw Self.invalid("a malformed number", at: start) }
+            guard digits() > 0 else { throw invalid(.malformedNumber, at: start) }
         }
         values[index].kind = .number
         values[index].end = Int32(position)
@@ -262,8 +261,14 @@ struct JSONIndex {
         return result
     }
 
-    private static func invalid(_ problem: String, at position: Int? = nil) -> DecodingError {
-        .dataCorrupted(.init(codingPath: [], debugDescription:
-            "The given data was not valid JSON: \(problem)\(position.map { " at byte \($0)" } ?? "")."))
+    /// The error of a syntax `problem` at `position` (the end of the text when it ends early).
+    private func invalid(_ problem: JSONSyntaxError.Problem, at position: Int? = nil) -> DecodingError {
+        Self.invalid(problem, at: position ?? bytes.count, in: bytes)
+    }
+
+    private static func invalid(_ problem: JSONSyntaxError.Problem, at position: Int, in bytes: [UInt8]) -> DecodingError {
+        let error = JSONSyntaxError(problem, at: position, in: bytes)
+        return .dataCorrupted(.init(codingPath: [], debugDescription:
+            "The given data was not valid JSON: \(problem.english) at \(error.position).", underlyingError: error))
     }
 }

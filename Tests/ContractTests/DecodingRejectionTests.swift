@@ -30,7 +30,7 @@ struct DecodingRejectionTests {
             return
         }
         #expect(context.codingPath.last?.stringValue == field)
-        #expect(context.debugDescription.contains("expected a UUID"))
+        #expect(context.debugDescription.contains("must be a UUID"))
     }
 
     @Test("a wrong enum value", arguments: [["deceased", "sex"], ["mannerOfDeath"], ["certificate", "form"]])

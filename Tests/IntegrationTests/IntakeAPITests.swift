@@ -63,6 +63,43 @@ final class IntakeAPITests {
                                                       [idNumber]) == 0)
     }
 
+    @Test("errors name the field, the allowed values or the position, in English and Chinese, never a type")
+    func errorsSayWhatToFix() async throws {
+        let (body, _) = try TestNotices.fresh()
+        func firstField(_ reply: HTTP.Reply) -> [String: String] {
+            ((reply.json?["fields"] as? [[String: Any]])?.first as? [String: String]) ?? [:]
+        }
+
+        let badSex = try await houshi.postNotice(try TestNotices.changing(body, ["deceased", "sex"], to: "F"))
+        #expect(badSex.status == 422)
+        #expect(firstField(badSex) == ["field": "deceased.sex", "message": "must be one of male, female (got \"F\")",
+                                       "messageZh": "须为以下取值之一：male、female（收到“F”）"])
+        #expect(badSex.json?["messageZh"] as? String == "请求有误")
+
+        let truncated = try await houshi.postNotice(body.prefix(40))
+        #expect(truncated.status == 422)
+        #expect(firstField(truncated)["message"]?.hasPrefix("is not valid JSON: ") == true, "\(firstField(truncated))")
+        #expect(firstField(truncated)["message"]?.contains("(byte ") == true, "\(firstField(truncated))")
+        #expect(firstField(truncated)["messageZh"]?.contains("字节）处") == true, "\(firstField(truncated))")
+
+        var misspelt = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+        misspelt["deceasd"] = misspelt.removeValue(forKey: "deceased")
+        let renamed = try await houshi.postNotice(try JSONSerialization.data(withJSONObject: misspelt))
+        #expect(firstField(renamed) == ["field": "deceased", "message": "is required (the body has \"deceasd\": a misspelling of \"deceased\"?)",
+                                        "messageZh": "为必填项（请求中有“deceasd”，是否为“deceased”的误写？）"])
+
+        let port = try houshi.port(of: .intake)
+        let unauthorized = try await HTTP.post("http://127.0.0.1:\(port)/v1/death-notices",
+                                               headers: ["Authorization": "Bearer not-a-token", "Content-Type": "application/json"],
+                                               body: body)
+        #expect(unauthorized.status == 401)
+        #expect(unauthorized.json?["messageZh"] as? String == "需要医疗机构的有效令牌（重新登记后旧令牌即失效）")
+        for reply in [badSex, truncated, renamed, unauthorized] {
+            let text = String(decoding: reply.body, as: UTF8.self)
+            #expect(!["Swift", "Cannot initialize", "CodingKeys", "Dictionary", "String value"].contains { text.contains($0) }, "\(text)")
+        }
+    }
+
     @Test("attachments are stored with their SHA-256, sealed, verifiable with the public key, and referenced by requests")
     func attachmentsAreSealed() async throws {
         let (body, _) = try TestNotices.fresh(items: ["hukou"])

@@ -24,7 +24,8 @@ final class NoticeBatchTests {
             (try TestNotices.fresh().body, index % 4 == 0 ? otherToken : houshi.token, 201)
         }
         posts += [(known.body, houshi.token, 200), (changed, houshi.token, 409), (twice.body, houshi.token, 0),
-                  (twice.body, houshi.token, 0), (try JSONSerialization.data(withJSONObject: attached), houshi.token, 201)]
+                  (twice.body, houshi.token, 0), (try JSONSerialization.data(withJSONObject: attached), houshi.token, 201),
+                  (known.body, otherToken, 409)]
         let port = try houshi.port(of: .intake)
         let replies = try await withThrowingTaskGroup(of: (Int, HTTP.Reply).self) { group in
             for (index, post) in posts.enumerated() {
@@ -54,6 +55,9 @@ final class NoticeBatchTests {
         }
         #expect(replies[24]?.json?["caseId"] as? String == knownCase.lowercased)
         #expect((replies[25]?.json?["message"] as? String)?.contains(knownCase.lowercased) == true)
+        // The very same notice from another institution: told the death is registered, not given a case it cannot read.
+        #expect(replies[29]?.json?["error"] as? String == "case-exists-elsewhere")
+        #expect(replies[29].map { String(decoding: $0.body, as: UTF8.self).contains(knownCase.lowercased) } == false)
         // The same notice twice at once: one case, opened by one post and found by the other.
         let pair = try [26, 27].map { try #require(replies[$0]) }
         #expect(pair.map(\.status).sorted() == [200, 201])

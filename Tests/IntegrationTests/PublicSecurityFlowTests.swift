@@ -137,6 +137,15 @@ final class PublicSecurityFlowTests {
                                 household) == 3)
     }
 
+    @Test("a file that is not there is named in plain words, not as a Foundation error")
+    func missingFileIsNamed() async throws {
+        let error = await #expect(throws: CommandFailed.self) {
+            try await self.houshi.admin(.publicSecurity, ["register", "import", "/nonexistent/residents.csv"])
+        }
+        #expect(error?.output.contains("/nonexistent/residents.csv: no such file (文件不存在)") == true, "\(error?.output ?? "")")
+        #expect(error?.output.contains("CocoaError") == false && error?.output.contains("Code=") == false)
+    }
+
     // MARK: Helpers
 
     /// Registers a fresh resident under `name`, then posts a notice for them (as 王桂兰).

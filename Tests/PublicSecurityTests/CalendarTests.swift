@@ -107,9 +107,9 @@ struct CalendarTests {
         (yearFile(holidays: #"{"name": "春节", "from": "2026-02-14", "to": "2026-02-16"}"#,
                   workdays: #"{"date": "2026-02-14", "name": "x"}"#), "both a holiday and a workday"),
         (yearFile(workdays: #"{"date": "2026-02-13", "name": "x"}"#), "not a Saturday or Sunday"),
-        (yearFile(holidays: #"{"name": "元旦", "from": "2026-01-01"}"#), "holidays.0"),
-        (yearFile(workdays: #"{"date": "2026-2-14", "name": "x"}"#), "expected a date YYYY-MM-DD"),
-        ("{", "The given data was not valid JSON"),
+        (yearFile(holidays: #"{"name": "元旦", "from": "2026-01-01"}"#), "holidays[0].to: is required"),
+        (yearFile(workdays: #"{"date": "2026-2-14", "name": "x"}"#), "must be a date YYYY-MM-DD"),
+        ("{", "is not valid JSON: the text ends before the JSON does (is the body cut short?) at line 1, column 2 (byte 1)"),
     ])
     func loadRejectsMalformedFile(content: String, problem: String) throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "calendar-\(UUID().uuidString)")

@@ -408,7 +408,7 @@ struct BenefitRulesTests {
         (file(version(), version(from: "2025-01-01")), "bad.json: version fy-2021-01 appears twice"),
         (file(version(), version("fy-2021-02")), "bad.json: fy-2021-02: another version also starts 2021-01-01"),
         (file(version(from: "2023-02-29")),
-         "bad.json: versions[0].effectiveFrom: expected a date YYYY-MM-DD, got \"2023-02-29\""),
+         "bad.json: versions[0].effectiveFrom: must be a date YYYY-MM-DD (got \"2023-02-29\")"),
         (file(version(grant: "\"6000元\"")),
          "bad.json: versions[0].funeralGrantFen: Expected to decode Int64 but found a string instead."),
         (file(version(grant: "-1")), "bad.json: fy-2021-01: funeralGrantFen is -1, must be 0 or more"),

@@ -95,7 +95,7 @@ struct StaffRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        try await context.authenticateOperator(request, who: "funeral home staff")
+        try await context.authenticateOperator(request, who: "funeral home staff", whoZh: "殡仪馆工作人员")
     }
 
     private func logger(_ caseId: UUID, _ staff: String) -> Logger {

@@ -20,7 +20,7 @@ struct FuneralHomesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let report = try ImportReport<(FuneralHome, takesPickups: Bool)>(
-                csv: try String(contentsOfFile: file, encoding: .utf8),
+                csv: try InputFile.text(file),
                 required: ["code", "name", "local", "address", "takes_pickups"]) { record in
                 guard !record["code"].isEmpty, !record["name"].isEmpty, let local = Bool(record["local"].lowercased()),
                       let pickups = Bool(record["takes_pickups"].lowercased())

@@ -9,14 +9,17 @@ enum NoticeOutcome: Sendable {
     case opened(UUID)
     /// The same notice again (a hospital retry): the existing case, nothing published.
     case repeated(UUID)
-    /// A different notice for a deceased who already has a case.
+    /// A different notice from the institution that opened the deceased's case.
     case conflicting(UUID)
+    /// A notice for a deceased whose case another institution opened: that case is not this
+    /// institution's to see, so its id goes only to the log.
+    case openedElsewhere(UUID)
 
     /// The case the response shows: none for a conflicting notice.
     var shownCase: UUID? {
         switch self {
         case .opened(let caseId), .repeated(let caseId): caseId
-        case .conflicting: nil
+        case .conflicting, .openedElsewhere: nil
         }
     }
 }
@@ -131,11 +134,13 @@ enum CaseStore {
     /// institution; anything else conflicts.
     private static func existingCase(for notice: PreparedNotice, on tx: PostgresConnection) throws -> NoticeOutcome {
         let existing = try tx.execute("""
-            SELECT case_id, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AND institution_code = $3 AS same
+            SELECT case_id, institution_code = $3 AS ours, notice_sha256 = sha256(convert_to($2::text, 'UTF8')) AS same
             FROM cases WHERE deceased_id_number = $1
             """, [notice.notice.deceased.idNumber.uppercased(), notice.document, notice.institution.code])
         guard let row = existing.first else { throw PostgresError(message: "case vanished during insert") }
-        return try row.bool("same") ? .repeated(try row.uuid("case_id")) : .conflicting(try row.uuid("case_id"))
+        let caseId = try row.uuid("case_id")
+        guard try row.bool("ours") else { return .openedElsewhere(caseId) }
+        return try row.bool("same") ? .repeated(caseId) : .conflicting(caseId)
     }
 
     /// Stores and seals the notice's attachments for its case; returns their references.

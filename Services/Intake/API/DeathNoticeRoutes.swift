@@ -58,6 +58,8 @@ struct DeathNoticeRoutes: Sendable {
             return try caseResponse(caseId, view: opened.view, status: .ok)
         case .conflicting(let caseId):
             throw APIError.caseExists(caseId)
+        case .openedElsewhere:
+            throw APIError.caseOpenedElsewhere
         }
     }
 
@@ -133,7 +135,7 @@ struct DeathNoticeRoutes: Sendable {
     private func authenticate(_ request: Request) async throws -> Institution {
         guard let token = request.bearerToken, let institution = try await context.withDatabase({ db in
             try Institutions.authenticate(token: token, on: db)
-        }) else { throw APIError.unauthorized("a medical institution") }
+        }) else { throw APIError.unauthorized("a medical institution", "医疗机构") }
         return institution
     }
 }
@@ -145,6 +147,15 @@ extension APIError {
 
     static func caseExists(_ caseId: UUID) -> APIError {
         APIError(status: .conflict, code: "case-exists",
-                 message: "the deceased already has case \(caseId.lowercased) with different facts")
+                 message: "the deceased already has case \(caseId.lowercased), opened by this institution with different facts; "
+                     + "read it with GET /v1/cases/\(caseId.lowercased) and do not post the notice again",
+                 messageZh: "该逝者已有本机构登记的案件\(caseId.lowercased)，且登记内容不同；请查看该案件，勿重复登记")
     }
+
+    /// A notice for a deceased whose case another institution opened.
+    static let caseOpenedElsewhere = APIError(
+        status: .conflict, code: "case-exists-elsewhere",
+        message: "another institution has already notified this death and opened its case, which only that institution "
+            + "can read; nothing more is needed here. If the deceased's ID number is wrong, correct it and post again",
+        messageZh: "该逝者已由其他医疗机构登记联办，案件仅该机构可查看，本机构无需重复登记；如身份证号有误，请更正后重新提交")
 }

@@ -44,6 +44,9 @@ struct NoticeOpening: Sendable {
             logger.info("notice repeated, case unchanged", metadata: ["case": "\(caseId.lowercased)"])
         case .conflicting(let caseId):
             logger.warning("different notice for a deceased with a case", metadata: ["case": "\(caseId.lowercased)"])
+        case .openedElsewhere(let caseId):
+            logger.warning("notice for a deceased whose case another institution opened",
+                           metadata: ["case": "\(caseId.lowercased)", "institution": "\(institution.code)"])
         }
         return opened
     }

@@ -33,6 +33,10 @@ struct NoticeFormPage: Sendable {
                 throw APIError.invalidNotice([FieldError(
                     field: "deceased.idNumber", message: "the deceased already has a case with different facts",
                     messageZh: "该逝者已有联办案件，且登记内容不同；请在“案件”中查看，勿重复登记")])
+            case .openedElsewhere:
+                throw APIError.invalidNotice([FieldError(
+                    field: "deceased.idNumber", message: APIError.caseOpenedElsewhere.message,
+                    messageZh: APIError.caseOpenedElsewhere.messageZh ?? "")])
             }
         } catch let error as APIError where !error.fields.isEmpty {
             return try pages.templates.page(

@@ -36,6 +36,6 @@ struct OperatorRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        try await context.authenticateOperator(request, who: "a public security officer")
+        try await context.authenticateOperator(request, who: "a public security officer", whoZh: "公安民警")
     }
 }

@@ -26,7 +26,7 @@ struct RegisterCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            let report = try RegisterImport.parse(try String(contentsOfFile: file, encoding: .utf8))
+            let report = try RegisterImport.parse(try InputFile.text(file))
             let households = Array(Set(report.rows.map(\.householdNumber)))
             try await PublicSecurityService.load(
                 report, noun: "residents", tables: ["residents"],
@@ -82,7 +82,7 @@ struct CalendarCommand: AsyncParsableCommand {
         @Argument(help: "The JSON file of one year.") var file: String
 
         func run() async throws {
-            let data = try Data(contentsOf: URL(filePath: file))
+            let data = try InputFile.data(file)
             let year = try OfficialCalendar.decode(data, file: file)
             try OfficialCalendar.check(year)
             try await PublicSecurityService.withMigratedDatabase { db in try StoredCalendar.save(year, on: db) }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HoushiContract
+import HoushiRuntime
 
 /// One year of the State Council's holiday notice, as stored in `Calendar/NNNN.json`.
 struct CalendarYear: Codable, Sendable {
@@ -81,9 +82,9 @@ struct OfficialCalendar: Sendable {
             guard let fileYear = yearFileNumber(name) else { continue }
             let data: Data
             do {
-                data = try Data(contentsOf: directory.appending(path: name))
+                data = try InputFile.data(directory.appending(path: name).path)
             } catch {
-                throw CalendarLoadError(file: name, problem: "cannot be read: \(error)")
+                throw CalendarLoadError(file: name, problem: error.reason)
             }
             try calendar.add(try decode(data, file: name), fileYear: fileYear, file: name)
         }
@@ -142,7 +143,7 @@ struct OfficialCalendar: Sendable {
         do {
             return try JSONDecoder().decode(CalendarYear.self, from: data)
         } catch {
-            throw CalendarLoadError(file: file, problem: describe(error))
+            throw CalendarLoadError(file: file, problem: DecodingProblem(error, document: Array(data)).description)
         }
     }
 
@@ -173,20 +174,6 @@ struct OfficialCalendar: Sendable {
         }
         holidays.formUnion(days)
         years.insert(fileYear)
-    }
-
-    /// A decoding failure in an operator's words: where in the file and what is wrong.
-    private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        let context: DecodingError.Context
-        switch error {
-        case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
-            context = c
-        @unknown default:
-            return "\(error)"
-        }
-        let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
     }
 }
 

@@ -43,6 +43,6 @@ struct OfficerRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        try await context.authenticateOperator(request, who: "a social security officer")
+        try await context.authenticateOperator(request, who: "a social security officer", whoZh: "社保经办人员")
     }
 }

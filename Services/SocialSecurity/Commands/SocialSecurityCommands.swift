@@ -24,7 +24,7 @@ struct RegisterCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            let report = try ImportReport(csv: try String(contentsOfFile: file, encoding: .utf8),
+            let report = try ImportReport(csv: try InputFile.text(file),
                                           required: InsuredRow.columns, parse: InsuredRow.parse)
             try await SocialSecurityService.load(report, noun: "insured persons", tables: ["insured_persons", "pension_payments", "medical_accounts"]) { person, db in
                 try InsuranceRegister.upsert(person, on: db)
@@ -71,7 +71,7 @@ struct ReimbursementsCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            let report = try ImportReport(csv: try String(contentsOfFile: file, encoding: .utf8),
+            let report = try ImportReport(csv: try InputFile.text(file),
                                           required: ReimbursementRow.columns, parse: ReimbursementRow.parse)
             try await SocialSecurityService.load(report, noun: "reimbursement claims", tables: ["medical_reimbursements"]) { claim, db in
                 try InsuranceRegister.upsert(claim, on: db)

@@ -1,8 +1,9 @@
 import FoundationEssentials
 import HoushiContract
+import HoushiRuntime
 
 /// How a rule version works out the funeral grant (丧葬补助金) and the survivor benefit (抚恤金).
-enum BenefitMethod: String, Codable, Sendable, Equatable {
+enum BenefitMethod: String, ContractEnumeration {
     /// Before 人社部发〔2021〕18号: a fixed grant and a number of months of the deceased's own
     /// pension (or of a fixed base for someone not retired).
     case fixedMonths = "fixed-months"
@@ -114,10 +115,16 @@ struct BenefitRules: Sendable {
     static func load(from file: URL) throws(BenefitRulesError) -> BenefitRules {
         let name = file.lastPathComponent
         let content: BenefitRulesFile
+        let data: Data
         do {
-            content = try JSONDecoder().decode(BenefitRulesFile.self, from: Data(contentsOf: file))
+            data = try InputFile.data(file.path)
         } catch {
-            throw BenefitRulesError(problem: "\(name): \(describe(error))")
+            throw BenefitRulesError(problem: "\(name): \(error.reason)")
+        }
+        do {
+            content = try JSONDecoder().decode(BenefitRulesFile.self, from: data)
+        } catch {
+            throw BenefitRulesError(problem: "\(name): \(DecodingProblem(error, document: Array(data)))")
         }
         do {
             return try BenefitRules(versions: content.versions, incomeBases: content.incomeBases)
@@ -136,25 +143,6 @@ struct BenefitRules: Sendable {
 
     /// The income figure of `year`, if the file has it.
     func incomeBase(of year: Int) -> IncomeBase? { incomeBases[year] }
-
-    /// A reading failure in an operator's words: where in the file and what is wrong.
-    private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(location(context.codingPath + [key])) is missing"
-        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
-            let place = location(context.codingPath)
-            return place.isEmpty ? context.debugDescription : "\(place): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-
-    /// A coding path inside the file, as `versions[1].effectiveFrom`.
-    private static func location(_ path: [any CodingKey]) -> String {
-        path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
-    }
 }
 
 /// The months of 抚恤金 under 人社部发〔2021〕18号, counted in twelfths of a month so that a part

@@ -25,7 +25,7 @@ public struct ItemOutcome: Codable, Sendable, Equatable {
 }
 
 /// The end state of an item.
-public enum Outcome: String, Codable, Sendable, CaseIterable {
+public enum Outcome: String, ContractEnumeration {
     /// Done on the one-stop path.
     case done
     /// Sent to the offline process.

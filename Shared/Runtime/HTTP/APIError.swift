@@ -14,7 +14,7 @@ public struct FieldError: Codable, Sendable, Equatable {
     }
 }
 
-/// An error answered as JSON: `{"error": code, "message": text, "fields": [...]}`.
+/// An error answered as JSON: `{"error": code, "message": text, "messageZh": 中文, "fields": [...]}`.
 public struct APIError: HTTPResponseError {
     public let status: HTTPResponse.Status
     public let code: String
@@ -34,39 +34,45 @@ public struct APIError: HTTPResponseError {
         self.messageZh = messageZh
     }
 
-    /// What an officer reads on a page: the Chinese message, else each field's, else the English one.
+    /// What an officer reads on a page: each field's Chinese message, else the Chinese message,
+    /// else the English one.
     public var pageMessage: String {
-        messageZh ?? (fields.isEmpty ? message : fields.map(\.messageZh).joined(separator: "；"))
+        fields.isEmpty ? messageZh ?? message : fields.map(\.messageZh).joined(separator: "；")
     }
 
-    public static func unauthorized(_ who: String) -> APIError {
-        APIError(status: .unauthorized, code: "unauthorized", message: "a valid bearer token of \(who) is required",
-                 headers: [.wwwAuthenticate: "Bearer"])
+    /// 401: no token, or one that is not (or no longer) valid; `who` and `whoZh` name whose token it must be.
+    public static func unauthorized(_ who: String, _ whoZh: String) -> APIError {
+        APIError(status: .unauthorized, code: "unauthorized",
+                 message: "a valid bearer token of \(who) is required (a token is replaced when its holder is added again)",
+                 headers: [.wwwAuthenticate: "Bearer"], messageZh: "需要\(whoZh)的有效令牌（重新登记后旧令牌即失效）")
     }
 
     public static let unsupportedMediaType = APIError(
-        status: .unsupportedMediaType, code: "unsupported-media-type", message: "send application/json")
-    public static let notFound = APIError(status: .notFound, code: "not-found", message: "no such case")
+        status: .unsupportedMediaType, code: "unsupported-media-type", message: "send application/json",
+        messageZh: "请以application/json格式发送")
+    public static let notFound = APIError(status: .notFound, code: "not-found", message: "no such case",
+                                          messageZh: "无此案件")
     public static let databaseUnavailable = APIError(
         status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable; retry shortly",
-        headers: [.retryAfter: "5"])
+        headers: [.retryAfter: "5"], messageZh: "数据库暂不可用，请稍后重试")
 
     /// 422 with the problems of each field.
     public static func invalid(_ fields: [FieldError], code: String = "invalid-request",
-                               message: String = "the request has errors") -> APIError {
-        APIError(status: .unprocessableContent, code: code, message: message, fields: fields)
+                               message: String = "the request has errors", messageZh: String = "请求有误") -> APIError {
+        APIError(status: .unprocessableContent, code: code, message: message, fields: fields, messageZh: messageZh)
     }
 
     private struct Body: Encodable {
         let error: String
         let message: String
+        let messageZh: String?
         let fields: [FieldError]?
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = try JSONEncoder().encode(Body(error: code, message: message, fields: fields.isEmpty ? nil : fields))
+        let body = try JSONEncoder().encode(Body(error: code, message: message, messageZh: messageZh, fields: fields.isEmpty ? nil : fields))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -12,12 +12,22 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             let framework = error as? HTTPError
             throw APIError(status: error.status, code: Self.code(error.status),
-                           message: framework?.body ?? Self.message(error.status), headers: framework?.headers ?? [:])
+                           message: framework?.body ?? Self.message(error.status), headers: framework?.headers ?? [:],
+                           messageZh: Self.messageZh(error.status))
         }
     }
 
     private static func code(_ status: HTTPResponse.Status) -> String {
         status.reasonPhrase.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+    }
+
+    private static func messageZh(_ status: HTTPResponse.Status) -> String? {
+        switch status {
+        case .notFound: "无此资源"
+        case .contentTooLarge: "请求体超过本接口的大小上限"
+        case .methodNotAllowed: "本接口不支持该请求方法"
+        default: nil
+        }
     }
 
     private static func message(_ status: HTTPResponse.Status) -> String {

@@ -3,11 +3,11 @@ import HoushiStorage
 import Hummingbird
 
 extension ServiceContext {
-    /// The operator whose bearer token the request carries; 401 naming `who` otherwise.
-    public func authenticateOperator(_ request: Request, who: String) async throws -> String {
+    /// The operator whose bearer token the request carries; 401 naming `who` (`whoZh`) otherwise.
+    public func authenticateOperator(_ request: Request, who: String, whoZh: String) async throws -> String {
         guard let token = request.bearerToken,
               let officer = try await withDatabase({ db in try Operators.authenticate(token: token, on: db) })
-        else { throw APIError.unauthorized(who) }
+        else { throw APIError.unauthorized(who, whoZh) }
         return officer
     }
 }

@@ -24,7 +24,7 @@ extension Request {
         do {
             value = try JSONDecoder().decode(T.self, from: body)
         } catch {
-            throw invalid([FieldError(decoding: error)])
+            throw invalid([FieldError(decoding: error, body: body)])
         }
         let nulFields = JSONText.fieldsHoldingNUL(body)
         guard nulFields.isEmpty else {
@@ -84,30 +84,10 @@ extension ServiceContext {
 }
 
 extension FieldError {
-    /// The field a JSON decoding error is about, and what is wrong with it.
-    public init(decoding error: any Error) {
-        guard let error = error as? DecodingError else {
-            self.init(field: "", message: "is not valid JSON", messageZh: "不是有效的JSON")
-            return
-        }
-        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
-            (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".").replacing(".[", with: "[")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            self.init(field: path(context, key), message: "is required", messageZh: "为必填项")
-        case .valueNotFound(_, let context):
-            self.init(field: path(context), message: "is required", messageZh: "为必填项")
-        case .typeMismatch(let type, let context):
-            self.init(field: path(context), message: "has the wrong type (expected \(type))", messageZh: "类型错误")
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            self.init(field: "", message: "is not valid JSON", messageZh: "不是有效的JSON")
-        case .dataCorrupted(let context):
-            self.init(field: path(context), message: "has an invalid value: \(context.debugDescription)",
-                      messageZh: "取值无效")
-        @unknown default:
-            self.init(field: "", message: "cannot be read", messageZh: "无法解析")
-        }
+    /// The field a JSON decoding error is about, and what is wrong with it; `body`, the text
+    /// decoded, lets it name a syntax error's position and a misspelt field name.
+    public init(decoding error: any Error, body: Data? = nil) {
+        let problem = DecodingProblem(error, document: body.map { Array($0) })
+        self.init(field: problem.field, message: problem.english, messageZh: problem.chinese)
     }
 }

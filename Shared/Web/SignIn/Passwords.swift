@@ -22,7 +22,7 @@ public enum Passwords {
     /// The first line of `file`, or a generated password without one; refused when too short.
     public static func chosen(file: String?) throws -> String {
         let password = try file.map { file in
-            String(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").first ?? "")
+            String(try InputFile.text(file).split(separator: "\n").first ?? "")
         } ?? String.randomHex(bytes: 12)
         guard password.count >= minimumLength else {
             throw Refused("the password must have at least \(minimumLength) characters")
