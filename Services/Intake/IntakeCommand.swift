@@ -13,6 +13,15 @@ enum IntakeService: ServiceDefinition {
     static let department = Department.intake
     static let abstract = "Intake: the hospital's death-notice API and the one-stop case view."
     static let migrations = IntakeSchema.migrations
+    static let variables: [ConfigurationVariable] = [
+        ("HOUSHI_SEAL_KEY", "a key made once and kept in the schema", "base64 of the 32-byte Ed25519 key that seals attachments"),
+        ("HOUSHI_SEAL_KEY_FILE", "none", "a file holding HOUSHI_SEAL_KEY"),
+        ("HOUSHI_FAMILY_LINK_KEY", "a key made once and kept in the schema", "base64 of 32 bytes or more that signs the family's links"),
+        ("HOUSHI_SMS_WEBHOOK_URL", "none: messages are only logged", "the SMS gateway's webhook"),
+        ("HOUSHI_SMS_RETRY_SECONDS", "10", "the first retry's delay of a failed SMS, doubling up to 10 minutes"),
+        ("HOUSHI_HELPLINE", "12345", "the government service line the family's page names"),
+        ("HOUSHI_OPENAPI_FILE", "the one shipped beside the service", "the OpenAPI document served at /openapi.yaml"),
+    ]
 
     static func handlers() -> [RegisteredHandler] { IntakeHandlers.all() }
 

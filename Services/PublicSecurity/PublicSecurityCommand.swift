@@ -12,6 +12,9 @@ enum PublicSecurityService: ServiceDefinition {
     static let department = Department.publicSecurity
     static let abstract = "Public security (公安局): cancels the household registration of the deceased."
     static let migrations = PublicSecuritySchema.migrations
+    static let variables: [ConfigurationVariable] = [
+        ("HOUSHI_CALENDAR_DIR", "the years shipped in Calendar/", "a folder of NNNN.json official working-day calendars"),
+    ]
 
     static func handlers() -> [RegisteredHandler] {
         [RegisteredHandler(CancellationRequestedHandler(calendar: calendar))]

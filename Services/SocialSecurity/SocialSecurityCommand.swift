@@ -13,6 +13,11 @@ enum SocialSecurityService: ServiceDefinition {
     static let department = Department.socialSecurity
     static let abstract = "Social security (人社局): stops the pension and settles benefits and the medical account."
     static let migrations = SocialSecuritySchema.migrations
+    static let variables: [ConfigurationVariable] = [
+        ("HOUSHI_BENEFIT_RULES", "Rules/benefit-rules.json as shipped", "the benefit rules file (funeral grant, survivor benefit)"),
+        ("HOUSHI_REIMBURSEMENT_WAIT_DAYS", "30", "days a medical account waits for open reimbursement claims (1-365)"),
+        ("HOUSHI_REIMBURSEMENT_CHECK_SECONDS", "60", "seconds between checks of held medical accounts (1-86400)"),
+    ]
 
     static func handlers() -> [RegisteredHandler] {
         [

@@ -268,6 +268,9 @@ final class FoundationTests {
         let again = try await houshi.infrastructure.drain(queue: deadLetterQueue)
         #expect(again.count == 1)
         #expect(again.first?.body == body)
+        // The second dead letter still names the message as it first came, not the replay.
+        #expect(again.first?.properties.headers[DeadLetter.originalMessageIdHeader]?.description == messageId)
+        #expect(again.first?.properties.headers[DeadLetter.originalRoutingKeyHeader]?.description == "hukou.cancelled.v1")
         let error = await #expect(throws: CommandFailed.self) { try await self.houshi.admin(.intake, ["dead-letters", "replay"]) }
         #expect(error?.output.contains("--all") == true)
     }

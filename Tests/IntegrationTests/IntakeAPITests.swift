@@ -63,6 +63,25 @@ final class IntakeAPITests {
                                                       [idNumber]) == 0)
     }
 
+    @Test("adding an institution again says its old token is revoked, and the old token gets 401")
+    func reKeyingAnInstitutionSaysSo() async throws {
+        let code = "REKEY-\(UUID().lowercased)"
+        let add = ["institutions", "add", "--code", code, "--name", "复核医院"]
+        let first = try await houshi.admin(.intake, add)
+        #expect(!first.contains("registered before"))
+        let oldToken = first.trimmingCharacters(in: .whitespacesAndNewlines)
+        let second = try await houshi.admin(.intake, add)
+        #expect(second.contains("institution \(code) was registered before: its old token no longer works"), "\(second)")
+        #expect(second.contains("旧令牌已作废"))
+        let port = try houshi.port(of: .intake)
+        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(oldToken)).status == 401)
+        let newToken = try #require(second.split(separator: "\n").first { $0.hasPrefix("hs_") })
+        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(String(newToken))).status == 200)
+        let help = try await houshi.admin(.intake, ["institutions", "add", "--help"])
+        #expect(help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            .contains("replaces the old one, which stops working at once"), "\(help)")
+    }
+
     @Test("errors name the field, the allowed values or the position, in English and Chinese, never a type")
     func errorsSayWhatToFix() async throws {
         let (body, _) = try TestNotices.fresh()

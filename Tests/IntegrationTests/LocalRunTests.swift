@@ -56,7 +56,7 @@ final class LocalRunTests {
     func demoTokenSurvivesASecondUp() async throws {
         let tokenFile = houshi.environment.runDirectory.appendingPathComponent("demo-token")
         try? FileManager.default.removeItem(at: tokenFile)
-        let binDirectory = try houshi.environment.binary("intake").deletingLastPathComponent().path
+        let binDirectory = houshi.environment.binary("intake").deletingLastPathComponent().path
         let script = """
             . deploy/local/lib.sh && houshi_config && register_demo_institution "$1" && cat "$RUN_DIR/demo-token" \
                 && register_demo_institution "$1" && cat "$RUN_DIR/demo-token"
@@ -67,5 +67,55 @@ final class LocalRunTests {
         let tokens = output.split(separator: "\n").filter { !$0.hasPrefix("[houshi]") && !$0.isEmpty }
         #expect(tokens.count == 2 && tokens[0] == tokens[1], "\(output)")
         #expect(output.contains("still valid"), "the second run keeps the token and says so")
+    }
+
+    @Test("each service's --help names every variable its code reads, and --version its release and schema")
+    func helpNamesEveryVariable() async throws {
+        let folders: [Department: String] = [.intake: "Intake", .publicSecurity: "PublicSecurity",
+                                             .civilAffairs: "CivilAffairs", .socialSecurity: "SocialSecurity"]
+        let shared = try Self.variablesRead(under: "Shared")
+        #expect(shared.contains("HOUSHI_PUBLIC_URL") && shared.contains("HOUSHI_AMQP_URL"))
+        for (department, folder) in folders {
+            let help = try await run([department.rawValue, "--help"])
+            let read = shared.union(try Self.variablesRead(under: "Services/\(folder)"))
+            let missing = read.filter { !help.contains($0) }.sorted()
+            #expect(missing.isEmpty, "\(department.rawValue) --help does not name \(missing)")
+            let version = try await run([department.rawValue, "--version"])
+            let form = try Regex("^\(department.rawValue) [0-9]{4}\\.[0-9]{1,2}\\.[0-9]+ \\(schema [0-9]+, messages up to v[0-9]+\\)\n$")
+            #expect(version.wholeMatch(of: form) != nil, "\(version)")
+        }
+        #expect(try Self.variablesRead(under: "Services/Intake").isSuperset(of: ["HOUSHI_SEAL_KEY", "HOUSHI_SMS_WEBHOOK_URL"]))
+    }
+
+    @Test("infra status shows each service, judged from its port")
+    func statusShowsTheServices() async throws {
+        let output = try await servicesStatus()
+        for (index, department) in Department.allCases.enumerated() {
+            #expect(output.contains("\(department.rawValue): ready, 127.0.0.1:\(Houshi.basePort + index)"), "\(output)")
+        }
+        await houshi.services[.civilAffairs]?.terminate()
+        let after = try await servicesStatus()
+        try await houshi.start(.civilAffairs)
+        #expect(after.contains("civil-affairs: stopped, 127.0.0.1:\(Houshi.basePort + 2)"), "\(after)")
+    }
+
+    /// What `infra status` prints of the services, for this suite's run directory and ports.
+    private func servicesStatus() async throws -> String {
+        try await runCommand(
+            URL(fileURLWithPath: "/bin/bash"),
+            ["-c", "cd \"$1\" && . deploy/local/lib.sh && houshi_config && HTTP_BASE_PORT=$2 && services_status", "bash",
+             TestEnvironment.repository.path, String(Houshi.basePort)],
+            environment: ["HOUSHI_RUN_DIR": houshi.environment.runDirectory.path])
+    }
+
+    /// The `HOUSHI_…` names in the Swift sources under `folder` of the repository.
+    private static func variablesRead(under folder: String) throws -> Set<String> {
+        let root = TestEnvironment.repository.appendingPathComponent(folder)
+        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
+        let pattern = try Regex("HOUSHI_[A-Z_]*[A-Z]")
+        return Set(try files.flatMap { file in
+            try String(contentsOf: file, encoding: .utf8).matches(of: pattern).map { String($0.output[0].substring ?? "") }
+        })
     }
 }

@@ -578,6 +578,30 @@ stop_services() {
   done
 }
 
+# services_status: a line for each service and each extra replica with a pid file.
+services_status() {
+  local svc pidfile name
+  for svc in "${HOUSHI_SERVICES[@]}"; do service_status "$svc" 1; done
+  for pidfile in "$PID_DIR"/*.*.pid; do
+    [[ -e $pidfile ]] || continue
+    name=$(basename "$pidfile" .pid)
+    service_status "${name%%.*}" "${name#*.}"
+  done
+}
+
+# service_status SERVICE REPLICA: ready, running but not ready, or stopped, judged from its
+# port (so a service started some other way shows too), with the pid when up started it.
+service_status() {
+  local svc=$1 name port pid state
+  name=$(replica_name "$svc" "$2")
+  port=$(replica_port "$svc" "$2")
+  if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; then state=ready
+  elif curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; then state="running, not ready"
+  else state=stopped; fi
+  if pid=$(live_pid "$PID_DIR/$name.pid" "$svc"); then state+=" (pid $pid)"; fi
+  echo "$name: $state, 127.0.0.1:$port"
+}
+
 # wait_ready SERVICE [REPLICA]: until GET /readyz answers 200 (HOUSHI_READY_TIMEOUT seconds,
 # default 120).
 wait_ready() {

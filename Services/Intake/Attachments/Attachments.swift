@@ -84,8 +84,14 @@ enum Attachments {
     /// `HOUSHI_SEAL_KEY_FILE`), else the one kept in the schema, made on first use.
     static func sealKey(on db: PostgresConnection) throws -> Curve25519.Signing.PrivateKey {
         let environment = ProcessInfo.processInfo.environment
-        if let configured = environment["HOUSHI_SEAL_KEY"]
-            ?? environment["HOUSHI_SEAL_KEY_FILE"].flatMap({ try? String(contentsOfFile: $0, encoding: .utf8) }) {
+        let fromFile = try environment["HOUSHI_SEAL_KEY_FILE"].map { path in
+            do {
+                return try InputFile.text(path)
+            } catch {
+                throw ConfigurationError(variable: "HOUSHI_SEAL_KEY_FILE", problem: "names \(error)")
+            }
+        }
+        if let configured = environment["HOUSHI_SEAL_KEY"] ?? fromFile {
             guard let raw = Data(base64Encoded: configured.trimmingWhitespace) else {
                 throw ConfigurationError(variable: "HOUSHI_SEAL_KEY", problem: "is not base64")
             }

@@ -9,13 +9,18 @@ extension CommandConfiguration {
     public static func houshi<S: ServiceDefinition>(
         _ service: S.Type, subcommands: [any ParsableCommand.Type] = []
     ) -> CommandConfiguration {
-        let variables = ServiceConfiguration.variables
-            .map { "  \($0.name) (default \($0.defaultValue)): \($0.meaning)" }
-            .joined(separator: "\n")
+        func lines(_ variables: [ConfigurationVariable]) -> String {
+            variables.map { "  \($0.name) (default \($0.defaultValue)): \($0.meaning)" }.joined(separator: "\n")
+        }
+        let own = S.variables.isEmpty ? "" : "\n\nThis service's own:\n\(lines(S.variables))"
         return CommandConfiguration(
             commandName: S.department.rawValue,
             abstract: S.abstract,
-            discussion: "Configuration, from the environment (NAME_FILE may name a file holding the value):\n\(variables)",
+            discussion: """
+                Configuration, from the environment (NAME_FILE may name a file holding the value):
+                \(lines(ServiceConfiguration.variables))\(own)
+                """,
+            version: HoushiVersion.description(of: S.self),
             subcommands: [ServeCommand<S>.self, MigrateCommand<S>.self, DeclareTopologyCommand.self,
                           DeadLettersCommand<S>.self] + subcommands,
             defaultSubcommand: ServeCommand<S>.self)

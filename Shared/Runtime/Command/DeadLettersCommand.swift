@@ -94,8 +94,7 @@ enum DeadLetterQueue<S: ServiceDefinition> {
             let chosen = choose(letters)
             guard !chosen.isEmpty else { return 0 }
             for index in chosen.sorted() {
-                var properties = letters[index].properties
-                properties.headers["x-houshi-replayed-at"] = .string(Timestamp.now().rfc3339)
+                let properties = replayProperties(of: letters[index])
                 try publisher.publish(exchange: Topology.deadLetterExchange, routingKey: Topology.replayRoutingKey(of: S.department),
                                       body: letters[index].body, properties: properties)
             }
@@ -103,6 +102,18 @@ enum DeadLetterQueue<S: ServiceDefinition> {
             for index in chosen { try consumer.ack(letters[index].deliveryTag) }
             return chosen.count
         }
+    }
+
+    /// A dead letter's properties as replayed: the original message id and type back in place
+    /// (the dead letter itself went out under an id of its own), its headers kept and the time
+    /// of the replay added. The routing key stays the replay's, which reaches only this
+    /// service's queue; the consumer finds the handler from the envelope.
+    static func replayProperties(of letter: Delivery) -> MessageProperties {
+        var properties = letter.properties
+        properties.messageId = letter.properties.headers[DeadLetter.originalMessageIdHeader]?.description ?? properties.messageId
+        properties.type = letter.properties.headers[DeadLetter.originalRoutingKeyHeader]?.description ?? properties.type
+        properties.headers["x-houshi-replayed-at"] = .string(Timestamp.now().rfc3339)
+        return properties
     }
 
     static func pick(_ which: String, from letters: [Delivery]) -> Delivery? {

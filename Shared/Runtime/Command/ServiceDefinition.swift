@@ -11,6 +11,8 @@ public protocol ServiceDefinition: SendableMetatype {
     static var department: Department { get }
     /// One line for `--help`.
     static var abstract: String { get }
+    /// The variables only this service reads, for `--help` beside the shared ones.
+    static var variables: [ConfigurationVariable] { get }
     /// The service's own tables; version 1 is the shared outbox and inbox, so these start at 2.
     static var migrations: [Migration] { get }
     /// Must cover exactly `Topology.subscriptions(of: department)`.
@@ -26,6 +28,7 @@ public protocol ServiceDefinition: SendableMetatype {
 
 extension ServiceDefinition {
     public static var followUp: MessageProcessor.FollowUp? { nil }
+    public static var variables: [ConfigurationVariable] { [] }
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
     public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
 

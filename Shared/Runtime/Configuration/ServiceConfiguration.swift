@@ -3,6 +3,9 @@ import HoushiContract
 import HoushiMessaging
 import Logging
 
+/// One environment variable a service reads: its name, its default and what it means.
+public typealias ConfigurationVariable = (name: String, defaultValue: String, meaning: String)
+
 /// A service's settings, read from environment variables (see `ServiceConfiguration.variables`).
 /// `NAME_FILE` may name a file holding the value instead (for secrets).
 public struct ServiceConfiguration: Sendable {
@@ -27,8 +30,9 @@ public struct ServiceConfiguration: Sendable {
     /// Names this process in logs and broker connections.
     public var instance: String
 
-    /// Every variable: name, default, meaning. The README's configuration table lists these.
-    public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
+    /// Every variable the services share; a service's own are its `ServiceDefinition.variables`.
+    /// The README's configuration table lists these.
+    public static let variables: [ConfigurationVariable] = [
         ("HOUSHI_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F", "broker URL with the service's own user"),
         ("HOUSHI_AMQP_HEARTBEAT", "30", "seconds between broker heartbeats; a publisher idle longer re-opens its connection before use"),
         ("HOUSHI_DATABASE_URL", "postgres://<schema>@127.0.0.1:5432/houshi", "database URL with the service's own role"),
@@ -45,6 +49,8 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
         ("HOUSHI_OUTBOX_RELAYS", "1", "outbox relay threads (more: one publishes while another waits for confirms)"),
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
+        ("HOUSHI_PUBLIC_URL", "http://127.0.0.1:8000", "the pages' public address; cookies are Secure when it is https"),
+        ("HOUSHI_PAGES_DIR", "the source tree", "an installed tree of templates and static files for the pages"),
     ]
 
     public static func defaultPort(of department: Department) -> Int {
@@ -125,10 +131,11 @@ struct EnvironmentReader {
 
     func string(_ name: String, default defaultValue: String) throws -> String {
         if let path = environment["\(name)_FILE"], !path.isEmpty {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ConfigurationError(variable: "\(name)_FILE", problem: "names a file that cannot be read")
+            do {
+                return try InputFile.text(path).trimmingWhitespace
+            } catch {
+                throw ConfigurationError(variable: "\(name)_FILE", problem: "names \(error)")
             }
-            return text.trimmingWhitespace
         }
         guard let value = environment[name], !value.isEmpty else { return defaultValue }
         return value

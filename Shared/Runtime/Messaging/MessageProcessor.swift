@@ -221,14 +221,16 @@ public enum DeadLetter {
     public static let originalMessageIdHeader = "x-houshi-original-message-id"
     public static let deadLetteredAtHeader = "x-houshi-dead-lettered-at"
 
+    /// The headers of `delivery`'s dead letter. A replayed dead letter that fails again keeps the
+    /// routing key, exchange and message id it first came with, not the replay's.
     static func headers(reason: String, delivery: Delivery) -> [String: String] {
-        var headers = [
-            reasonHeader: reason,
-            originalRoutingKeyHeader: delivery.routingKey,
-            originalExchangeHeader: delivery.exchange,
-            deadLetteredAtHeader: Timestamp.now().rfc3339,
-        ]
-        headers[originalMessageIdHeader] = delivery.properties.messageId
+        func original(_ header: String, else value: String?) -> String? {
+            delivery.properties.headers[header]?.description ?? value
+        }
+        var headers = [reasonHeader: reason, deadLetteredAtHeader: Timestamp.now().rfc3339]
+        headers[originalRoutingKeyHeader] = original(originalRoutingKeyHeader, else: delivery.routingKey)
+        headers[originalExchangeHeader] = original(originalExchangeHeader, else: delivery.exchange)
+        headers[originalMessageIdHeader] = original(originalMessageIdHeader, else: delivery.properties.messageId)
         return headers
     }
 }

@@ -29,8 +29,10 @@ final class Houshi: @unchecked Sendable {
         let token = try await runCommand(environment.binary("intake"),
                                          ["institutions", "add", "--code", "TEST-HOSPITAL", "--name", "测试医院"],
                                          environment: try environment.serviceEnvironment(.intake))
+        // The token is the line on standard output; a re-keyed code adds a note on standard error.
+        let tokenLine = token.split(separator: "\n").first { $0.hasPrefix("hs_") }
         let houshi = Houshi(environment: environment, infrastructure: try Infrastructure(environment: environment),
-                            token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+                            token: String(try #require(tokenLine, "no token in: \(token)")))
         houshi.overrides = overrides
         for department in Department.allCases { try await houshi.start(department) }
         return houshi
