@@ -261,9 +261,11 @@ struct JSONIndex {
         return result
     }
 
-    /// The error of a syntax `problem` at `position` (the end of the text when it ends early).
+    /// The error of a syntax `problem` at `position`; whatever was expected past the end of the
+    /// text, the problem is that the text ends early.
     private func invalid(_ problem: JSONSyntaxError.Problem, at position: Int? = nil) -> DecodingError {
-        Self.invalid(problem, at: position ?? bytes.count, in: bytes)
+        let position = position ?? bytes.count
+        return Self.invalid(position < bytes.count ? problem : .endsEarly, at: position, in: bytes)
     }
 
     private static func invalid(_ problem: JSONSyntaxError.Problem, at position: Int, in bytes: [UInt8]) -> DecodingError {
