@@ -16,6 +16,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `job` with a connection on its owner thread.
+    @discardableResult
     public func withConnection<T: Sendable>(_ job: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let index = await acquire()
         defer { release(index) }
