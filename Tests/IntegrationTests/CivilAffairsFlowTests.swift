@@ -113,6 +113,37 @@ final class CivilAffairsFlowTests {
 
     // MARK: Helpers
 
+    @Test("a walk-in recorded while the notice is being handled: one certificate, the walk-in's")
+    func walkInAndNoticeAtOnceGiveOneCertificate() async throws {
+        let notice = try TestNotices.fresh(items: ["cremation"])
+        let walkInNumber = "HZ-RACE-\(UUID().lowercased.prefix(8))"
+        // The funeral home's page, as a transaction that takes the deceased's lock first and
+        // commits its walk-in three seconds later; the notice arrives in between.
+        let infrastructure = houshi.infrastructure
+        let funeralHomePage = Task {
+            try await infrastructure.infra(["psql", "-v", "ON_ERROR_STOP=1", "-c", """
+                BEGIN;
+                SELECT pg_advisory_xact_lock(hashtextextended('houshi.cremation:' || upper('\(notice.idNumber)'), 0));
+                SELECT pg_sleep(3);
+                INSERT INTO civil_affairs.walk_ins (id, deceased_id_number, deceased_name, death_certificate_number,
+                    checked, funeral_home_code, certificate_number, recorded_by)
+                VALUES (gen_random_uuid(), upper('\(notice.idNumber)'), '王桂兰', 'T-RACE', '死亡证明原件', 'FY01',
+                        '\(walkInNumber)', 'race-test');
+                COMMIT;
+                """])
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let caseId = try await houshi.postFreshNotice(notice)
+        try await funeralHomePage.value
+        try await waitForCremation(caseId, "done")
+        #expect(try await certificateNumber(caseId) == walkInNumber, "the notice joined the walk-in's certificate")
+        #expect(try await count("""
+            SELECT count(*) AS count FROM civil_affairs.walk_ins WHERE certificate_number = '\(walkInNumber)' AND case_id = $1::uuid
+            """, caseId) == 1)
+        #expect(try await count("SELECT count(*) AS count FROM civil_affairs.cremation_certificates WHERE case_id = $1::uuid",
+                                caseId) == 1)
+    }
+
     private func waitForCremation(_ caseId: UUID, _ status: String) async throws {
         try await eventually("cremation to be \(status) in the case view") {
             try await houshi.itemStatus(caseId: caseId, item: .cremation) == status

@@ -13,7 +13,8 @@ struct CremationRequestedHandler: MessageHandler {
     func handle(_ message: Envelope<CremationRequested>, context: HandlerContext) throws {
         let request = message.payload
         guard let (pickupHome, walkInWaits) = try CaseLedger.recordRequest(item: .cremation, context: context, along: {
-            try FuneralHomes.pickupHome(walkInOf: request.deceased.idNumber, on: context.db)
+            try WalkIns.lockDeceased(request.deceased.idNumber, on: context.db)
+            return try FuneralHomes.pickupHome(walkInOf: request.deceased.idNumber, on: context.db)
         }) else {
             context.logger.info("case already has a cremation request")
             return

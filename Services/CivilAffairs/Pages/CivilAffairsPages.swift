@@ -106,6 +106,7 @@ struct CivilAffairsPages: Sendable {
             let officer = signedIn.officer.login
             let outcome = try await console.context.database.withConnection { db -> Result<UUID, WalkInRefusal> in
                 try db.withTransaction { tx in
+                    try WalkIns.lockDeceased(form["deceasedIdNumber"], on: tx)
                     guard let home = try FuneralHomes.withCode(form["funeralHomeCode"], on: tx), home.local
                     else { return .failure(.unknownHome) }
                     if let existing = try Certificates.issued(idNumber: form["deceasedIdNumber"], on: tx).first {

@@ -24,6 +24,14 @@ struct WalkIn: Sendable {
 }
 
 enum WalkIns {
+    /// Holds, until the transaction ends, the lock that orders a walk-in and a hospital's notice
+    /// for the same deceased: whichever comes second sees what the first committed, so the
+    /// deceased gets one certificate, not one from each.
+    static func lockDeceased(_ idNumber: String, on db: PostgresConnection) throws {
+        try db.executeDeferred("SELECT pg_advisory_xact_lock(hashtextextended('houshi.cremation:' || upper($1), 0))",
+                               [idNumber])
+    }
+
     /// Records a walk-in and gives it a certificate number; returns its id, or the id of the
     /// deceased's walk-in recorded before (a second click, a colleague). The caller has looked for
     /// a certificate of the hospital's notice first (`Certificates.issued`).

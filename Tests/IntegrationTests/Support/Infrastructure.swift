@@ -60,8 +60,13 @@ struct Infrastructure: Sendable {
 
     /// Runs `deploy/local/infra` with a subcommand, e.g. `stop-broker`.
     func infra(_ subcommand: String) async throws {
+        try await infra([subcommand])
+    }
+
+    /// Runs `deploy/local/infra` with a subcommand and its arguments, e.g. `psql -c …`.
+    func infra(_ arguments: [String]) async throws {
         let script = TestEnvironment.repository.appendingPathComponent("deploy/local/infra")
-        try await runCommand(script, [subcommand], environment: ["HOUSHI_RUN_DIR": environment.runDirectory.path])
+        try await runCommand(script, arguments, environment: ["HOUSHI_RUN_DIR": environment.runDirectory.path])
     }
 }
 
