@@ -72,9 +72,8 @@ public struct DecodingProblem: Sendable, Equatable, CustomStringConvertible {
         case is any BinaryFloatingPoint.Type: return ("a number", "数字")
         default:
             let name = String(describing: type)
-            if name.hasPrefix("Dictionary") || (name.hasPrefix("[") && name.contains(":")) { return ("an object", "对象") }
-            if name.hasPrefix("Array") || name.hasPrefix("[") { return ("a list", "数组") }
-            return ("an object", "对象")
+            let isList = name.hasPrefix("Array") || (name.hasPrefix("[") && !name.contains(":"))
+            return isList ? ("a list", "数组") : ("an object", "对象")
         }
     }
 

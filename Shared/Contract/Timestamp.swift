@@ -113,7 +113,8 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
 extension Timestamp: Codable {
     public init(from decoder: any Decoder) throws {
-        self = try decoder.decodeText(expected: "an RFC 3339 time with offset, as 2026-11-28T06:15:00+08:00", chinese: "带时区的时间，如2026-11-28T06:15:00+08:00") { Timestamp(rfc3339: $0) }
+        self = try decoder.decodeText(expected: "an RFC 3339 time with offset, as 2026-11-28T06:15:00+08:00",
+                                      chinese: "带时区的时间，如2026-11-28T06:15:00+08:00") { Timestamp(rfc3339: $0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -60,8 +60,10 @@ public struct JSONSyntaxError: Error, Sendable, Equatable {
         do {
             _ = try JSONIndex(bytes)
             return nil
+        } catch DecodingError.dataCorrupted(let context) {
+            return context.underlyingError as? JSONSyntaxError
         } catch {
-            return (error as? DecodingError)?.underlyingError as? JSONSyntaxError
+            return nil
         }
     }
 
@@ -69,12 +71,4 @@ public struct JSONSyntaxError: Error, Sendable, Equatable {
     public var position: String { "line \(line), column \(column) (byte \(byteOffset))" }
     /// "第3行第12列（第57字节）".
     public var positionChinese: String { "第\(line)行第\(column)列（第\(byteOffset)字节）" }
-}
-
-extension DecodingError {
-    /// The error beneath a `dataCorrupted`, if any.
-    public var underlyingError: (any Error)? {
-        guard case .dataCorrupted(let context) = self else { return nil }
-        return context.underlyingError
-    }
 }

@@ -72,7 +72,8 @@ public struct APIError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = try JSONEncoder().encode(Body(error: code, message: message, messageZh: messageZh, fields: fields.isEmpty ? nil : fields))
+        let body = try JSONEncoder().encode(Body(error: code, message: message, messageZh: messageZh,
+                                                 fields: fields.isEmpty ? nil : fields))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -33,9 +33,10 @@ extension ServiceDefinition {
     /// autovacuum gets to them, the first cases would be planned against tables it thinks are
     /// empty); prints each bad row by line and a summary (`N <noun> loaded, M rows skipped`), and
     /// exits 2 when any row was skipped. `warnings`, asked in the same transaction after the
-    /// rows are stored, names what loaded but looks wrong; each is printed as `warning: …`. The service's other tables are left alone: analyzed
-    /// while still empty, they would be planned as empty (sequential scans, which grow with the
-    /// table) for as long as a statement's plan stays cached.
+    /// rows are stored, names what loaded but looks wrong; each is printed as `warning: …`.
+    /// The service's other tables are left alone: analyzed while still empty, they would be
+    /// planned as empty (sequential scans, which grow with the table) for as long as a
+    /// statement's plan stays cached.
     public static func load<Row: Sendable>(_ report: ImportReport<Row>, noun: String, tables: [String],
                                            store: @escaping @Sendable (Row, PostgresConnection) throws -> Void,
                                            warnings: @escaping @Sendable (PostgresConnection) throws -> [String] = { _ in [] })
