@@ -40,7 +40,9 @@ check_password() {
 # broker_definitions PASSWORD_OF: RabbitMQ definitions JSON (users and their permissions on
 # vhost "/"), for `rabbitmqctl import_definitions` or POST /api/definitions.
 # A service S may configure only its own queues (S, S.dead-letter) and read/write those plus
-# the shared exchanges houshi.events and houshi.dead-letters.
+# the shared exchanges houshi.events and houshi.dead-letters. On houshi.events its topic
+# permissions (broker/topic-permissions.json, the contract's, kept so by a test) let it publish
+# only the event types it owns and bind its queue only to the types it consumes.
 broker_definitions() {
   local password_of=$1 users=() permissions=() user own access
   user=$HOUSHI_BROKER_ADMIN
@@ -53,7 +55,8 @@ broker_definitions() {
     permissions+=("$(json_permission "$user" "^$own\$" "$access")")
   done
   local IFS=,
-  printf '{"users":[%s],"permissions":[%s]}\n' "${users[*]}" "${permissions[*]}"
+  printf '{"users":[%s],"permissions":[%s],"topic_permissions":%s}\n' "${users[*]}" "${permissions[*]}" \
+    "$(tr -d '\n' <"$HOUSHI_DEPLOY_DIR/broker/topic-permissions.json")"
 }
 
 # json_user NAME PASSWORD TAGS_JSON / json_permission USER CONFIGURE READ_WRITE: JSON objects.

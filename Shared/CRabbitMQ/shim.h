@@ -31,5 +31,6 @@ static const amqp_flags_t houshi_flag_message_id = AMQP_BASIC_MESSAGE_ID_FLAG;
 static const amqp_flags_t houshi_flag_timestamp = AMQP_BASIC_TIMESTAMP_FLAG;
 static const amqp_flags_t houshi_flag_type = AMQP_BASIC_TYPE_FLAG;
 static const amqp_flags_t houshi_flag_app_id = AMQP_BASIC_APP_ID_FLAG;
+static const amqp_flags_t houshi_flag_user_id = AMQP_BASIC_USER_ID_FLAG;
 
 #endif

@@ -2,7 +2,8 @@
 public enum Topology {
     /// The durable topic exchange all events travel on.
     public static let eventsExchange = "houshi.events"
-    /// The durable direct exchange dead letters go to, routed by the consuming service's name.
+    /// The durable topic exchange dead letters go to, routed by the consuming service's name (a
+    /// topic exchange so that the broker's topic permissions keep each service to its own names).
     public static let deadLetterExchange = "houshi.dead-letters"
     /// Deliveries past this count are dead-lettered by the broker (a safety net behind the
     /// service's own bounded retries).
@@ -30,4 +31,51 @@ public enum Topology {
             [.pensionClaimRequested, .medicalAccountSettlementRequested, .hukouCancelled, .rejected(.hukou)]
         }
     }
+
+    /// The broker's topic permissions of a service's user, one per exchange, as regular
+    /// expressions over routing keys: on `eventsExchange` it may publish (`write`) the types it
+    /// owns and bind its queue (`read`) to its subscriptions; on `deadLetterExchange` both only
+    /// under its own names (its dead letters and its replays). Provisioning loads them from
+    /// `deploy/broker/topic-permissions.json`, which a test keeps equal to these.
+    public static func topicPermissions(of department: Department) -> [TopicPermission] {
+        let owned = ContractCatalog.producers.filter { $0.value == department }.map(\.key.routingKey)
+        let ownNames = deadLetterRoutingKeys(of: department)
+        return [
+            TopicPermission(exchange: eventsExchange, write: pattern(owned),
+                            read: pattern(subscriptions(of: department).map(\.routingKey))),
+            TopicPermission(exchange: deadLetterExchange, write: pattern(ownNames), read: pattern(ownNames)),
+        ]
+    }
+
+    /// Whether `department`'s broker user may publish on `exchange` with `routingKey`: what its
+    /// topic permissions let through, decided without the broker.
+    public static func mayPublish(_ department: Department, exchange: String, routingKey: String) -> Bool {
+        switch exchange {
+        case eventsExchange:
+            MessageType(routingKey: routingKey).flatMap { ContractCatalog.producers[$0] } == department
+        case deadLetterExchange:
+            deadLetterRoutingKeys(of: department).contains(routingKey)
+        default:
+            false
+        }
+    }
+
+    /// The routing keys a service uses on `deadLetterExchange`: its dead letters', its replays'.
+    static func deadLetterRoutingKeys(of department: Department) -> [String] {
+        [queue(of: department), replayRoutingKey(of: department)]
+    }
+
+    /// An anchored alternation of exactly these keys; nothing at all when there are none.
+    private static func pattern(_ keys: [String]) -> String {
+        let escaped = keys.map { $0.replacing(".", with: "\\.") }.sorted()
+        return escaped.isEmpty ? "^$" : "^(" + escaped.joined(separator: "|") + ")$"
+    }
+}
+
+/// One RabbitMQ topic permission: what a broker user may publish (`write`) and bind (`read`) on
+/// one topic exchange, as regular expressions over routing keys.
+public struct TopicPermission: Sendable, Equatable {
+    public let exchange: String
+    public let write: String
+    public let read: String
 }

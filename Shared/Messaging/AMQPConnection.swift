@@ -14,12 +14,15 @@ public final class AMQPConnection {
     private var unconfirmed = Set<UInt64>()
     /// The connection is unusable after an error (the broker may already have closed it).
     public private(set) var isBroken = false
+    /// The broker user it logged in as: the `user_id` its messages may carry.
+    public let user: String
 
     /// Opens the connection, logs in and opens channel 1.
     /// - Parameters:
     ///   - name: shown by the broker as the connection's name (`connection_name`).
     ///   - heartbeat: seconds between heartbeats; the broker drops the connection after two missed.
     public init(url: AMQPURL, name: String, heartbeat: Int = 30, timeout: Duration = .seconds(10)) throws {
+        user = url.user
         guard let state = amqp_new_connection() else { throw AMQPError("cannot allocate a connection") }
         self.state = state
         do {

@@ -54,6 +54,7 @@ final class CArena {
         set(properties.correlationId, houshi_flag_correlation_id, \.correlation_id)
         set(properties.type, houshi_flag_type, \.type)
         set(properties.appId, houshi_flag_app_id, \.app_id)
+        set(properties.userId, houshi_flag_user_id, \.user_id)
         result.delivery_mode = properties.persistent ? 2 : 1
         result._flags |= houshi_flag_delivery_mode
         if let timestamp = properties.timestamp {
@@ -93,6 +94,7 @@ extension MessageProperties {
             correlationId: text(houshi_flag_correlation_id, c.correlation_id),
             type: text(houshi_flag_type, c.type),
             appId: text(houshi_flag_app_id, c.app_id),
+            userId: text(houshi_flag_user_id, c.user_id),
             timestamp: c._flags & houshi_flag_timestamp != 0 ? Date(timeIntervalSince1970: Double(c.timestamp)) : nil,
             persistent: c._flags & houshi_flag_delivery_mode != 0 && c.delivery_mode == 2,
             headers: headers)

@@ -22,18 +22,23 @@ public struct MessageProperties: Sendable, Equatable {
     public var correlationId: String?
     public var type: String?
     public var appId: String?
+    /// The broker user that published the message; RabbitMQ refuses a value other than the
+    /// publishing connection's user, so a consumer may trust it.
+    public var userId: String?
     public var timestamp: Date?
     public var persistent: Bool
     public var headers: [String: AMQPFieldValue]
 
     public init(contentType: String? = nil, messageId: String? = nil, correlationId: String? = nil,
-                type: String? = nil, appId: String? = nil, timestamp: Date? = nil, persistent: Bool = true,
+                type: String? = nil, appId: String? = nil, userId: String? = nil, timestamp: Date? = nil,
+                persistent: Bool = true,
                 headers: [String: AMQPFieldValue] = [:]) {
         self.contentType = contentType
         self.messageId = messageId
         self.correlationId = correlationId
         self.type = type
         self.appId = appId
+        self.userId = userId
         self.timestamp = timestamp
         self.persistent = persistent
         self.headers = headers

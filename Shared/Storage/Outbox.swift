@@ -86,8 +86,24 @@ public enum Outbox {
             FOR EACH ROW WHEN (NEW.claimed_until IS NULL) EXECUTE FUNCTION notify_outbox();
         """)
 
+    /// Rows the broker would refuse (a type the service does not own, a dead letter under
+    /// another's name) move to `outbox_refused` with the reason, out of the relays' way.
+    public static let refusedMigration = Migration(version: 21, name: "refused outbox rows", sql: """
+        CREATE TABLE outbox_refused (
+            seq bigint PRIMARY KEY,
+            message_id uuid NOT NULL,
+            exchange text NOT NULL,
+            routing_key text NOT NULL,
+            case_id uuid,
+            headers jsonb NOT NULL,
+            body bytea NOT NULL,
+            created_at timestamptz NOT NULL,
+            refused_at timestamptz NOT NULL DEFAULT now(),
+            reason text NOT NULL);
+        """)
+
     /// The outbox's and inbox's migrations, in version order.
-    public static let migrations = [migration, vacuumMigration, statisticsMigration, claimMigration]
+    public static let migrations = [migration, vacuumMigration, statisticsMigration, claimMigration, refusedMigration]
 
     /// The NOTIFY channel of a schema's outbox.
     public static func channel(schema: String) -> String { "\(schema)_outbox" }
@@ -146,6 +162,19 @@ public enum Outbox {
                 headers: headers, body: try row.bytes("body"))
             return (try row.int64("seq"), message)
         }
+    }
+
+    /// Moves rows that can never be published to `outbox_refused`, each with its reason, in the
+    /// caller's transaction (deferred, as `markSent`).
+    public static func setAside(_ refusals: [(seq: Int64, reason: String)], on db: PostgresConnection) throws {
+        guard !refusals.isEmpty else { return }
+        try db.executeDeferred("""
+            WITH refused AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS r (seq, reason)),
+                 moved AS (DELETE FROM outbox WHERE seq IN (SELECT seq FROM refused) RETURNING *)
+            INSERT INTO outbox_refused (seq, message_id, exchange, routing_key, case_id, headers, body, created_at, reason)
+            SELECT m.seq, m.message_id, m.exchange, m.routing_key, m.case_id, m.headers, m.body, m.created_at, r.reason
+            FROM moved m JOIN refused r USING (seq)
+            """, [SQLArray(refusals.map(\.seq)), SQLArray(refusals.map(\.reason))])
     }
 
     public static func markSent(_ seqs: [Int64], on db: PostgresConnection) throws {

@@ -122,23 +122,41 @@ final class FoundationTests {
                 WHERE case_id = $1::uuid AND claimed_until IS NOT NULL AND sent_at IS NOT NULL
                 """, [caseId.lowercased]) == 1
         }
-        // A row whose writer died before publishing it: the relays leave it alone until the claim ends.
+        // Rows whose writer died before publishing them: the relays leave them alone until the claim
+        // ends, then publish the one the broker lets public security send (a dead letter under its
+        // own name) and set aside the one it would refuse (another department's type), with why.
         let abandoned = UUID().lowercased
+        let foreign = UUID().lowercased
         _ = try await houshi.infrastructure.database.withConnection { db in
             try db.execute("""
-                INSERT INTO public_security.outbox (message_id, exchange, routing_key, body, claimed_until)
-                VALUES ($1::uuid, $2, 'test.claim-abandoned', '\\x7b7d', now() + interval '2 seconds')
-                """, [abandoned, Topology.eventsExchange])
+                INSERT INTO public_security.outbox (message_id, exchange, routing_key, headers, body, claimed_until)
+                VALUES ($1::uuid, $2, $3, jsonb_build_object($6::text, $1), '\\x7b7d', now() + interval '2 seconds'),
+                       ($4::uuid, $5, 'cremation.certified.v1', '{}', '\\x7b7d', now() + interval '2 seconds')
+                """, [abandoned, Topology.deadLetterExchange, Topology.queue(of: .publicSecurity), foreign, Topology.eventsExchange,
+                      DeadLetter.originalMessageIdHeader])
         }
-        try await eventually("the relay to publish the abandoned claim") {
-            try await houshi.infrastructure.count(
-                "SELECT count(*) AS count FROM public_security.outbox WHERE message_id = $1::uuid AND sent_at IS NOT NULL",
-                [abandoned]) == 1
+        try await eventually("the relay to publish the abandoned claim and set the foreign one aside") {
+            let published = try await houshi.infrastructure.count("""
+                SELECT count(*) AS count FROM public_security.outbox WHERE message_id = $1::uuid AND sent_at IS NOT NULL
+                """, [abandoned])
+            let refused = try await houshi.infrastructure.count("""
+                SELECT count(*) AS count FROM public_security.outbox_refused WHERE message_id = $1::uuid
+                  AND reason = 'public-security may not publish cremation.certified.v1 on houshi.events'
+                """, [foreign])
+            return published == 1 && refused == 1
         }
         let beforeItEnded = try await houshi.infrastructure.count(
             "SELECT count(*) AS count FROM public_security.outbox WHERE message_id = $1::uuid AND sent_at < claimed_until",
             [abandoned])
         #expect(beforeItEnded == 0)
+        let refusedEarly = try await houshi.infrastructure.count("""
+            SELECT count(*) AS count FROM public_security.outbox_refused
+            WHERE message_id = $1::uuid AND refused_at < created_at + interval '2 seconds'
+            """, [foreign])
+        #expect(refusedEarly == 0)
+        #expect(try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM public_security.outbox WHERE message_id = $1::uuid", [foreign]) == 0)
+        _ = try await houshi.deadLetters(of: .publicSecurity, ids: [abandoned])
     }
 
     @Test("a message delivered twice changes nothing the second time")

@@ -1,6 +1,7 @@
 import Foundation
 import HoushiContract
 import HoushiMessaging
+import HoushiRuntime
 import HoushiStorage
 import Testing
 
@@ -81,6 +82,95 @@ final class LeastPrivilegeTests {
         // The exchange is still there and still routes: a notice reaches every department.
         let caseId = try await houshi.postFreshNotice()
         try await houshi.waitForRequests(caseId: caseId)
+    }
+
+    @Test("provisioning replaces an exchange of the old type (the dead-letter exchange was direct) and goes on")
+    func exchangeOfAnotherTypeIsReplaced() async throws {
+        let text = try houshi.environment.adminValue("HOUSHI_AMQP_ADMIN_URL")
+        let url = try #require(AMQPURL(text))
+        let name = "houshi.test.replaced-\(UUID().lowercased)"
+        let outcome = await onDedicatedThread(name: "exchange-replacement") { () -> Result<Int?, any Error> in
+            Result {
+                let connect = { try AMQPConnection(url: url, name: "integration tests replacing an exchange") }
+                let old = try connect()
+                try old.declareExchange(name, type: "direct")
+                let amqp = try BrokerTopology.declareExchange(name, type: "topic", on: old, replacingAnotherTypeWith: connect)
+                defer { amqp.close() }
+                // Declaring it as topic again is accepted (406 otherwise); then it goes.
+                try amqp.declareExchange(name, type: "topic")
+                try amqp.deleteExchange(name)
+                return nil
+            }
+        }
+        #expect(try outcome.get() == nil)
+    }
+
+    @Test("events come only from their owner: other types, other bindings and a borrowed user_id are refused")
+    func eventsOnlyFromTheirOwner() async throws {
+        for department in Department.allCases {
+            let url = try houshi.environment.amqpURL(of: department)
+            let who = department.rawValue
+            let owned = ContractCatalog.producers.filter { $0.value == department }.map(\.key)
+            let foreign = try #require(ContractCatalog.producers.first { $0.value != department }?.key)
+            let published = try await brokerReplyCode(as: url) { amqp in
+                try amqp.enableConfirms()
+                try amqp.publish(exchange: Topology.eventsExchange, routingKey: foreign.routingKey, body: Data("{}".utf8),
+                                 properties: MessageProperties(contentType: "application/json", userId: who))
+                _ = try amqp.waitForConfirms()
+            }
+            #expect(published == 403, "\(who) publishing \(foreign.routingKey): \(published.map(String.init) ?? "allowed")")
+
+            let other = try #require(Department.allCases.first { $0 != department })
+            let spoofed = try await brokerReplyCode(as: url) { amqp in
+                try amqp.enableConfirms()
+                try amqp.publish(exchange: Topology.eventsExchange, routingKey: owned[0].routingKey, body: Data("{}".utf8),
+                                 properties: MessageProperties(contentType: "application/json", userId: other.rawValue))
+                _ = try amqp.waitForConfirms()
+            }
+            #expect(spoofed == 406, "\(who) publishing as \(other.rawValue): \(spoofed.map(String.init) ?? "allowed")")
+
+            let subscribed = Set(Topology.subscriptions(of: department).map(\.routingKey))
+            for key in ["pension.#", "#", "hukou.*.v1", "pension.claim-requested.v1"] where !subscribed.contains(key) {
+                let bound = try await brokerReplyCode(as: url) {
+                    try $0.bindQueue(Topology.queue(of: department), exchange: Topology.eventsExchange, routingKey: key)
+                }
+                #expect(bound == 403, "\(who) binding its queue to \(key): \(bound.map(String.init) ?? "allowed")")
+            }
+
+            // Dead letters only under its own name, in both directions.
+            for key in [Topology.queue(of: other), Topology.replayRoutingKey(of: other), "#"] {
+                let letter = try await brokerReplyCode(as: url) { amqp in
+                    try amqp.enableConfirms()
+                    try amqp.publish(exchange: Topology.deadLetterExchange, routingKey: key, body: Data("{}".utf8),
+                                     properties: MessageProperties(contentType: "application/json", userId: who))
+                    _ = try amqp.waitForConfirms()
+                }
+                #expect(letter == 403, "\(who) dead-lettering as \(key): \(letter.map(String.init) ?? "allowed")")
+                let bound = try await brokerReplyCode(as: url) {
+                    try $0.bindQueue(Topology.queue(of: department), exchange: Topology.deadLetterExchange, routingKey: key)
+                }
+                #expect(bound == 403, "\(who) binding its queue to dead letters \(key): \(bound.map(String.init) ?? "allowed")")
+            }
+        }
+
+        // Past the broker (the administrator has no topic limits): every consumer refuses a type
+        // its owner did not publish, dead-letters it with the reason, and stores nothing.
+        let caseId = UUID()
+        let body = try houshi.fixture("hukou.cancelled.v1", caseId: caseId)
+        let messageId = (try JSONSerialization.jsonObject(with: body) as! [String: Any])["id"] as! String
+        try await houshi.infrastructure.publish(
+            routingKey: "hukou.cancelled.v1", body: body,
+            properties: MessageProperties(contentType: "application/json", messageId: messageId, userId: "houshi-admin"),
+            asAdministrator: true)
+        for department in Department.allCases where Topology.subscriptions(of: department).contains(.hukouCancelled) {
+            let letters = try await houshi.deadLetters(of: department, ids: [messageId])
+            #expect(letters.first?.properties.headers[DeadLetter.reasonHeader]?.description
+                    == "hukou.cancelled.v1 was published by houshi-admin; only public-security may publish it")
+            #expect(try await houshi.infrastructure.count(
+                "SELECT count(*) AS count FROM \(department.schema).inbox WHERE message_id = $1::uuid", [messageId]) == 0)
+        }
+        // The owners' own events still flow: a notice completes its requests.
+        try await houshi.waitForRequests(caseId: try await houshi.postFreshNotice())
     }
 
     // MARK: Tokens

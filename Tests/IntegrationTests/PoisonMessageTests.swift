@@ -46,12 +46,13 @@ final class PoisonMessageTests {
             }
         }
 
-        // Each consumer goes on: a valid message of the case, put the same way, is handled.
+        // Each consumer goes on: a valid message of the case, published by its type's owner, is handled.
         for department in Department.allCases {
             let known = try #require(Topology.subscriptions(of: department).first)
             let valid = try envelope(known, caseId: caseId) { _ in }
             let id = try #require((try JSONSerialization.jsonObject(with: valid) as? [String: Any])?["id"] as? String)
-            try await publish(valid, id: id, to: department)
+            try await houshi.infrastructure.publish(routingKey: known.routingKey, body: valid,
+                                                    properties: MessageProperties(contentType: "application/json", messageId: id))
             try await houshi.waitUntilHandled(messageId: id, by: department)
         }
     }

@@ -73,11 +73,7 @@ public struct DeclareTopologyCommand: AsyncParsableCommand {
         let configuration = try ServiceConfiguration(department: .intake)
         let url = configuration.amqpURL
         let outcome: Result<Void, any Error> = await onDedicatedThread(name: "declare-topology") {
-            Result {
-                let amqp = try AMQPConnection(url: url, name: "houshi declare-topology")
-                defer { amqp.close() }
-                try BrokerTopology.declareAll(on: amqp)
-            }
+            Result { try BrokerTopology.declareAll { try AMQPConnection(url: url, name: "houshi declare-topology") } }
         }
         try outcome.get()
         print("declared \(Topology.eventsExchange), \(Topology.deadLetterExchange) and the queues of",

@@ -94,7 +94,7 @@ enum DeadLetterQueue<S: ServiceDefinition> {
             let chosen = choose(letters)
             guard !chosen.isEmpty else { return 0 }
             for index in chosen.sorted() {
-                let properties = replayProperties(of: letters[index])
+                let properties = replayProperties(of: letters[index], by: publisher.user)
                 try publisher.publish(exchange: Topology.deadLetterExchange, routingKey: Topology.replayRoutingKey(of: S.department),
                                       body: letters[index].body, properties: properties)
             }
@@ -104,12 +104,14 @@ enum DeadLetterQueue<S: ServiceDefinition> {
         }
     }
 
-    /// A dead letter's properties as replayed: the original message id and type back in place
-    /// (the dead letter itself went out under an id of its own), its headers kept and the time
-    /// of the replay added. The routing key stays the replay's, which reaches only this
-    /// service's queue; the consumer finds the handler from the envelope.
-    static func replayProperties(of letter: Delivery) -> MessageProperties {
+    /// A dead letter's properties as replayed by broker user `user`: the original message id and
+    /// type back in place (the dead letter itself went out under an id of its own), its headers
+    /// kept and the time of the replay added. The routing key stays the replay's, which reaches
+    /// only this service's queue; the consumer finds the handler from the envelope, and accepts
+    /// the service's own user as the publisher only on that routing key.
+    static func replayProperties(of letter: Delivery, by user: String) -> MessageProperties {
         var properties = letter.properties
+        properties.userId = user
         properties.messageId = letter.properties.headers[DeadLetter.originalMessageIdHeader]?.description ?? properties.messageId
         properties.type = letter.properties.headers[DeadLetter.originalRoutingKeyHeader]?.description ?? properties.type
         properties.headers["x-houshi-replayed-at"] = .string(Timestamp.now().rfc3339)

@@ -77,7 +77,10 @@ final class EmittedMessagePublisher {
     /// for longer than the heartbeat (librabbitmq-c answers heartbeats only when called, so the
     /// broker may have dropped it in a quiet hour) is re-opened first; one that fails is re-opened
     /// and the messages published once more (what the first attempt published, the inboxes absorb).
+    /// Messages the broker would refuse to this service are not sent (the broker would close the
+    /// channel on them): a relay sets them aside when their claim ends.
     func publish(_ messages: [OutboxMessage]) -> [UUID] {
+        let messages = messages.filter { $0.isPublishable(by: configuration.department) }
         guard !messages.isEmpty else { return [] }
         if broker != nil, ContinuousClock.now - lastUsed > .seconds(configuration.amqpHeartbeat) { close() }
         defer { lastUsed = .now }

@@ -160,6 +160,9 @@ public struct MessageProcessor: Sendable {
             }
         }
         logger = logger.forMessage(decoded.header)
+        if let refusal = PublisherCheck.refusal(of: decoded.header.messageType, in: delivery, consumer: department) {
+            return .refused(reason: refusal, logger: logger)
+        }
         let trace = delivery.traceParent?.child() ?? .start()
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
         return .admitted(Admitted(delivery: delivery, decoded: decoded, logger: logger, trace: trace))
@@ -219,6 +222,7 @@ public enum DeadLetter {
     public static let originalRoutingKeyHeader = "x-houshi-original-routing-key"
     public static let originalExchangeHeader = "x-houshi-original-exchange"
     public static let originalMessageIdHeader = "x-houshi-original-message-id"
+    public static let originalUserIdHeader = "x-houshi-original-user-id"
     public static let deadLetteredAtHeader = "x-houshi-dead-lettered-at"
 
     /// The headers of `delivery`'s dead letter. A replayed dead letter that fails again keeps the
@@ -231,6 +235,7 @@ public enum DeadLetter {
         headers[originalRoutingKeyHeader] = original(originalRoutingKeyHeader, else: delivery.routingKey)
         headers[originalExchangeHeader] = original(originalExchangeHeader, else: delivery.exchange)
         headers[originalMessageIdHeader] = original(originalMessageIdHeader, else: delivery.properties.messageId)
+        headers[originalUserIdHeader] = original(originalUserIdHeader, else: delivery.properties.userId)
         return headers
     }
 }

@@ -5,11 +5,12 @@ import HoushiStorage
 
 extension AMQPConnection {
     /// Publishes outbox messages on a channel with confirms enabled and waits for the broker's
-    /// answers; returns the positions in `messages` of those it confirmed, in order.
+    /// answers; returns the positions in `messages` of those it confirmed, in order. Each carries
+    /// the connection's user as `user_id`, which the broker checks and consumers trust.
     func publishConfirmed(_ messages: [OutboxMessage], appId: String) throws -> [Int] {
         let tags = try messages.map { message in
             try publish(exchange: message.exchange, routingKey: message.routingKey, body: message.body,
-                        properties: message.properties(appId: appId))
+                        properties: message.properties(appId: appId, userId: user))
         }
         let refused = try waitForConfirms()
         return tags.indices.filter { !refused.contains(tags[$0]) }
@@ -17,11 +18,21 @@ extension AMQPConnection {
 }
 
 extension OutboxMessage {
+    /// Whether the broker lets `department`'s user publish it (`Topology.mayPublish`).
+    func isPublishable(by department: Department) -> Bool {
+        Topology.mayPublish(department, exchange: exchange, routingKey: routingKey)
+    }
+
+    /// Why `department`'s user cannot publish it.
+    func refusal(for department: Department) -> String {
+        "\(department.rawValue) may not publish \(routingKey) on \(exchange)"
+    }
+
     /// The AMQP properties it is published with.
-    func properties(appId: String) -> MessageProperties {
+    func properties(appId: String, userId: String) -> MessageProperties {
         MessageProperties(
             contentType: "application/json", messageId: messageId.lowercased, correlationId: caseId?.lowercased,
-            type: routingKey, appId: appId, timestamp: Date(), persistent: true,
+            type: routingKey, appId: appId, userId: userId, timestamp: Date(), persistent: true,
             headers: headers.mapValues { .string($0) })
     }
 }

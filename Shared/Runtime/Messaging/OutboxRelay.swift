@@ -3,6 +3,7 @@ import HoushiContract
 import HoushiMessaging
 import HoushiStorage
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Publishes the service's outbox: locks a batch of unsent rows, publishes them with publisher
@@ -82,19 +83,48 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Publishes one batch; returns how many rows it took.
+    /// Publishes one batch; returns how many rows it took. Rows the broker would refuse to this
+    /// service's user are set aside (`Outbox.setAside`), so that they never hold up the rest.
     private func publishBatch(db: PostgresConnection, amqp: AMQPConnection) throws -> Int {
         try db.withTransaction { tx in
             let batch = try Outbox.lockUnsent(limit: configuration.outboxBatchSize, on: tx)
             guard !batch.isEmpty else { return 0 }
-            let confirmed = try amqp.publishConfirmed(batch.map(\.message), appId: configuration.department.rawValue)
-            try Outbox.markSent(confirmed.map { batch[$0].seq }, on: tx)
-            if confirmed.count < batch.count {
+            let department = configuration.department
+            let (publishable, refused) = batch.partitioned { $0.message.isPublishable(by: department) }
+            try setAside(refused, on: tx)
+            let confirmed = try amqp.publishConfirmed(publishable.map(\.message), appId: department.rawValue)
+            try Outbox.markSent(confirmed.map { publishable[$0].seq }, on: tx)
+            if confirmed.count < publishable.count {
                 logger.warning("broker refused messages; they stay in the outbox",
-                               metadata: ["count": "\(batch.count - confirmed.count)"])
+                               metadata: ["count": "\(publishable.count - confirmed.count)"])
             }
             logger.debug("published", metadata: ["count": "\(confirmed.count)"])
             return batch.count
         }
+    }
+
+    private func setAside(_ rows: [(seq: Int64, message: OutboxMessage)], on tx: PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
+        let department = configuration.department
+        try Outbox.setAside(rows.map { ($0.seq, $0.message.refusal(for: department)) }, on: tx)
+        for row in rows {
+            var metadata: Logger.Metadata = ["message_id": "\(row.message.messageId)", "routing_key": "\(row.message.routingKey)",
+                                             "exchange": "\(row.message.exchange)"]
+            metadata["case_id"] = row.message.caseId.map { "\($0)" }
+            logger.error("outbox row set aside in outbox_refused: the broker would refuse it to this service", metadata: metadata)
+        }
+        Counter(label: "houshi_outbox_refused_total").increment(by: rows.count)
+    }
+}
+
+extension Array {
+    /// The elements that satisfy `belongs`, and the rest, each in order.
+    func partitioned(by belongs: (Element) -> Bool) -> (matching: [Element], rest: [Element]) {
+        var matching: [Element] = []
+        var rest: [Element] = []
+        for element in self {
+            if belongs(element) { matching.append(element) } else { rest.append(element) }
+        }
+        return (matching, rest)
     }
 }

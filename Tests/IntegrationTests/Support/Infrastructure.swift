@@ -4,12 +4,14 @@ import HoushiMessaging
 import HoushiRuntime
 import HoushiStorage
 
-/// The test's view of the database (as the superuser) and the broker (as the administrator),
-/// every blocking call on an owner thread.
+/// The test's view of the database (as the superuser) and the broker (as the administrator,
+/// and as each service's user to publish its events), every blocking call on an owner thread.
 struct Infrastructure: Sendable {
     let environment: TestEnvironment
     let database: Database
     private let broker: OwnerThread<BrokerSession>
+    /// Each service's broker user: only the owner of an event type may publish it.
+    private let publishers: [Department: OwnerThread<BrokerSession>]
 
     init(environment: TestEnvironment) throws {
         self.environment = environment
@@ -18,14 +20,21 @@ struct Infrastructure: Sendable {
         let url = try environment.adminValue("HOUSHI_AMQP_ADMIN_URL")
         guard let amqpURL = AMQPURL(url) else { throw AMQPError("HOUSHI_AMQP_ADMIN_URL is not an AMQP URL") }
         broker = OwnerThread(name: "integration-tests-broker") { BrokerSession(url: amqpURL) }
+        publishers = try Dictionary(uniqueKeysWithValues: Department.allCases.map { department in
+            guard let text = try environment.serviceEnvironment(department)["HOUSHI_AMQP_URL"], let url = AMQPURL(text) else {
+                throw AMQPError("\(department.rawValue).env has no AMQP URL")
+            }
+            return (department, OwnerThread(name: "integration-tests-\(department.rawValue)") { BrokerSession(url: url) })
+        })
     }
 
     /// Lets the owner threads finish in the background (a test's teardown cannot wait).
     func shutdown() {
-        let (database, broker) = (database, broker)
+        let (database, broker, publishers) = (database, broker, publishers)
         Task {
             await database.shutdown()
             await broker.stop()
+            for publisher in publishers.values { await publisher.stop() }
         }
     }
 
@@ -36,12 +45,23 @@ struct Infrastructure: Sendable {
         }
     }
 
-    /// Publishes raw bytes to an exchange with the given properties, confirmed by the broker.
+    /// Publishes raw bytes to an exchange with the given properties, confirmed by the broker: an
+    /// event as the user of the service that owns its type (with that `user_id`), anything else,
+    /// or anything when `asAdministrator`, as the administrator.
     func publish(exchange: String = Topology.eventsExchange, routingKey: String, body: Data,
-                 properties: MessageProperties = MessageProperties(contentType: "application/json")) async throws {
+                 properties: MessageProperties = MessageProperties(contentType: "application/json"),
+                 asAdministrator: Bool = false) async throws {
+        var properties = properties
+        var broker = broker
+        if !asAdministrator, exchange == Topology.eventsExchange, let type = MessageType(routingKey: routingKey),
+           let owner = ContractCatalog.producers[type], let publisher = publishers[owner] {
+            broker = publisher
+            properties.userId = properties.userId ?? owner.rawValue
+        }
+        let sent = properties
         try await broker.run { session in
             try session.use { amqp in
-                try amqp.publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
+                try amqp.publish(exchange: exchange, routingKey: routingKey, body: body, properties: sent)
                 guard try amqp.waitForConfirms().isEmpty else { throw AMQPError("the broker refused the test message") }
             }
         }
