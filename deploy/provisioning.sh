@@ -28,6 +28,9 @@ password_var() {
 # random_password: 48 hex digits.
 random_password() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 
+# random_seal_key: a new Ed25519 private key for intake's seals, base64 of 32 random bytes.
+random_seal_key() { head -c 32 /dev/urandom | base64; }
+
 # db_role SERVICE: the service's PostgreSQL role and schema (public-security -> public_security).
 db_role() { echo "${1//-/_}"; }
 

@@ -14,8 +14,8 @@ enum IntakeService: ServiceDefinition {
     static let abstract = "Intake: the hospital's death-notice API and the one-stop case view."
     static let migrations = IntakeSchema.migrations
     static let variables: [ConfigurationVariable] = [
-        ("HOUSHI_SEAL_KEY", "a key made once and kept in the schema", "base64 of the 32-byte Ed25519 key that seals attachments"),
-        ("HOUSHI_SEAL_KEY_FILE", "none", "a file holding HOUSHI_SEAL_KEY"),
+        ("HOUSHI_SEAL_KEY", "none: required", "base64 of the 32-byte Ed25519 key that seals attachments (or …_FILE)"),
+        ("HOUSHI_SEAL_KEY_FILE", "none", "a file holding HOUSHI_SEAL_KEY, read in its place"),
         ("HOUSHI_FAMILY_LINK_KEY", "a key made once and kept in the schema", "base64 of 32 bytes or more that signs the family's links"),
         ("HOUSHI_SMS_WEBHOOK_URL", "none: messages are only logged", "the SMS gateway's webhook"),
         ("HOUSHI_SMS_RETRY_SECONDS", "10", "the first retry's delay of a failed SMS, doubling up to 10 minutes"),
@@ -31,8 +31,16 @@ enum IntakeService: ServiceDefinition {
     /// The family's links, shared by the pages, the notices' opening and the SMS sender (one key read).
     static let familyLinks = FamilyLinkSource()
 
-    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {
-        let opening = NoticeOpening(context: context, links: familyLinks)
+    /// Refuses to start without the seal key (`SealKey.load`); records its public key.
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) async throws {
+        let sealKey = try SealKey.load()
+        try await context.database.withConnection { db in try SealPublicKeys.adopt(sealKey, on: db) }
+        try addRoutes(to: router, context: context, sealKey: sealKey)
+    }
+
+    /// The routes, sealing with `sealKey`.
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext, sealKey: SealKey) throws {
+        let opening = NoticeOpening(context: context, links: familyLinks, sealKey: sealKey)
         DeathNoticeRoutes(context: context, opening: opening).register(on: router)
         let pages = try IntakePages(context: context, opening: opening, links: familyLinks)
         pages.register(on: router)

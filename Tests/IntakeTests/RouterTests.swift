@@ -1,6 +1,7 @@
 import Foundation
 import HoushiContract
 import HoushiRuntime
+import Crypto
 import Hummingbird
 @testable import Intake
 import Logging
@@ -22,7 +23,7 @@ import Testing
             logger: Logger(label: "router-tests"), metrics: PrometheusCollectorRegistry())
         let router = Router()
         router.addHealthRoutes(readiness: Readiness())
-        try IntakeService.addRoutes(to: router, context: context)
+        try IntakeService.addRoutes(to: router, context: context, sealKey: SealKey(privateKey: .init()))
         return router
     }
 

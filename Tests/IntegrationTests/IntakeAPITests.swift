@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HoushiContract
 import Testing
@@ -142,16 +143,29 @@ final class IntakeAPITests {
         #expect(reference["kind"] as? String == "death-certificate-scan")
 
         let port = try houshi.port(of: .intake)
-        let key = try await HTTP.get("http://127.0.0.1:\(port)/v1/seal/public-key")
-        let publicKey = try #require(key.json?["publicKey"] as? String)
-        // Verified independently, with Python's cryptography package.
+        // Verified independently, with Python's cryptography package, as SECURITY.md tells a
+        // department to: the key by the reference's id from /v1/seal/public-keys, the text from
+        // its template. The same script first checks SECURITY.md's worked example.
+        let keys = try await HTTP.get("http://127.0.0.1:\(port)/v1/seal/public-keys")
+        let keyId = try #require(reference["sealKeyId"] as? String)
+        #expect(keys.json?["current"] as? String == keyId)
         try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
-            import base64, sys
+            import base64, json, re, sys
             from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(sys.argv[1]))
-            key.verify(base64.b64decode(sys.argv[2]), sys.argv[3].encode())
-            """, publicKey, reference["seal"] as? String ?? "",
-            "\(caseId.lowercased)\ndeath-certificate-scan\n\(reference["sha256"] as? String ?? "")"], environment: [:])
+            def verify(public_key, template, reference, seal):
+                key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
+                key.verify(base64.b64decode(seal), template.format(**reference).encode())
+            document = open(sys.argv[1], encoding="utf-8").read()
+            example = json.loads(re.search(r"```json\\n(.*?)```", document, re.S).group(1))
+            verify(example["publicKey"], "{caseId}\\n{kind}\\n{sha256}", example, example["seal"])
+            keys = json.loads(sys.argv[2])
+            reference = json.loads(sys.argv[3])
+            public_key = next(k["publicKey"] for k in keys["keys"] if k["id"] == reference["sealKeyId"])
+            verify(public_key, keys["signedText"], reference, reference["seal"])
+            """, TestEnvironment.repository.appendingPathComponent("SECURITY.md").path,
+            String(decoding: keys.body, as: UTF8.self),
+            String(decoding: try JSONSerialization.data(withJSONObject: reference.merging(["caseId": caseId.lowercased]) { $1 }),
+                   as: UTF8.self)], environment: [:])
 
         // A later upload of the household booklet.
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
@@ -167,6 +181,40 @@ final class IntakeAPITests {
         #expect(try await HTTP.post(url.replacingOccurrences(of: "household-booklet", with: "selfie"),
                                     headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "image/png"],
                                     body: png).status == 422)
+    }
+
+    @Test("a private key an earlier release kept in the schema leaves it, and its seals still verify by id")
+    func storedSealKeyIsRetired() async throws {
+        let caseId = try await houshi.postFreshNotice()
+        let old = Curve25519.Signing.PrivateKey()
+        let oldId = "ed25519-" + SHA256.hash(data: old.publicKey.rawRepresentation).map { String(format: "%02x", $0) }
+            .joined().prefix(16)
+        let sha256 = String(repeating: "ab", count: 32)
+        let seal = try old.signature(for: Data("\(caseId.lowercased)\nid-card\n\(sha256)".utf8)).base64EncodedString()
+        let attachment = UUID()
+        _ = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("""
+                CREATE TABLE intake.seal_keys (id integer PRIMARY KEY CHECK (id = 1), private_key bytea NOT NULL,
+                                               created_at timestamptz NOT NULL DEFAULT now())
+                """)
+            try db.execute("ALTER TABLE intake.seal_keys OWNER TO intake")
+            try db.execute("INSERT INTO intake.seal_keys (id, private_key) VALUES (1, $1)", [old.rawRepresentation])
+            try db.execute("""
+                INSERT INTO intake.attachments (id, case_id, kind, content_type, size, sha256, seal, data)
+                VALUES ($1, $2, 'id-card', 'image/png', 1, $3, $4, '\\x00')
+                """, [attachment, caseId, sha256, seal])
+        }
+        await houshi.services[.intake]?.terminate()
+        try await houshi.start(.intake)
+
+        #expect(try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM pg_tables WHERE schemaname = 'intake' AND tablename = 'seal_keys'", []) == 0)
+        #expect(try await houshi.infrastructure.count(
+            "SELECT count(*) AS count FROM intake.attachments WHERE id = $1 AND seal_key_id = $2", [attachment.lowercased, oldId]) == 1)
+        let keys = try await HTTP.get("http://127.0.0.1:\(try houshi.port(of: .intake))/v1/seal/public-keys").json
+        let listed = (keys?["keys"] as? [[String: Any]] ?? []).first { $0["id"] as? String == oldId }
+        #expect(listed?["publicKey"] as? String == old.publicKey.rawRepresentation.base64EncodedString())
+        #expect(keys?["current"] as? String != oldId)
     }
 
     private func auth(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }

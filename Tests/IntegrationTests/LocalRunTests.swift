@@ -87,6 +87,21 @@ final class LocalRunTests {
         #expect(try Self.variablesRead(under: "Services/Intake").isSuperset(of: ["HOUSHI_SEAL_KEY", "HOUSHI_SMS_WEBHOOK_URL"]))
     }
 
+    @Test("intake refuses to start without its seal key, and says which variable to set")
+    func intakeNeedsItsSealKey() async throws {
+        var environment = try houshi.environment.serviceEnvironment(.intake)
+        environment["HOUSHI_SEAL_KEY_FILE"] = ""
+        environment["HOUSHI_SEAL_KEY"] = ""
+        environment["HOUSHI_HTTP_PORT"] = "0"
+        do {
+            _ = try await runCommand(houshi.environment.binary("intake"), [], environment: environment)
+            Issue.record("intake started without a seal key")
+        } catch let failed as CommandFailed {
+            #expect(failed.status != 0)
+            #expect(failed.output.contains("HOUSHI_SEAL_KEY is not set (nor HOUSHI_SEAL_KEY_FILE)"), "\(failed.output)")
+        }
+    }
+
     @Test("infra status shows each service, judged from its port")
     func statusShowsTheServices() async throws {
         let output = try await servicesStatus()

@@ -107,6 +107,17 @@ secret() {
   cat "$file"
 }
 
+# seal_key_file: secrets/seal-key, intake's Ed25519 seal key (base64 of 32 random bytes), made
+# on first use; prints its path.
+seal_key_file() {
+  local file=$SECRETS_DIR/seal-key
+  if [[ ! -s $file ]]; then
+    private_dir "$SECRETS_DIR"
+    (umask 077 && random_seal_key >"$file")
+  fi
+  echo "$file"
+}
+
 # local_password KIND NAME: the password lookup of deploy/provisioning.sh, from secrets/.
 local_password() { secret "$1-$2"; }
 
@@ -359,6 +370,7 @@ HOUSHI_HTTP_PORT=$(service_port "$svc")
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
 EOF
   done
+  echo "HOUSHI_SEAL_KEY_FILE=$(seal_key_file)" >>"$ENV_DIR/intake.env"
   write_file "$ENV_DIR/admin.env" <<EOF
 HOUSHI_AMQP_ADMIN_URL=$(amqp_url "$HOUSHI_BROKER_ADMIN")
 HOUSHI_DATABASE_ADMIN_URL=$(pg_url postgres)

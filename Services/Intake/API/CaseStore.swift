@@ -83,7 +83,7 @@ enum CaseStore {
     /// caller's transaction and a few statements for all of them; returns what became of each
     /// notice, in order. The outbox rows are claimed for the requests' publisher
     /// (`CommittedMessagePublisher`), to whom the caller hands them over after the commit.
-    static func open(_ notices: [PreparedNotice], on tx: PostgresConnection) throws -> [OpenedNotice] {
+    static func open(_ notices: [PreparedNotice], sealingWith key: SealKey, on tx: PostgresConnection) throws -> [OpenedNotice] {
         let opened = Set(try tx.execute("""
             WITH opened AS (
                 INSERT INTO cases (case_id, institution_code, deceased_id_number, notice, notice_sha256, entered_by)
@@ -117,7 +117,7 @@ enum CaseStore {
             outcomes.append(.opened(notice.caseId))
             messages.append(try notice.messages ?? NoticeOutboxMessages(
                 notice.notice, caseId: notice.caseId, institution: notice.institution, trace: notice.trace,
-                attachments: try sealAttachments(of: notice, on: tx)))
+                attachments: try sealAttachments(of: notice, with: key, on: tx)))
         }
         let written = messages.compactMap { $0 }
         try Outbox.enqueue(written.flatMap(\.rows), claimedFor: CommittedMessagePublisher.claim, on: tx)
@@ -144,9 +144,9 @@ enum CaseStore {
     }
 
     /// Stores and seals the notice's attachments for its case; returns their references.
-    private static func sealAttachments(of notice: PreparedNotice, on tx: PostgresConnection) throws -> [AttachmentReference] {
+    private static func sealAttachments(of notice: PreparedNotice, with key: SealKey,
+                                        on tx: PostgresConnection) throws -> [AttachmentReference] {
         guard let attachments = notice.notice.attachments, !attachments.isEmpty else { return [] }
-        let key = try Attachments.sealKey(on: tx)
         return try attachments.map { attachment in
             try Attachments.store(caseId: notice.caseId, kind: attachment.kind, contentType: attachment.contentType,
                                   data: Data(base64Encoded: attachment.data) ?? Data(), addedBy: notice.enteredBy,

@@ -29,9 +29,13 @@ struct DeathNoticeRoutes: Sendable {
             try await addAttachment(request, caseId: requestContext.parameters.get("id") ?? "")
         }
         router.get("/v1/seal/public-key") { _, _ in
-            let key = try await context.withDatabase { db in try Attachments.sealKey(on: db).publicKey.rawRepresentation }
-            return try Response.json(["algorithm": "Ed25519", "publicKey": key.base64EncodedString(),
-                                      "signedText": "<caseId>\\n<kind>\\n<sha256 hex>"])
+            try Response.json(["algorithm": "Ed25519", "keyId": opening.sealKey.id,
+                               "publicKey": opening.sealKey.privateKey.publicKey.rawRepresentation.base64EncodedString(),
+                               "signedText": SealKey.signedTextTemplate])
+        }
+        router.get("/v1/seal/public-keys") { _, _ in
+            let keys = try await context.withDatabase { db in try SealPublicKeys.all(on: db) }
+            return try Response.json(SealPublicKeyList(current: opening.sealKey.id, keys: keys))
         }
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
@@ -105,7 +109,7 @@ struct DeathNoticeRoutes: Sendable {
                                      [caseId, institution.code]).first != nil
                 else { throw APIError.notFound }
                 return try Attachments.store(caseId: caseId, kind: kind, contentType: contentType, data: data,
-                                             key: try Attachments.sealKey(on: tx), on: tx)
+                                             key: opening.sealKey, on: tx)
             }
         }
         context.logger.info("attachment sealed", metadata: ["case": "\(caseId.lowercased)", "kind": "\(kind.rawValue)"])

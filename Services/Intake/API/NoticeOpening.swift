@@ -10,16 +10,19 @@ import Logging
 struct NoticeOpening: Sendable {
     let context: ServiceContext
     let links: FamilyLinkSource
+    /// Seals the notices' attachments.
+    let sealKey: SealKey
     /// Notices submitted together open their cases in one transaction.
     let openings: GroupCommit<PreparedNotice, OpenedNotice>
     /// The most notices opened in one transaction.
     static let openingBatchLimit = 32
 
-    init(context: ServiceContext, links: FamilyLinkSource) {
+    init(context: ServiceContext, links: FamilyLinkSource, sealKey: SealKey) {
         self.context = context
         self.links = links
+        self.sealKey = sealKey
         openings = GroupCommit(limit: Self.openingBatchLimit) { notices in
-            await Self.open(notices, context: context, links: links)
+            await Self.open(notices, context: context, links: links, sealKey: sealKey)
         }
     }
 
@@ -55,12 +58,13 @@ struct NoticeOpening: Sendable {
     /// it commits; if it fails with anything but the database being unavailable, each notice alone
     /// in a transaction of its own, so that one notice's problem is its own.
     private static func open(_ notices: [PreparedNotice],
-                             context: ServiceContext, links: FamilyLinkSource) async -> [Result<OpenedNotice, any Error>] {
+                             context: ServiceContext, links: FamilyLinkSource,
+                             sealKey: SealKey) async -> [Result<OpenedNotice, any Error>] {
         func transaction(_ notices: [PreparedNotice]) async -> Result<[OpenedNotice], any Error> {
             await Result(asyncCatching: {
                 let opened = try await context.withDatabase { db in
                     try db.withTransaction { tx in
-                        let opened = try CaseStore.open(notices, on: tx)
+                        let opened = try CaseStore.open(notices, sealingWith: sealKey, on: tx)
                         try links.links(on: tx).record(caseIds: opened.compactMap {
                             if case .opened(let caseId) = $0.outcome { caseId } else { nil }
                         }, on: tx)

@@ -19,7 +19,7 @@ struct AttachmentProblem: Error, Sendable, Equatable {
 }
 
 /// Attachments: stored in the intake schema with their SHA-256 and sealed (电子签章) with the
-/// intake's Ed25519 key over `caseId \n kind \n sha256`, so departments and auditors can verify them.
+/// intake's `SealKey`, so departments and auditors can verify them.
 enum Attachments {
     /// Largest file.
     static let sizeLimit = 5 * 1024 * 1024
@@ -62,45 +62,17 @@ enum Attachments {
         return nil
     }
 
-    /// The text a seal signs.
-    static func sealedText(caseId: UUID, kind: AttachmentKind, sha256: String) -> Data {
-        Data("\(caseId.lowercased)\n\(kind.rawValue)\n\(sha256)".utf8)
-    }
-
     /// Stores and seals a checked file; returns the reference requests carry.
     static func store(caseId: UUID, kind: AttachmentKind, contentType: String, data: Data, addedBy: UUID? = nil,
-                      key: Curve25519.Signing.PrivateKey, on db: PostgresConnection) throws -> AttachmentReference {
+                      key: SealKey, on db: PostgresConnection) throws -> AttachmentReference {
         let sha256 = SHA256.hash(data: data).lowercaseHex
-        let seal = try key.signature(for: sealedText(caseId: caseId, kind: kind, sha256: sha256)).base64EncodedString()
-        let reference = AttachmentReference(id: UUID(), kind: kind, sha256: sha256, seal: seal)
+        let reference = AttachmentReference(id: UUID(), kind: kind, sha256: sha256,
+                                            seal: try key.seal(caseId: caseId, kind: kind, sha256: sha256), sealKeyId: key.id)
         try db.execute("""
-            INSERT INTO attachments (id, case_id, kind, content_type, size, sha256, seal, data, added_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """, [reference.id, caseId, kind.rawValue, contentType.lowercased(), data.count, sha256, seal, data, addedBy])
+            INSERT INTO attachments (id, case_id, kind, content_type, size, sha256, seal, seal_key_id, data, added_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, [reference.id, caseId, kind.rawValue, contentType.lowercased(), data.count, sha256, reference.seal, key.id,
+                  data, addedBy])
         return reference
-    }
-
-    /// The intake's seal key: `HOUSHI_SEAL_KEY` (base64 of the 32-byte Ed25519 private key, or
-    /// `HOUSHI_SEAL_KEY_FILE`), else the one kept in the schema, made on first use.
-    static func sealKey(on db: PostgresConnection) throws -> Curve25519.Signing.PrivateKey {
-        let environment = ProcessInfo.processInfo.environment
-        let fromFile = try environment["HOUSHI_SEAL_KEY_FILE"].map { path in
-            do {
-                return try InputFile.text(path)
-            } catch {
-                throw ConfigurationError(variable: "HOUSHI_SEAL_KEY_FILE", problem: "names \(error)")
-            }
-        }
-        if let configured = environment["HOUSHI_SEAL_KEY"] ?? fromFile {
-            guard let raw = Data(base64Encoded: configured.trimmingWhitespace) else {
-                throw ConfigurationError(variable: "HOUSHI_SEAL_KEY", problem: "is not base64")
-            }
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        }
-        try db.execute("""
-            INSERT INTO seal_keys (id, private_key) VALUES (1, $1) ON CONFLICT (id) DO NOTHING
-            """, [Curve25519.Signing.PrivateKey().rawRepresentation])
-        let stored = try db.execute("SELECT private_key FROM seal_keys WHERE id = 1").first!.bytes("private_key")
-        return try Curve25519.Signing.PrivateKey(rawRepresentation: stored)
     }
 }

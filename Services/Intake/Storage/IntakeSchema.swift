@@ -69,5 +69,6 @@ enum IntakeSchema {
         // The reform office's accounts for the city's supervision page (sessions and failed
         // sign-ins are the staff's tables).
         Migration(version: 20, name: "supervisors", sql: OfficerAccounts.tableSQL),
+        SealPublicKeys.migration,
     ]
 }

@@ -22,18 +22,23 @@ public struct AttachmentReference: Codable, Sendable, Equatable {
     public var kind: AttachmentKind
     /// SHA-256 of the file, lowercase hex.
     public var sha256: String
-    /// Intake's Ed25519 signature over the 32 raw bytes of the SHA-256 digest, base64.
+    /// Intake's Ed25519 signature, base64, over the UTF-8 text `<id of the case>\n<kind>\n<sha256>`
+    /// (the case id lowercase, no final newline).
     public var seal: String
+    /// The id of the key that made the seal (`GET /v1/seal/public-keys` lists them); absent in
+    /// messages from before keys had ids.
+    public var sealKeyId: String?
 
-    public init(id: UUID, kind: AttachmentKind, sha256: String, seal: String) {
+    public init(id: UUID, kind: AttachmentKind, sha256: String, seal: String, sealKeyId: String? = nil) {
         self.id = id
         self.kind = kind
         self.sha256 = sha256
         self.seal = seal
+        self.sealKeyId = sealKeyId
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, sha256, seal
+        case id, kind, sha256, seal, sealKeyId
     }
 
     /// Writes the id in lowercase like every contract UUID.
@@ -43,5 +48,6 @@ public struct AttachmentReference: Codable, Sendable, Equatable {
         try container.encode(kind, forKey: .kind)
         try container.encode(sha256, forKey: .sha256)
         try container.encode(seal, forKey: .seal)
+        try container.encodeIfPresent(sealKeyId, forKey: .sealKeyId)
     }
 }

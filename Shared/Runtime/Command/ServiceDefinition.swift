@@ -19,8 +19,9 @@ public protocol ServiceDefinition: SendableMetatype {
     static func handlers() -> [RegisteredHandler]
     /// What follows the handlers in their transaction (`MessageProcessor.FollowUp`); none by default.
     static var followUp: MessageProcessor.FollowUp? { get }
-    /// Throws when the routes cannot be served (e.g. a page template that does not parse).
-    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws
+    /// Throws when the routes cannot be served (e.g. a page template that does not parse, a
+    /// secret missing); runs after the migrations.
+    static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) async throws
     /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge);
     /// throws when its configuration is wrong, before anything starts.
     static func backgroundServices(context: ServiceContext) throws -> [any Service]

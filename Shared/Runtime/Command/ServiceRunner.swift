@@ -55,7 +55,7 @@ public enum ServiceRunner {
         router.add(middleware: JSONErrorMiddleware())
         router.addHealthRoutes(readiness: readiness)
         router.addMetricsRoute(metrics)
-        try S.addRoutes(to: router, context: context)
+        try await S.addRoutes(to: router, context: context)
         let http = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),

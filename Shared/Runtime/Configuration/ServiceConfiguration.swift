@@ -126,10 +126,20 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Reads variables, or the file named by `NAME_FILE`.
-struct EnvironmentReader {
+public struct EnvironmentReader: Sendable {
     let environment: [String: String]
 
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
     func string(_ name: String, default defaultValue: String) throws -> String {
+        try optionalString(name) ?? defaultValue
+    }
+
+    /// The content of the file `NAME_FILE` names (trimmed), else `NAME`'s value; nil when
+    /// neither is set. Secrets are read this way, so that they need not be in the environment.
+    public func optionalString(_ name: String) throws -> String? {
         if let path = environment["\(name)_FILE"], !path.isEmpty {
             do {
                 return try InputFile.text(path).trimmingWhitespace
@@ -137,7 +147,7 @@ struct EnvironmentReader {
                 throw ConfigurationError(variable: "\(name)_FILE", problem: "names \(error)")
             }
         }
-        guard let value = environment[name], !value.isEmpty else { return defaultValue }
+        guard let value = environment[name], !value.isEmpty else { return nil }
         return value
     }
 
