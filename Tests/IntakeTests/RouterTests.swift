@@ -1,6 +1,6 @@
 import Foundation
 import HoushiContract
-import HoushiRuntime
+@testable import HoushiRuntime
 import Crypto
 import Hummingbird
 @testable import Intake
@@ -28,9 +28,17 @@ import Testing
     }
 
     /// Sends one request through the router; thrown HTTP errors become their responses, as the server makes them.
-    static func respond(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields = [:],
-                        body: String = "") async throws -> (status: HTTPResponse.Status, body: String) {
-        let router = try router()
+    static func respond(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields = [:], body: String = "",
+                        router: Router<BasicRequestContext>? = nil) async throws -> (status: HTTPResponse.Status, body: String) {
+        let reply = try await respondFully(method, path, headers: headers, body: body, router: router)
+        return (reply.status, reply.body)
+    }
+
+    /// As `respond`, with the response's headers.
+    static func respondFully(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields = [:], body: String = "",
+                             router: Router<BasicRequestContext>? = nil)
+        async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+        let router = try router ?? Self.router()
         let request = Request(head: HTTPRequest(method: method, scheme: "http", authority: "localhost", path: path,
                                                 headerFields: headers),
                               body: RequestBody(buffer: ByteBuffer(string: body)))
@@ -43,7 +51,18 @@ import Testing
         }
         let writer = CollectingWriter()
         try await response.body.write(writer)
-        return (response.status, String(buffer: writer.buffer))
+        return (response.status, response.headers, String(buffer: writer.buffer))
+    }
+
+    @Test("a request that finds no database connection in time gets 503 with Retry-After, in both languages")
+    func busyPoolAnswers503() async throws {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        router.get("/busy") { _, _ -> String in throw PoolBusy(reason: .timedOut) }
+        let reply = try await Self.respondFully(.get, "/busy", router: router)
+        #expect(reply.status == .serviceUnavailable)
+        #expect(reply.headers[.retryAfter] == "2")
+        #expect(reply.body.contains(#""error":"busy""#) && reply.body.contains("服务繁忙"), "\(reply.body)")
     }
 
     @Test func noticesWithoutATokenAreRefused() async throws {

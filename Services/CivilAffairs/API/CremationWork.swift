@@ -23,22 +23,33 @@ struct CremationWork: Sendable {
     }
 
     /// The pickups asked for a day (Beijing time), the earliest first.
-    func pickups(on day: CalendarDate) async throws -> [PickupEntry] {
+    /// How many pickups a page of `/v1/pickups` lists.
+    static let pickupPageSize = 100
+
+    /// One page of the day's pickups, oldest request first, and how many the day has.
+    func pickups(on day: CalendarDate, page: PageQuery) async throws -> Page<PickupEntry> {
         try await context.withDatabase { db in
-            try db.execute("""
+            let rows = try db.execute("""
                 SELECT p.case_id, p.address, p.status,
                        \(beijingTimeSQL("p.requested_at")) AS requested_at,
                        p.funeral_home_code, c.number, c.deceased_name,
-                       EXISTS (SELECT 1 FROM cremations k WHERE k.case_id = p.case_id) AS cremated
+                       EXISTS (SELECT 1 FROM cremations k WHERE k.case_id = p.case_id) AS cremated,
+                       count(*) OVER () AS total
                 FROM pickups p JOIN cremation_certificates c ON c.case_id = p.case_id
                 WHERE (p.requested_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
                 ORDER BY p.requested_at, p.case_id
-                """, [day.description]).rows.map { row in
+                LIMIT $2 OFFSET $3
+                """, [day.description, page.size, page.offset]).rows
+            let entries = try rows.map { row in
                 PickupEntry(caseId: try row.string("case_id"), address: try row.string("address"),
                             status: try row.string("status"), requestedAt: try row.string("requested_at"),
                             funeralHome: try row.string("funeral_home_code"), certificateNumber: try row.string("number"),
                             deceasedName: try row.string("deceased_name"), cremated: try row.bool("cremated"))
             }
+            let total = try rows.first.map { try $0.int("total") } ?? db.execute("""
+                SELECT count(*) AS total FROM pickups WHERE (requested_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
+                """, [day.description]).first.map { try $0.int("total") } ?? 0
+            return Page("pickups", page, total: total, items: entries)
         }
     }
 

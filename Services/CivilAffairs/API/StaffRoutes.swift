@@ -28,9 +28,10 @@ struct StaffRoutes: Sendable {
         }
         router.get("/v1/held") { request, _ in
             _ = try await authenticate(request)
-            return try Response.json(["held": try await context.withDatabase { db in
-                try HeldItems.open(items: [.cremation], on: db)
-            }])
+            let page = try PageQuery.of(request, size: HeldItems.pageSize)
+            return try Response.json(try await context.withDatabase { db in
+                try HeldItems.open(items: [.cremation], page: page, on: db)
+            })
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
             try await approve(request, caseId: requestContext.parameters.get("caseId"))
@@ -40,19 +41,30 @@ struct StaffRoutes: Sendable {
         }
     }
 
-    /// `GET /v1/pickups?date=YYYY-MM-DD` (default today, Asia/Shanghai).
+    /// `GET /v1/pickups?date=YYYY-MM-DD&page=N` (default today, Asia/Shanghai; page 1).
     private func pickups(_ request: Request) async throws -> Response {
         _ = try await authenticate(request)
         let text = request.uri.queryParameters["date"].map { String($0) } ?? Timestamp.now().beijingDate.description
-        guard let day = CalendarDate(text) else {
-            throw APIError.invalid([FieldError(field: "date", message: "must be YYYY-MM-DD", messageZh: "日期格式须为YYYY-MM-DD")])
-        }
-        return try Response.json(PickupList(date: day.description, pickups: try await work.pickups(on: day)))
+        let day = CalendarDate(text)
+        let page = PageQuery.parse(request, size: CremationWork.pickupPageSize)
+        let problems = (day == nil ? [FieldError(field: "date", message: "must be YYYY-MM-DD", messageZh: "日期格式须为YYYY-MM-DD")] : [])
+            + (page == nil ? [PageQuery.problem] : [])
+        guard problems.isEmpty, let day, let page else { throw APIError.invalid(problems) }
+        return try Response.json(PickupList(date: day.description, page: try await work.pickups(on: day, page: page)))
     }
 
+    /// The day and one page of its pickups.
     private struct PickupList: Encodable {
         let date: String
-        let pickups: [CremationWork.PickupEntry]
+        let page: Page<CremationWork.PickupEntry>
+
+        enum CodingKeys: String, CodingKey { case date }
+
+        func encode(to encoder: any Encoder) throws {
+            try page.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(date, forKey: .date)
+        }
     }
 
     private func confirmPickup(_ request: Request, caseId text: String?) async throws -> Response {

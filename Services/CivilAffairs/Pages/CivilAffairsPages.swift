@@ -29,7 +29,8 @@ struct CivilAffairsPages: Sendable {
             let days = [day.date, day.date.adding(days: 1)]
             var lists: [PickupsView.Day] = []
             for date in days {
-                let entries = try await work.pickups(on: date)
+                // A city's day has far fewer pickups than a page this size.
+                let entries = try await work.pickups(on: date, page: PageQuery(size: 1_000)).items
                 lists.append(PickupsView.Day(label: date == day.date ? day.label : "次日（\(date.chineseMonthDay)）",
                                              rows: entries.map(pickupRow)))
             }

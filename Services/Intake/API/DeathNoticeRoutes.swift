@@ -76,13 +76,11 @@ struct DeathNoticeRoutes: Sendable {
         if let status, !["open", "completed"].contains(status) {
             problems.append(FieldError(field: "status", message: "must be open or completed", messageZh: "须为open或completed"))
         }
-        let page = query["page"].map { Int(String($0)) } ?? 1
-        if page.map({ !(1...100_000).contains($0) }) ?? true {
-            problems.append(FieldError(field: "page", message: "must be a page number from 1", messageZh: "页码须为正整数"))
-        }
+        let page = PageQuery.parse(request, size: 20)
+        if page == nil { problems.append(PageQuery.problem) }
         guard problems.isEmpty, let page else { throw APIError.invalid(problems) }
         let list = try await context.withDatabase { db in
-            try CaseStore.list(institution: institution, status: status, page: page, pageSize: 20, on: db)
+            try CaseStore.list(institution: institution, status: status, page: page.page, pageSize: page.size, on: db)
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: list)))

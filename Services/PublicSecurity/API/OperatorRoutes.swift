@@ -12,8 +12,8 @@ struct OperatorRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/held") { request, _ in
             _ = try await authenticate(request)
-            let held = try await context.withDatabase { db in try HeldItems.open(items: [.hukou], on: db) }
-            return try Response.json(["held": held])
+            let page = try PageQuery.of(request, size: HeldItems.pageSize)
+            return try Response.json(try await context.withDatabase { db in try HeldItems.open(items: [.hukou], page: page, on: db) })
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
             try await decide(request, caseId: requestContext.parameters.get("caseId"), approve: true)

@@ -16,8 +16,8 @@ struct OfficerRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/held") { request, _ in
             _ = try await authenticate(request)
-            let held = try await context.withDatabase { db in try HeldItems.open(items: Self.items, on: db) }
-            return try Response.json(["held": held])
+            let page = try PageQuery.of(request, size: HeldItems.pageSize)
+            return try Response.json(try await context.withDatabase { db in try HeldItems.open(items: Self.items, page: page, on: db) })
         }
         router.post("/v1/held/:caseId/:item/approve") { request, requestContext in
             try await decide(request, requestContext, approve: true)

@@ -1,6 +1,7 @@
 import HoushiContract
 import HoushiStorage
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Prometheus
@@ -27,7 +28,8 @@ public enum ServiceRunner {
         }
 
         let database = Database(url: configuration.databaseURL, schema: S.department.schema,
-                                size: configuration.databasePoolSize, name: S.department.rawValue)
+                                size: configuration.databasePoolSize, name: S.department.rawValue,
+                                waitLimit: configuration.databaseWaitLimit, waitTimeout: configuration.databaseWaitTimeout)
         do {
             try await serve(S.self, configuration: configuration, processor: processor, database: database, logger: logger)
             await database.shutdown()
@@ -58,8 +60,12 @@ public enum ServiceRunner {
         try await S.addRoutes(to: router, context: context)
         let http = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.httpIdleTimeout.components.seconds)
+                                                                           * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
-                                 serverName: S.department.rawValue),
+                                 serverName: S.department.rawValue,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections,
+                                                                                           logger: logger)),
             logger: logger)
 
         let background = try S.backgroundServices(context: context)

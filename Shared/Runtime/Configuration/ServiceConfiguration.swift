@@ -25,6 +25,14 @@ public struct ServiceConfiguration: Sendable {
     public var consumerLinger: Duration
     public var handlerAttempts: Int
     public var databasePoolSize: Int
+    /// The most HTTP requests that wait for a database connection; more get 503 at once.
+    public var databaseWaitLimit: Int
+    /// How long an HTTP request waits for a database connection before it gets 503.
+    public var databaseWaitTimeout: Duration
+    /// How long an HTTP connection may stay idle, or take to send a request's head, before it is closed.
+    public var httpIdleTimeout: Duration
+    /// The most HTTP connections open at once; beyond it the server stops accepting until one closes.
+    public var httpMaxConnections: Int
     public var outboxBatchSize: Int
     public var outboxRelays: Int
     /// Names this process in logs and broker connections.
@@ -46,6 +54,10 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_CONSUMER_LINGER_MS", "10", "milliseconds a consumer waits after a delivery for more to handle in the same transaction (0: none)"),
         ("HOUSHI_HANDLER_ATTEMPTS", "5", "tries of a failing handler before its message is dead-lettered"),
         ("HOUSHI_DB_POOL_SIZE", "2", "database connections for HTTP requests"),
+        ("HOUSHI_DB_WAIT_LIMIT", "256", "HTTP requests that may wait for a database connection; more get 503 with Retry-After"),
+        ("HOUSHI_DB_WAIT_SECONDS", "5", "seconds a request waits for a database connection before 503 with Retry-After"),
+        ("HOUSHI_HTTP_IDLE_SECONDS", "30", "seconds an HTTP connection may idle or take to send a request head before it is closed"),
+        ("HOUSHI_HTTP_MAX_CONNECTIONS", "1000", "HTTP connections open at once; beyond it new ones wait to be accepted"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
         ("HOUSHI_OUTBOX_RELAYS", "1", "outbox relay threads (more: one publishes while another waits for confirms)"),
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
@@ -86,6 +98,10 @@ public struct ServiceConfiguration: Sendable {
         consumerLinger = .milliseconds(try reader.integer("HOUSHI_CONSUMER_LINGER_MS", default: 10, in: 0...1_000))
         handlerAttempts = try reader.integer("HOUSHI_HANDLER_ATTEMPTS", default: 5, in: 1...100)
         databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 2, in: 1...64)
+        databaseWaitLimit = try reader.integer("HOUSHI_DB_WAIT_LIMIT", default: 256, in: 0...100_000)
+        databaseWaitTimeout = .seconds(try reader.integer("HOUSHI_DB_WAIT_SECONDS", default: 5, in: 1...600))
+        httpIdleTimeout = .seconds(try reader.integer("HOUSHI_HTTP_IDLE_SECONDS", default: 30, in: 1...3_600))
+        httpMaxConnections = try reader.integer("HOUSHI_HTTP_MAX_CONNECTIONS", default: 1_000, in: 1...100_000)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
         outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 1, in: 1...16)
         let host = ProcessInfo.processInfo.hostName

@@ -56,6 +56,10 @@ public struct APIError: HTTPResponseError {
         status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable; retry shortly",
         headers: [.retryAfter: "5"], messageZh: "数据库暂不可用，请稍后重试")
 
+    public static let busy = APIError(
+        status: .serviceUnavailable, code: "busy", message: "the service is busy; retry shortly",
+        headers: [.retryAfter: "2"], messageZh: "服务繁忙，请稍后重试")
+
     /// 422 with the problems of each field.
     public static func invalid(_ fields: [FieldError], code: String = "invalid-request",
                                message: String = "the request has errors", messageZh: String = "请求有误") -> APIError {

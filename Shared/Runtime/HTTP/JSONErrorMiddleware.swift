@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// Answers the framework's own errors as JSON, like every `APIError`: an unknown route (404) or
-/// a body over a route's limit (413) would otherwise go out with an empty body.
+/// a body over a route's limit (413) would otherwise go out with an empty body; a request that
+/// found no database connection in time (`PoolBusy`) gets 503 with `Retry-After`.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -9,6 +10,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as PoolBusy {
+            context.logger.warning("request turned away: \(error)")
+            throw APIError.busy
         } catch let error as any HTTPResponseError {
             let framework = error as? HTTPError
             throw APIError(status: error.status, code: Self.code(error.status),

@@ -44,15 +44,34 @@ public enum HeldItems {
 
     /// Open items of the kinds given, the most urgent first.
     public static func open(items: [Item], on db: PostgresConnection) throws -> [Held] {
-        try db.execute("""
-            SELECT case_id, item, reason_code, reason, \(beijingTimeSQL("received_at")) AS received_at,
-                   \(beijingTimeSQL("deadline")) AS deadline, deadline < now() AS overdue
-            FROM held_items WHERE item = ANY($1::text[]) AND status = 'open' ORDER BY deadline, case_id
-            """, [SQLArray(items.map(\.rawValue))]).rows.map { row in
-            Held(caseId: try row.string("case_id"), item: try row.string("item"), reasonCode: try row.string("reason_code"),
-                 reason: try row.string("reason"), receivedAt: try row.string("received_at"),
-                 deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
-        }
+        try db.execute(openSQL(paged: false), [SQLArray(items.map(\.rawValue))]).rows.map(held)
+    }
+
+    /// How many held items a page of `/v1/held` lists.
+    public static let pageSize = 50
+
+    /// One page of the open items of the kinds given, soonest deadline first, and how many are open.
+    public static func open(items: [Item], page: PageQuery, on db: PostgresConnection) throws -> Page<Held> {
+        let rows = try db.execute(openSQL(paged: true), [SQLArray(items.map(\.rawValue)), page.size, page.offset]).rows
+        let total = try rows.first.map { try $0.int("total") }
+            ?? db.execute("SELECT count(*) AS total FROM held_items WHERE item = ANY($1::text[]) AND status = 'open'",
+                          [SQLArray(items.map(\.rawValue))]).first.map { try $0.int("total") } ?? 0
+        return Page("held", page, total: total, items: try rows.map(held))
+    }
+
+    private static func openSQL(paged: Bool) -> String {
+        """
+        SELECT case_id, item, reason_code, reason, \(beijingTimeSQL("received_at")) AS received_at,
+               \(beijingTimeSQL("deadline")) AS deadline, deadline < now() AS overdue\(paged ? ", count(*) OVER () AS total" : "")
+        FROM held_items WHERE item = ANY($1::text[]) AND status = 'open' ORDER BY deadline, case_id
+        \(paged ? "LIMIT $2 OFFSET $3" : "")
+        """
+    }
+
+    private static func held(_ row: Row) throws -> Held {
+        Held(caseId: try row.string("case_id"), item: try row.string("item"), reasonCode: try row.string("reason_code"),
+             reason: try row.string("reason"), receivedAt: try row.string("received_at"),
+             deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
     }
 
     /// Whether the open held item's deadline has passed; nil when it is not open.

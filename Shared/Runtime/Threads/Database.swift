@@ -6,20 +6,23 @@ import Synchronization
 /// one for a blocking job; a connection the server dropped is opened again on next use.
 public final class Database: Sendable {
     private let threads: [OwnerThread<DatabaseSession>]
-    private let state: Mutex<(free: [Int], waiters: [CheckedContinuation<Int, Never>])>
+    private let leases: Leases
 
-    public init(url: String, schema: String, size: Int, name: String) {
+    /// `waitLimit` callers at most wait for a connection, each for `waitTimeout` at most (then
+    /// `PoolBusy` is thrown).
+    public init(url: String, schema: String, size: Int, name: String, waitLimit: Int = 256,
+                waitTimeout: Duration = .seconds(5)) {
         threads = (0..<max(size, 1)).map { index in
             OwnerThread(name: "\(name)-db-\(index)") { DatabaseSession(url: url, schema: schema, name: name) }
         }
-        state = Mutex((free: Array(threads.indices), waiters: []))
+        leases = Leases(count: threads.count, waitLimit: waitLimit, waitTimeout: waitTimeout)
     }
 
     /// Runs `job` with a connection on its owner thread.
     @discardableResult
     public func withConnection<T: Sendable>(_ job: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        let index = await acquire()
-        defer { release(index) }
+        let index = try await leases.acquire()
+        defer { leases.release(index) }
         return try await threads[index].run { session in try session.use(job) }
     }
 
@@ -31,29 +34,6 @@ public final class Database: Sendable {
     /// Ends the owner threads after their queued jobs and waits until every connection is closed.
     public func shutdown() async {
         for thread in threads { await thread.stop() }
-    }
-
-    private func acquire() async -> Int {
-        if let index = state.withLock({ $0.free.popLast() }) { return index }
-        return await withCheckedContinuation { continuation in
-            let index: Int? = state.withLock { state in
-                if let index = state.free.popLast() { return index }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let index { continuation.resume(returning: index) }
-        }
-    }
-
-    private func release(_ index: Int) {
-        let waiter: CheckedContinuation<Int, Never>? = state.withLock { state in
-            if state.waiters.isEmpty {
-                state.free.append(index)
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        waiter?.resume(returning: index)
     }
 }
 
