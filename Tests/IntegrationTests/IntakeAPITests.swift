@@ -42,6 +42,15 @@ final class IntakeAPITests {
         let theirs = try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(other))
         #expect((theirs.json?["cases"] as? [Any])?.isEmpty == true)
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(other)).status == 404)
+
+        // Every read is recorded, and only reads: the other institution's 404 is not one.
+        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(houshi.token)).status == 200)
+        let reads = try await houshi.admin(.intake, ["audit", "reads", "--case", caseId.lowercased])
+        let lines = reads.split(separator: "\n").filter { $0.contains("\t") }.map { $0.split(separator: "\t").map(String.init) }
+        #expect(lines.first == ["read_at", "case_id", "reader_kind", "reader", "view"])
+        #expect(lines.dropFirst().map { Array($0.dropFirst()) } == [[caseId.lowercased, "institution", "TEST-HOSPITAL", "api case view"]],
+                "\(reads)")
+        #expect(lines.dropFirst().first?.first?.hasSuffix("+08:00") == true)
     }
 
     /// (the field reported, where to change the notice, the new value as JSON)

@@ -117,13 +117,11 @@ struct DeathNoticeRoutes: Sendable {
     private func getCase(_ request: Request, id: String) async throws -> Response {
         let institution = try await authenticate(request)
         guard let caseId = UUID(text: id) else { throw APIError.notFound }
-        return try await caseResponse(caseId, institution: institution, status: .ok)
-    }
-
-    private func caseResponse(_ caseId: UUID, institution: Institution, status: HTTPResponse.Status) async throws -> Response {
-        try caseResponse(caseId, view: try await context.withDatabase { db in
-            try CaseStore.view(caseId: caseId, institution: institution, on: db)
-        }, status: status)
+        return try caseResponse(caseId, view: try await context.withDatabase { db in
+            let view = try CaseStore.view(caseId: caseId, institution: institution, on: db)
+            if view != nil { try CaseReads.record(caseId: caseId, by: .institution(code: institution.code), view: .api, on: db) }
+            return view
+        }, status: .ok)
     }
 
     /// The case view (nil: no such case for this institution) as the response.

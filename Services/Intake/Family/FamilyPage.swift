@@ -33,8 +33,10 @@ struct FamilyPage: Sendable {
         router.get("/:token") { _, requestContext in
             let token = requestContext.parameters.get("token") ?? ""
             guard let record = try await pages.context.database.withConnection({ db -> CaseRecord? in
-                guard let caseId = try FamilyLinks.caseId(token: token, on: db) else { return nil }
-                return try CaseRecords.record(caseId: caseId, institutionCode: nil, on: db)
+                guard let caseId = try FamilyLinks.caseId(token: token, on: db),
+                      let record = try CaseRecords.record(caseId: caseId, institutionCode: nil, on: db) else { return nil }
+                try CaseReads.record(caseId: caseId, by: .family, view: .family, on: db)
+                return record
             }) else { throw HTTPError(.notFound) }
             let items = record.items.map {
                 ItemProgress.of(item: $0.item, status: $0.status, result: $0.result, waitingFor: $0.waitingFor)

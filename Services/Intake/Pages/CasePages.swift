@@ -34,11 +34,11 @@ struct CasePages: Sendable {
     func register(on router: RouterGroup<PageRequestContext>) {
         router.get("/cases") { request, requestContext in try await list(request, requestContext) }
         router.get("/cases/:id") { _, requestContext in
-            let (member, session, record) = try await caseRecord(requestContext)
+            let (member, session, record) = try await caseRecord(requestContext, view: .page)
             return try pages.templates.page("case", CaseView(record, chrome: pages.chrome(member, session)))
         }
         router.get("/cases/:id/print") { _, requestContext in
-            let (member, _, record) = try await caseRecord(requestContext)
+            let (member, _, record) = try await caseRecord(requestContext, view: .print)
             return try pages.templates.page("print", PrintView(record, institutionName: member.institution.name))
         }
     }
@@ -76,12 +76,16 @@ struct CasePages: Sendable {
         return try pages.templates.page("cases", view)
     }
 
-    /// The case named in the path, if it belongs to the signed-in member's institution (else 404).
-    private func caseRecord(_ requestContext: PageRequestContext) async throws -> (StaffMember, PageSession, CaseRecord) {
+    /// The case named in the path, if it belongs to the signed-in member's institution (else 404);
+    /// the read is recorded (`CaseReads`).
+    private func caseRecord(_ requestContext: PageRequestContext,
+                            view: CaseReads.View) async throws -> (StaffMember, PageSession, CaseRecord) {
         let (member, session) = try await pages.signedIn(requestContext)
         guard let caseId = requestContext.parameters.get("id").flatMap(UUID.init(text:)),
               let record = try await pages.context.database.withConnection({ db in
-                  try CaseRecords.record(caseId: caseId, institutionCode: member.institution.code, on: db)
+                  let record = try CaseRecords.record(caseId: caseId, institutionCode: member.institution.code, on: db)
+                  if record != nil { try CaseReads.record(caseId: caseId, by: .staff(id: member.id), view: view, on: db) }
+                  return record
               })
         else { throw HTTPError(.notFound) }
         return (member, session, record)

@@ -70,5 +70,6 @@ enum IntakeSchema {
         // sign-ins are the staff's tables).
         Migration(version: 20, name: "supervisors", sql: OfficerAccounts.tableSQL),
         SealPublicKeys.migration,
+        CaseReads.migration,
     ]
 }

@@ -1,0 +1,82 @@
+import FoundationEssentials
+import HoushiRuntime
+import HoushiStorage
+
+/// Who read a case, recorded with every read (个人信息保护法: access to personal information is
+/// logged), for an auditor to list with `intake audit reads`.
+enum CaseReads {
+    /// Who read: a medical institution's system (its code), a staff member (their account id),
+    /// or the family through the link in their SMS.
+    enum Reader: Sendable, Equatable {
+        case institution(code: String)
+        case staff(id: UUID)
+        case family
+
+        var kind: String {
+            switch self {
+            case .institution: "institution"
+            case .staff: "staff"
+            case .family: "family"
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .institution(let code): code
+            case .staff(let id): id.lowercased
+            case .family: "sms-link"
+            }
+        }
+    }
+
+    /// What was read.
+    enum View: String, Sendable {
+        case api = "api case view"
+        case page = "case page"
+        case print = "printed form"
+        case family = "family page"
+    }
+
+    static let migration = Migration(version: 23, name: "case reads", sql: """
+        CREATE TABLE case_reads (
+            seq bigserial PRIMARY KEY,
+            case_id uuid NOT NULL,
+            reader_kind text NOT NULL,
+            reader text NOT NULL,
+            view text NOT NULL,
+            read_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX case_reads_by_case ON case_reads (case_id, read_at);
+        CREATE INDEX case_reads_by_time ON case_reads (read_at);
+        """)
+
+    /// Records a read on the caller's connection.
+    static func record(caseId: UUID, by reader: Reader, view: View, on db: PostgresConnection) throws {
+        try db.execute("INSERT INTO case_reads (case_id, reader_kind, reader, view) VALUES ($1, $2, $3, $4)",
+                       [caseId, reader.kind, reader.name, view.rawValue])
+    }
+
+    /// One recorded read, as `intake audit reads` prints it.
+    struct Entry: Sendable, Equatable {
+        let readAt: String
+        let caseId: String
+        let readerKind: String
+        let reader: String
+        let view: String
+
+        /// Tab-separated, in the order of the header.
+        var line: String { [readAt, caseId, readerKind, reader, view].joined(separator: "\t") }
+        static let header = ["read_at", "case_id", "reader_kind", "reader", "view"].joined(separator: "\t")
+    }
+
+    /// The reads of one case or of every case, since a time, oldest first, at most `limit`.
+    static func list(caseId: UUID?, since: String?, limit: Int, on db: PostgresConnection) throws -> [Entry] {
+        try db.execute("""
+            SELECT \(beijingTimeSQL("read_at")) AS read_at, case_id, reader_kind, reader, view FROM case_reads
+            WHERE ($1::uuid IS NULL OR case_id = $1::uuid) AND ($2::date IS NULL OR read_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
+            ORDER BY read_at, seq LIMIT $3
+            """, [caseId?.lowercased, since, limit]).rows.map { row in
+            Entry(readAt: try row.string("read_at"), caseId: try row.string("case_id"), readerKind: try row.string("reader_kind"),
+                  reader: try row.string("reader"), view: try row.string("view"))
+        }
+    }
+}
