@@ -173,6 +173,25 @@ final class LeastPrivilegeTests {
         try await houshi.waitForRequests(caseId: try await houshi.postFreshNotice())
     }
 
+    // MARK: Host
+
+    @Test("the run's secrets, env files, broker data and logs are the invoking user's alone")
+    func runFilesArePrivate() throws {
+        let run = houshi.environment.runDirectory
+        let files = FileManager.default
+        func mode(_ path: String) throws -> Int {
+            try (files.attributesOfItem(atPath: run.appendingPathComponent(path).path)[.posixPermissions] as? Int) ?? -1
+        }
+        for directory in ["secrets", "env", "rabbitmq", "logs"] {
+            let found = try mode(directory)
+            #expect(found == 0o700, "\(directory) is \(String(found, radix: 8))")
+        }
+        for file in ["secrets/seal-key", "env/intake.env", "env/admin.env"] {
+            let found = try mode(file)
+            #expect(found == 0o600, "\(file) is \(String(found, radix: 8))")
+        }
+    }
+
     // MARK: Tokens
 
     @Test("every operator and intake route answers 401 without a token, with a wrong one, or with another realm's")

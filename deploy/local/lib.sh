@@ -84,7 +84,7 @@ make_pg_dir() {
   chmod 700 "$PG_DIR" "$PG_SOCKET"   # the socket trusts whoever reaches it: root and postgres
   touch "$PG_LOG"
   chown postgres: "$PG_LOG"
-  mkdir -p "$LOG_DIR"
+  private_dir "$LOG_DIR"
   ln -sfn "$PG_LOG" "$LOG_DIR/postgres.log"
 }
 
@@ -237,7 +237,11 @@ start_broker() {
     return
   fi
   require_ports_free "$AMQP_PORT" "$AMQP_DIST_PORT"
-  mkdir -p "$RABBIT_DIR/home" "$LOG_DIR"
+  # The broker's data (quorum queue logs hold the messages, bank accounts among them) and the
+  # logs are the invoking user's alone.
+  private_dir "$RABBIT_DIR"
+  private_dir "$LOG_DIR"
+  mkdir -p "$RABBIT_DIR/home"
   local cookie=$RABBIT_DIR/home/.erlang.cookie
   if [[ ! -s $cookie ]]; then
     random_password >"$cookie"
@@ -386,7 +390,7 @@ HOUSHI_INFRA=$HOUSHI_REPO/deploy/local/infra
 EOF
 }
 
-# private_dir DIR: create DIR (mode 700) for secrets.
+# private_dir DIR: create DIR (mode 700) for secrets, data and logs.
 private_dir() {
   mkdir -p "$1"
   chmod 700 "$1"
