@@ -45,11 +45,25 @@ final class IntakeAPITests {
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases?page=0", headers: auth(houshi.token)).status == 422)
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases").status == 401)
 
-        let other = try await houshi.admin(.intake, ["institutions", "add", "--code", "OTHER-\(UUID().lowercased)",
+        let otherCode = "OTHER-\(UUID().lowercased)"
+        let other = try await houshi.admin(.intake, ["institutions", "add", "--code", otherCode,
                                                      "--name", "另一医院"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let theirs = try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(other))
         #expect((theirs.json?["cases"] as? [Any])?.isEmpty == true)
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(other)).status == 404)
+
+        // A token stops working when it expires or is revoked, at once; `list` shows which.
+        _ = try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("UPDATE intake.institutions SET token_expires_at = now() - interval '1 second' WHERE code = $1", [otherCode])
+        }
+        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(other)).status == 401)
+        #expect(try await houshi.admin(.intake, ["institutions", "list"]).contains("\(otherCode)\t另一医院\tlocal\texpired\t"))
+        let renewed = try await houshi.admin(.intake, ["institutions", "add", "--code", otherCode, "--name", "另一医院"])
+            .split(separator: "\n").first { $0.hasPrefix("hs_") }.map(String.init) ?? ""
+        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(renewed)).status == 200)
+        _ = try await houshi.admin(.intake, ["institutions", "revoke", "--code", otherCode])
+        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(renewed)).status == 401)
+        #expect(try await houshi.admin(.intake, ["institutions", "list"]).contains("\(otherCode)\t另一医院\tlocal\trevoked\t"))
 
         // Every read is recorded, and only reads: the other institution's 404 is not one.
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(houshi.token)).status == 200)
@@ -130,7 +144,7 @@ final class IntakeAPITests {
                                                headers: ["Authorization": "Bearer not-a-token", "Content-Type": "application/json"],
                                                body: body)
         #expect(unauthorized.status == 401)
-        #expect(unauthorized.json?["messageZh"] as? String == "需要医疗机构的有效令牌（重新登记后旧令牌即失效）")
+        #expect(unauthorized.json?["messageZh"] as? String == "需要医疗机构的有效令牌（过期、作废或已被新令牌取代的令牌无效）")
         for reply in [badSex, truncated, renamed, unauthorized] {
             let text = String(decoding: reply.body, as: UTF8.self)
             #expect(!["Swift", "Cannot initialize", "CodingKeys", "Dictionary", "String value"].contains { text.contains($0) }, "\(text)")

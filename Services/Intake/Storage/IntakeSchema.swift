@@ -71,5 +71,6 @@ enum IntakeSchema {
         Migration(version: 20, name: "supervisors", sql: OfficerAccounts.tableSQL),
         SealPublicKeys.migration,
         CaseReads.migration,
+        Institutions.tokenLifetimeMigration,
     ]
 }

@@ -43,8 +43,8 @@ public struct APIError: HTTPResponseError {
     /// 401: no token, or one that is not (or no longer) valid; `who` and `whoZh` name whose token it must be.
     public static func unauthorized(_ who: String, _ whoZh: String) -> APIError {
         APIError(status: .unauthorized, code: "unauthorized",
-                 message: "a valid bearer token of \(who) is required (a token is replaced when its holder is added again)",
-                 headers: [.wwwAuthenticate: "Bearer"], messageZh: "需要\(whoZh)的有效令牌（重新登记后旧令牌即失效）")
+                 message: "a valid bearer token of \(who) is required (an expired, revoked or replaced one is refused)",
+                 headers: [.wwwAuthenticate: "Bearer"], messageZh: "需要\(whoZh)的有效令牌（过期、作废或已被新令牌取代的令牌无效）")
     }
 
     public static let unsupportedMediaType = APIError(
