@@ -93,23 +93,23 @@ enum SealPublicKeys {
         ALTER TABLE attachments ADD COLUMN seal_key_id text REFERENCES seal_public_keys (key_id);
         """)
 
-    /// Records `current`'s public key, once. Then, if the schema still holds a private key from
-    /// before keys came only from secrets, keeps its public key, names it as the key of the
-    /// attachments it sealed, and drops it. Attachments without a key id are given the id of the
-    /// key whose public key verifies their seal.
+    /// Records `current`'s public key, once. On the first start after the upgrade, while the
+    /// schema still has the `seal_keys` table of the release that kept a private key there, also
+    /// keeps that key's public key, gives every attachment sealed before keys had ids the id of
+    /// the key (that one or `current`) whose public key verifies its seal, and drops the table.
     static func adopt(_ current: SealKey, on db: PostgresConnection) throws {
         try db.withTransaction { tx in
             try record(current.privateKey.publicKey, since: nil, on: tx)
+            guard try tx.execute("SELECT to_regclass('seal_keys') IS NOT NULL AS present").first?.bool("present") == true
+            else { return }
             var candidates = [current.privateKey.publicKey]
-            if try tx.execute("SELECT to_regclass('seal_keys') IS NOT NULL AS present").first?.bool("present") == true {
-                for row in try tx.execute("SELECT private_key, created_at FROM seal_keys").rows {
-                    let stored = try Curve25519.Signing.PrivateKey(rawRepresentation: try row.bytes("private_key"))
-                    try record(stored.publicKey, since: try row.string("created_at"), on: tx)
-                    candidates.append(stored.publicKey)
-                }
-                try tx.execute("DROP TABLE seal_keys")
+            for row in try tx.execute("SELECT private_key, created_at FROM seal_keys").rows {
+                let stored = try Curve25519.Signing.PrivateKey(rawRepresentation: try row.bytes("private_key"))
+                try record(stored.publicKey, since: try row.string("created_at"), on: tx)
+                candidates.append(stored.publicKey)
             }
             try nameKeys(candidates: candidates, on: tx)
+            try tx.execute("DROP TABLE seal_keys")
         }
     }
 

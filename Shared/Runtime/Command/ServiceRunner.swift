@@ -60,8 +60,7 @@ public enum ServiceRunner {
         try await S.addRoutes(to: router, context: context)
         let http = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.httpIdleTimeout.components.seconds)
-                                                                           * 1_000_000_000))),
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.httpIdleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: S.department.rawValue,
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections,

@@ -90,8 +90,8 @@ public struct OutboxRelay: Service {
             let batch = try Outbox.lockUnsent(limit: configuration.outboxBatchSize, on: tx)
             guard !batch.isEmpty else { return 0 }
             let department = configuration.department
-            let (publishable, refused) = batch.partitioned { $0.message.isPublishable(by: department) }
-            try setAside(refused, on: tx)
+            let publishable = batch.filter { $0.message.isPublishable(by: department) }
+            try setAside(batch.filter { !$0.message.isPublishable(by: department) }, on: tx)
             let confirmed = try amqp.publishConfirmed(publishable.map(\.message), appId: department.rawValue)
             try Outbox.markSent(confirmed.map { publishable[$0].seq }, on: tx)
             if confirmed.count < publishable.count {
@@ -114,17 +114,5 @@ public struct OutboxRelay: Service {
             logger.error("outbox row set aside in outbox_refused: the broker would refuse it to this service", metadata: metadata)
         }
         Counter(label: "houshi_outbox_refused_total").increment(by: rows.count)
-    }
-}
-
-extension Array {
-    /// The elements that satisfy `belongs`, and the rest, each in order.
-    func partitioned(by belongs: (Element) -> Bool) -> (matching: [Element], rest: [Element]) {
-        var matching: [Element] = []
-        var rest: [Element] = []
-        for element in self {
-            if belongs(element) { matching.append(element) } else { rest.append(element) }
-        }
-        return (matching, rest)
     }
 }
