@@ -8,6 +8,9 @@ public final class Leases: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Int, any Error>
+        /// Ends the wait at the timeout; cancelled once the waiter is served, so that it does not
+        /// linger for the rest of the timeout.
+        var timeout: Task<Void, Never>?
     }
 
     private struct State {
@@ -38,15 +41,21 @@ public final class Leases: Sendable {
             let outcome: Result<Int, PoolBusy>? = state.withLock { state in
                 if let index = state.free.popLast() { return .success(index) }
                 guard state.waiters.count < waitLimit else { return .failure(PoolBusy(reason: .full)) }
-                state.waiters.append(Waiter(id: id, continuation: continuation))
+                state.waiters.append(Waiter(id: id, continuation: continuation, timeout: nil))
                 return nil
             }
             if let outcome { return continuation.resume(with: outcome) }
-            let timeout = waitTimeout
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
+            let wait = waitTimeout
+            let timeout = Task { [weak self] in
+                guard (try? await Task.sleep(for: wait)) != nil else { return }
                 self?.abandon(waiter: id)
             }
+            let served = state.withLock { state in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return true }
+                state.waiters[index].timeout = timeout
+                return false
+            }
+            if served { timeout.cancel() }
         }
     }
 
@@ -59,6 +68,7 @@ public final class Leases: Sendable {
             }
             return state.waiters.removeFirst()
         }
+        waiter?.timeout?.cancel()
         waiter?.continuation.resume(returning: index)
     }
 
