@@ -31,6 +31,38 @@ random_password() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 # random_seal_key: a new Ed25519 private key for intake's seals, base64 of 32 random bytes.
 random_seal_key() { head -c 32 /dev/urandom | base64; }
 
+# TLS for the local run and compose: a private certificate authority and server certificates
+# it signs (ECDSA P-256, made by openssl). Keys are written mode 600.
+#
+# make_tls_ca DIR: DIR/ca.pem and DIR/ca.key, unless present. Valid ten years.
+make_tls_ca() {
+  local dir=$1
+  [[ -s $dir/ca.pem && -s $dir/ca.key ]] && return 0
+  mkdir -p "$dir"
+  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/O=Houshi/CN=Houshi local CA $(date +%Y-%m-%d)" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    2>/dev/null)
+}
+
+# make_tls_server_cert DIR NAME HOST...: DIR/NAME.pem and DIR/NAME.key for the HOSTs (names or
+# IPv4 addresses), signed by DIR's CA, unless present. Valid 825 days.
+make_tls_server_cert() {
+  local dir=$1 name=$2 host alt=()
+  shift 2
+  [[ -s $dir/$name.pem && -s $dir/$name.key ]] && return 0
+  for host in "$@"; do
+    if [[ $host =~ ^[0-9.]+$ ]]; then alt+=("IP:$host"); else alt+=("DNS:$host"); fi
+  done
+  local IFS=,
+  (umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/O=Houshi/CN=$1" \
+    -keyout "$dir/$name.key" 2>/dev/null |
+    openssl x509 -req -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -days 825 -set_serial "0x$(random_password | cut -c1-32)" \
+      -extfile <(printf '%s\n' "subjectAltName=${alt[*]}" basicConstraints=critical,CA:FALSE \
+        keyUsage=critical,digitalSignature extendedKeyUsage=serverAuth) \
+      -out "$dir/$name.pem" 2>/dev/null)
+}
+
 # db_role SERVICE: the service's PostgreSQL role and schema (public-security -> public_security).
 db_role() { echo "${1//-/_}"; }
 
@@ -76,13 +108,16 @@ json_permission() {
 # provision_database PASSWORD_OF PSQL_ARGS...: create the database, roles and schemas
 # (idempotent) by running deploy/sql/provision.sql as the superuser PSQL_ARGS connect as.
 provision_database() {
-  local password_of=$1 vars=() svc role
+  local password_of=$1 svc role settings
   shift
-  vars+=(-v "postgres_password=$("$password_of" pg postgres)")
+  # The passwords reach psql as \set lines on its input, not as -v arguments: a command line is
+  # readable by every user of the machine (/proc/PID/cmdline). All are looked up before psql runs.
+  settings=$(printf '\\set postgres_password %s\n' "$("$password_of" pg postgres)") || return 1
   for svc in "${HOUSHI_SERVICES[@]}"; do
     role=$(db_role "$svc")
-    vars+=(-v "${role}_password=$("$password_of" pg "$role")")
+    settings+=$'\n'$(printf '\\set %s_password %s' "$role" "$("$password_of" pg "$role")") || return 1
   done
+  # (-f - first, then the script, which includes its neighbour service-role.sql by a relative path)
   PGOPTIONS="-c client_min_messages=warning" \
-    psql -X -q -v ON_ERROR_STOP=1 "${vars[@]}" -f "$HOUSHI_DEPLOY_DIR/sql/provision.sql" "$@"
+    psql -X -q -v ON_ERROR_STOP=1 -f - -f "$HOUSHI_DEPLOY_DIR/sql/provision.sql" "$@" <<<"$settings"
 }

@@ -5,6 +5,7 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 #include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
 
 // amqp_login_with_properties is C-variadic; Swift cannot call it.
 static inline amqp_rpc_reply_t houshi_amqp_login_plain(amqp_connection_state_t state, const char *vhost,

@@ -26,7 +26,7 @@ public final class AMQPConnection {
         guard let state = amqp_new_connection() else { throw AMQPError("cannot allocate a connection") }
         self.state = state
         do {
-            guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError("cannot allocate a socket") }
+            let socket = try Self.socket(on: state, for: url)
             var openTimeout = timeval(timeout)
             let status = amqp_socket_open_noblock(socket, url.host, Int32(url.port), &openTimeout)
             guard status == AMQP_STATUS_OK.rawValue else {
@@ -48,6 +48,28 @@ public final class AMQPConnection {
     }
 
     deinit { close() }
+
+    /// A TCP socket, or for `amqps` a TLS socket that verifies the broker's certificate and name.
+    private static func socket(on state: amqp_connection_state_t, for url: AMQPURL) throws -> OpaquePointer {
+        guard let tls = url.tls else {
+            guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError("cannot allocate a socket") }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else { throw AMQPError("cannot allocate a TLS socket") }
+        amqp_ssl_socket_set_verify_peer(socket, 1)
+        amqp_ssl_socket_set_verify_hostname(socket, 1)
+        let versions = amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST)
+        guard versions == AMQP_STATUS_OK.rawValue else {
+            throw AMQPError("cannot require TLS 1.2 or later: \(statusText(versions))")
+        }
+        if let file = tls.caCertificateFile {
+            let status = amqp_ssl_socket_set_cacert(socket, file)
+            guard status == AMQP_STATUS_OK.rawValue else {
+                throw AMQPError("cannot read the CA certificates \(file): \(statusText(status))")
+            }
+        }
+        return socket
+    }
 
     /// Closes the channel and the connection (politely when still healthy) and frees them.
     public func close() {

@@ -3,7 +3,10 @@ screenshots, form helpers, checks that stop at the first failure, and a post tha
 browser's cookies but not the page's CSRF token."""
 import datetime
 import os
+import ssl
+import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 
@@ -27,18 +30,39 @@ def check(condition, message):
     print(f"ok: {message}")
 
 
-def browser():
+def trusting_home(ca_file):
+    """A fresh home folder whose NSS database (where chromium on Linux looks for the
+    certificate authorities it trusts besides the system's) trusts the CA of ca_file."""
+    home = tempfile.mkdtemp(prefix="houshi-browser-")
+    database = "sql:" + os.path.join(home, ".pki", "nssdb")
+    os.makedirs(database[4:])
+    subprocess.run(["certutil", "-d", database, "-N", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-d", database, "-A", "-n", "houshi-local-ca", "-t", "C,,", "-i", ca_file],
+                   check=True)
+    return home
+
+
+def browser(ca_file=None):
+    """Headless chromium; with ca_file, it trusts that CA (and verifies the pages' certificate
+    against it like any other: no certificate error is ignored)."""
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2000",
                      "--lang=zh-CN"):
         options.add_argument(argument)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    env = dict(os.environ, HOME=trusting_home(ca_file)) if ca_file else None
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=options)
+
+
+def add_address_arguments(parser):
+    """--base (the pages' address) and --ca-file (the CA its certificate is signed by)."""
+    parser.add_argument("--base", required=True, help="the pages' address, e.g. https://localhost:8000")
+    parser.add_argument("--ca-file", help="the PEM file of the CA that signed the pages' certificate")
 
 
 class Pages:
     def __init__(self, args):
         self.args = args
-        self.driver = browser()
+        self.driver = browser(args.ca_file)
         self.shot_number = 0
         os.makedirs(args.shots, exist_ok=True)
 
@@ -111,7 +135,8 @@ def session_post(pages, path, fields):
     request = urllib.request.Request(pages.args.base + path, data=body.encode(), method="POST", headers={
         "Cookie": cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"})
     try:
-        with urllib.request.urlopen(request) as response:
+        context = ssl.create_default_context(cafile=pages.args.ca_file)
+        with urllib.request.urlopen(request, context=context) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

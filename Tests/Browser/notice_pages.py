@@ -18,12 +18,12 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.print_page_options import PrintOptions
 
-from browser import BEIJING, Pages, check, fail, session_post
+from browser import BEIJING, Pages, add_address_arguments, check, fail, session_post
 
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument("--base", required=True, help="the pages' address, e.g. http://127.0.0.1:8000")
+    add_address_arguments(p)
     p.add_argument("--login", required=True)
     p.add_argument("--password", required=True)
     p.add_argument("--other-login", required=True, help="a staff member of another institution")

@@ -22,12 +22,12 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.print_page_options import PrintOptions
 
-from browser import BEIJING, Pages, check, session_post
+from browser import BEIJING, Pages, add_address_arguments, check, session_post
 
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument("--base", required=True, help="the pages' address, e.g. http://127.0.0.1:8000")
+    add_address_arguments(p)
     p.add_argument("--password", required=True, help="every account's password")
     p.add_argument("--gongan", required=True, help="a public security reviewer's login")
     p.add_argument("--minzheng-clerk", required=True, help="a civil affairs clerk's login")

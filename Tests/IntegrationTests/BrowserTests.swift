@@ -14,8 +14,9 @@ final class BrowserTests {
 
     init() async throws {
         sink = try SMSSink()
+        let address = try TestEnvironment.load().webAddress(port: webPort)
         houshi = try await Houshi.start(overrides: [.intake: [
-            "HOUSHI_SMS_WEBHOOK_URL": sink.webhookURL, "HOUSHI_PUBLIC_URL": "http://127.0.0.1:\(webPort)",
+            "HOUSHI_SMS_WEBHOOK_URL": sink.webhookURL, "HOUSHI_PUBLIC_URL": address,
         ]])
     }
 
@@ -61,7 +62,7 @@ final class BrowserTests {
         try await nginx("start-nginx")
         let run = await Result(asyncCatching: { try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", TestEnvironment.repository.appendingPathComponent("Tests/Browser/\(script)").path,
-            "--base", "http://127.0.0.1:\(webPort)",
+            "--base", houshi.environment.webAddress(port: webPort), "--ca-file", try houshi.environment.tlsCA.path,
         ] + arguments, environment: [:]) })
         try await nginx("stop-nginx")
         return try run.get()

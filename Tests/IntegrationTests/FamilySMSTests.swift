@@ -40,7 +40,8 @@ final class FamilySMSTests {
         let texts = messages.compactMap { $0["text"] as? String }
         #expect(texts.contains { $0.hasPrefix("【抚远市身后一件事】王桂兰") && $0.contains("户口已于") })
         #expect(texts.contains { $0.contains("所申请事项均已办结") })
-        #expect(texts.allSatisfy { $0.contains("详情：http://127.0.0.1:8000/jd/") && $0.count <= 130 },
+        let publicURL = try #require(try houshi.environment.serviceEnvironment(.intake)["HOUSHI_PUBLIC_URL"])
+        #expect(texts.allSatisfy { $0.contains("详情：\(publicURL)/jd/") && $0.count <= 130 },
                 "each message ends with the family's link: \(texts)")
         // The provider refused the first two requests: those messages were retried, then sent
         // (marked once the provider's answer is in, which may come after its file has the line).

@@ -59,8 +59,20 @@ import Testing
         #expect(AMQPURL("amqp://u:p@ra%62bit/")?.host == "rabbit")
         #expect(AMQPURL("amqp://u:p@host/%FF") == nil)
         #expect(AMQPURL("amqp://u:p@host")?.port == 5672)
-        #expect(AMQPURL("amqps://u:p@host") == nil)
+        #expect(url.tls == nil)
         #expect(!url.description.contains("p@ss") && !url.description.contains("p%40ss"))
+    }
+
+    @Test func parsesAMQPSURLs() throws {
+        let url = try #require(AMQPURL("amqps://intake:s3cret@localhost/%2F?cacertfile=/run/tls/ca.pem"))
+        #expect(url.port == 5671)
+        #expect(url.tls == AMQPURL.TLS(caCertificateFile: "/run/tls/ca.pem"))
+        #expect(url.description == "amqps://intake@localhost:5671/%2F")
+        #expect(AMQPURL("amqps://u:p@host:5682")?.tls == AMQPURL.TLS(caCertificateFile: nil))
+        // A setting that is not understood, or one that makes no sense without TLS, is refused.
+        #expect(AMQPURL("amqps://u:p@host?verify=verify_none") == nil)
+        #expect(AMQPURL("amqps://u:p@host?cacertfile=") == nil)
+        #expect(AMQPURL("amqp://u:p@host?cacertfile=/ca.pem") == nil)
     }
 }
 

@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # One-shot provisioning of the compose stack (the `provision` service, in the houshi image):
-# database roles and schemas, broker users and permissions, then the broker topology.
-# Idempotent: it runs again on every `docker compose up`.
+# database roles and schemas, then the broker topology. The broker's users and permissions are
+# loaded by RabbitMQ itself at boot (the definitions secret). Idempotent: it runs again on every
+# `docker compose up`.
 #
-# Environment: the passwords HOUSHI_AMQP_PASSWORD_<USER> (HOUSHI_ADMIN and each service)
-# and HOUSHI_PG_PASSWORD_<ROLE> (POSTGRES and each service), upper case with `_` for `-`;
-# where the servers are: HOUSHI_POSTGRES_HOST (default postgres; PGPORT is honoured),
-# HOUSHI_RABBITMQ_HOST (default rabbitmq), HOUSHI_RABBITMQ_PORT (5672) and
-# HOUSHI_RABBITMQ_API_PORT (15672, the management plugin).
+# Environment: HOUSHI_PASSWORDS_FILE (the passwords.env secret of deploy/compose/make-secrets),
+# HOUSHI_TLS_CA (the CA that signed the servers' certificates); where the servers are:
+# HOUSHI_POSTGRES_HOST (default postgres; PGPORT is honoured), HOUSHI_RABBITMQ_HOST (rabbitmq)
+# and HOUSHI_RABBITMQ_PORT (5671, AMQPS). No password is put on a command line.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../provisioning.sh"
 
 postgres=${HOUSHI_POSTGRES_HOST:-postgres}
 rabbitmq=${HOUSHI_RABBITMQ_HOST:-rabbitmq}
-amqp_port=${HOUSHI_RABBITMQ_PORT:-5672}
-api=http://$rabbitmq:${HOUSHI_RABBITMQ_API_PORT:-15672}/api
+amqp_port=${HOUSHI_RABBITMQ_PORT:-5671}
+ca=${HOUSHI_TLS_CA:?the CA certificate (HOUSHI_TLS_CA) is not set}
+# shellcheck source=/dev/null
+. "${HOUSHI_PASSWORDS_FILE:?the passwords file (HOUSHI_PASSWORDS_FILE) is not set}"
 
-# env_password KIND NAME: the password lookup of provisioning.sh, from the environment.
-env_password() {
+# file_password KIND NAME: the password lookup of provisioning.sh, from the passwords file.
+file_password() {
   local var
   var=$(password_var "$1" "$2")
-  [[ -n ${!var:-} ]] || { echo "provision: $var is not set" >&2; return 1; }
+  [[ -n ${!var:-} ]] || { echo "provision: $var is not in $HOUSHI_PASSWORDS_FILE" >&2; return 1; }
   check_password "$var" "${!var}"
   echo "${!var}"
 }
@@ -39,24 +41,14 @@ retry() {
 }
 
 # Check every password first, so that a missing one fails before anything is changed.
-credentials | while read -r kind name; do env_password "$kind" "$name" >/dev/null; done
+credentials | while read -r kind name; do file_password "$kind" "$name" >/dev/null; done
 
 echo "provision: database roles and schemas"
-export PGPASSWORD
-PGPASSWORD=$(env_password pg postgres)
-retry PostgreSQL provision_database env_password -h "$postgres" -U postgres -d postgres
-
-echo "provision: broker users and permissions"
-admin_password=$(env_password amqp "$HOUSHI_BROKER_ADMIN")
-definitions=$(broker_definitions env_password)
-retry RabbitMQ curl -fsS -o /dev/null -u "$HOUSHI_BROKER_ADMIN:$admin_password" \
-  -H 'content-type: application/json' --data-binary "$definitions" "$api/definitions"
-# The image creates the admin from RABBITMQ_DEFAULT_USER, so guest should not exist.
-status=$(curl -sS -o /dev/null -w '%{http_code}' -u "$HOUSHI_BROKER_ADMIN:$admin_password" \
-  -X DELETE "$api/users/guest")
-[[ $status == 204 || $status == 404 ]] || { echo "provision: deleting guest: HTTP $status" >&2; exit 1; }
+export PGPASSWORD PGSSLMODE=verify-full PGSSLROOTCERT=$ca
+PGPASSWORD=$(file_password pg postgres)
+retry PostgreSQL provision_database file_password -h "$postgres" -U postgres -d postgres
 
 echo "provision: broker topology"
-HOUSHI_AMQP_URL="amqp://$HOUSHI_BROKER_ADMIN:$admin_password@$rabbitmq:$amqp_port/%2F" \
-  intake declare-topology
+HOUSHI_AMQP_URL="amqps://$HOUSHI_BROKER_ADMIN:$(file_password amqp "$HOUSHI_BROKER_ADMIN")@$rabbitmq:$amqp_port/%2F?cacertfile=$ca" \
+  retry RabbitMQ intake declare-topology
 echo "provision: done"

@@ -8,6 +8,7 @@
 #   secrets/    generated passwords, one file each              env/       <service>.env, admin.env
 #   logs/       rabbitmq, postgres, nginx and service logs      pids/      <service>.pid
 #   nginx/      nginx.conf (rendered), pid, temporary files
+#   tls/        the local CA (ca.pem, ca.key) and the servers' certificate (server.pem, .key)
 
 HOUSHI_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../provisioning.sh
@@ -31,6 +32,7 @@ die() { log "error: $*"; exit 1; }
 # else from the run dir's admin.env (so a restart reuses the ports), else from the default.
 houshi_config() {
   RUN_DIR=$(realpath -m "${HOUSHI_RUN_DIR:-$HOUSHI_REPO/.run}")
+  [[ $RUN_DIR =~ ^[A-Za-z0-9/._+-]+$ ]] || die "the run dir's path must be plain (A-Z a-z 0-9 / . _ + -): $RUN_DIR"
   ENV_DIR=$RUN_DIR/env SECRETS_DIR=$RUN_DIR/secrets LOG_DIR=$RUN_DIR/logs PID_DIR=$RUN_DIR/pids
   AMQP_PORT=$(setting HOUSHI_AMQP_PORT 5672)
   AMQP_DIST_PORT=$(setting HOUSHI_AMQP_DIST_PORT 25672)
@@ -38,6 +40,9 @@ houshi_config() {
   HTTP_BASE_PORT=$(setting HOUSHI_HTTP_BASE_PORT 8080)
   WEB_PORT=$(setting HOUSHI_WEB_PORT 8000)
   LOG_FORMAT=$(setting HOUSHI_LOG_FORMAT text)
+  TLS=$(setting HOUSHI_TLS on)
+  [[ $TLS == on || $TLS == off ]] || die "HOUSHI_TLS must be on or off, not $TLS"
+  TLS_DIR=$RUN_DIR/tls TLS_CA=$RUN_DIR/tls/ca.pem
   local port
   for port in "$AMQP_PORT" "$AMQP_DIST_PORT" "$PG_PORT" "$HTTP_BASE_PORT" "$WEB_PORT"; do
     [[ $port =~ ^[0-9]+$ ]] || die "not a port number: $port"
@@ -121,8 +126,28 @@ seal_key_file() {
 # local_password KIND NAME: the password lookup of deploy/provisioning.sh, from secrets/.
 local_password() { secret "$1-$2"; }
 
-amqp_url() { echo "amqp://$1:$(local_password amqp "$1")@127.0.0.1:$AMQP_PORT/%2F"; }
-pg_url() { echo "postgres://$1:$(local_password pg "$1")@127.0.0.1:$PG_PORT/houshi"; }
+# amqp_url USER / pg_url ROLE: a service's (or the admin's) URL of the broker or the database;
+# with TLS on, AMQPS and PostgreSQL's verify-full against the local CA.
+amqp_url() {
+  local credentials=$1:$(local_password amqp "$1")
+  if [[ $TLS == on ]]; then echo "amqps://$credentials@localhost:$AMQP_PORT/%2F?cacertfile=$TLS_CA"
+  else echo "amqp://$credentials@127.0.0.1:$AMQP_PORT/%2F"; fi
+}
+pg_url() {
+  local url=postgres://$1:$(local_password pg "$1")@127.0.0.1:$PG_PORT/houshi
+  if [[ $TLS == on ]]; then echo "$url?sslmode=verify-full&sslrootcert=$TLS_CA"; else echo "$url"; fi
+}
+
+# web_url: the address of the pages and the API (nginx).
+web_url() { if [[ $TLS == on ]]; then echo "https://localhost:$WEB_PORT"; else echo "http://127.0.0.1:$WEB_PORT"; fi; }
+
+# ensure_tls: the local CA and the certificate of the broker, the database and nginx (for
+# localhost and 127.0.0.1), made once per run dir. The CA's key stays in tls/ (mode 700).
+ensure_tls() {
+  private_dir "$TLS_DIR"
+  make_tls_ca "$TLS_DIR"
+  make_tls_server_cert "$TLS_DIR" server localhost 127.0.0.1
+}
 
 # ------------------------------------------------------------------------------ packages
 
@@ -247,7 +272,7 @@ start_broker() {
     random_password >"$cookie"
     chmod 400 "$cookie"
   fi
-  echo "listeners.tcp.default = 127.0.0.1:$AMQP_PORT" >"$RABBIT_DIR/rabbitmq.conf"
+  write_rabbitmq_conf
   : >"$RABBIT_DIR/rabbitmq-env.conf"     # ignore /etc/rabbitmq/rabbitmq-env.conf
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
   rm -f "$RABBIT_PIDFILE"
@@ -255,6 +280,27 @@ start_broker() {
   (rabbit_env && exec nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
   rabbit rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null ||
     die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/$NODE.log"
+}
+
+# write_rabbitmq_conf: the node listens on 127.0.0.1:AMQP_PORT, with TLS only (TLS 1.2 or 1.3,
+# the server certificate of tls/) when TLS is on.
+write_rabbitmq_conf() {
+  if [[ $TLS == on ]]; then
+    ensure_tls
+    cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
+listeners.tcp = none
+listeners.ssl.default = 127.0.0.1:$AMQP_PORT
+ssl_options.cacertfile = $TLS_CA
+ssl_options.certfile = $TLS_DIR/server.pem
+ssl_options.keyfile = $TLS_DIR/server.key
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+EOF
+  else
+    echo "listeners.tcp.default = 127.0.0.1:$AMQP_PORT" >"$RABBIT_DIR/rabbitmq.conf"
+  fi
 }
 
 stop_broker() {
@@ -330,23 +376,32 @@ start_postgres() {
       >>"$PG_LOG"
   fi
   write_pg_hba
+  local tls_settings=
+  if [[ $TLS == on ]]; then
+    # The server reads its key as user postgres, which also insists on mode 600.
+    ensure_tls
+    install -o postgres -g postgres -m 600 "$TLS_DIR/server.pem" "$TLS_DIR/server.key" "$PG_DIR/"
+    tls_settings="-c ssl=on -c ssl_cert_file=$PG_DIR/server.pem -c ssl_key_file=$PG_DIR/server.key -c ssl_min_protocol_version=TLSv1.2"
+  fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_postgres pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 $PG_SERVER_SETTINGS" start >/dev/null ||
+    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 $PG_SERVER_SETTINGS $tls_settings" start >/dev/null ||
     die "PostgreSQL did not start; see $PG_LOG"
 }
 
-# The unix socket (reachable by root and postgres only) trusts; TCP needs a password.
+# The unix socket (reachable by root and postgres only) trusts; TCP needs a password, and TLS
+# when TLS is on (hostssl: a plain TCP connection is refused).
 write_pg_hba() {
-  local roles=() svc
+  local roles=() svc type=host
   for svc in "${HOUSHI_SERVICES[@]}"; do roles+=("$(db_role "$svc")"); done
+  [[ $TLS == on ]] && type=hostssl
   local IFS=,
   cat >"$PG_DATA/pg_hba.conf" <<EOF
 # Written by deploy/local/lib.sh on every start.
-# TYPE  DATABASE  USER        ADDRESS       METHOD
-local   all       all                       trust
-host    all       postgres    127.0.0.1/32  scram-sha-256
-host    houshi    ${roles[*]}  127.0.0.1/32  scram-sha-256
+# TYPE   DATABASE  USER        ADDRESS       METHOD
+local    all       all                       trust
+$type  all       postgres    127.0.0.1/32  scram-sha-256
+$type  houshi    ${roles[*]}  127.0.0.1/32  scram-sha-256
 EOF
   chown postgres: "$PG_DATA/pg_hba.conf"
   chmod 600 "$PG_DATA/pg_hba.conf"
@@ -361,23 +416,25 @@ stop_postgres() {
 
 # ----------------------------------------------------------------------- infra as a whole
 
-# write_env_files: env/<service>.env for each service and env/admin.env (KEY=value lines).
+# write_env_files: env/<service>.env for each service and env/admin.env (KEY=value lines, for
+# `set -a; . FILE`: the URLs are single-quoted, as PostgreSQL's hold a `&`).
 write_env_files() {
   private_dir "$ENV_DIR"
   local svc
   for svc in "${HOUSHI_SERVICES[@]}"; do
     write_file "$ENV_DIR/$svc.env" <<EOF
-HOUSHI_AMQP_URL=$(amqp_url "$svc")
-HOUSHI_DATABASE_URL=$(pg_url "$(db_role "$svc")")
+HOUSHI_AMQP_URL='$(amqp_url "$svc")'
+HOUSHI_DATABASE_URL='$(pg_url "$(db_role "$svc")")'
 HOUSHI_HTTP_HOST=127.0.0.1
 HOUSHI_HTTP_PORT=$(service_port "$svc")
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
+HOUSHI_PUBLIC_URL=$(web_url)
 EOF
   done
   echo "HOUSHI_SEAL_KEY_FILE=$(seal_key_file)" >>"$ENV_DIR/intake.env"
   write_file "$ENV_DIR/admin.env" <<EOF
-HOUSHI_AMQP_ADMIN_URL=$(amqp_url "$HOUSHI_BROKER_ADMIN")
-HOUSHI_DATABASE_ADMIN_URL=$(pg_url postgres)
+HOUSHI_AMQP_ADMIN_URL='$(amqp_url "$HOUSHI_BROKER_ADMIN")'
+HOUSHI_DATABASE_ADMIN_URL='$(pg_url postgres)'
 HOUSHI_RUN_DIR=$RUN_DIR
 HOUSHI_AMQP_PORT=$AMQP_PORT
 HOUSHI_AMQP_DIST_PORT=$AMQP_DIST_PORT
@@ -385,6 +442,9 @@ HOUSHI_PG_PORT=$PG_PORT
 HOUSHI_HTTP_BASE_PORT=$HTTP_BASE_PORT
 HOUSHI_WEB_PORT=$WEB_PORT
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
+HOUSHI_TLS=$TLS
+HOUSHI_TLS_CA=$TLS_CA
+HOUSHI_WEB_URL=$(web_url)
 HOUSHI_RABBITMQ_NODE=$NODE
 HOUSHI_INFRA=$HOUSHI_REPO/deploy/local/infra
 EOF
@@ -434,7 +494,7 @@ infra_destroy() {
   infra_stop
   local pg_real
   pg_real=$(realpath -m "$RUN_DIR/postgres")
-  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,nginx,demo-token,demo-staff-password} \
+  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,nginx,tls,demo-token,demo-staff-password} \
     "$pg_real"
 }
 
@@ -651,7 +711,11 @@ render_nginx_conf() {
   local template=$HOUSHI_REPO/deploy/nginx/houshi.conf
   mkdir -p "$NGINX_DIR" "$LOG_DIR"
   (
-    export HOUSHI_NGINX_USER=root HOUSHI_NGINX_LISTEN=127.0.0.1:$WEB_PORT \
+    local listen=127.0.0.1:$WEB_PORT
+    [[ $TLS == off ]] || listen+=" ssl"
+    ensure_tls
+    export HOUSHI_NGINX_USER=root HOUSHI_NGINX_LISTEN=$listen \
+      HOUSHI_NGINX_CERTIFICATE=$TLS_DIR/server.pem HOUSHI_NGINX_CERTIFICATE_KEY=$TLS_DIR/server.key \
       HOUSHI_NGINX_ACCESS_LOG=$LOG_DIR/nginx-access.log \
       HOUSHI_NGINX_ERROR_LOG=$LOG_DIR/nginx-error.log \
       HOUSHI_NGINX_RESOLVER=127.0.0.1   # never asked: the upstreams are addresses
@@ -683,7 +747,7 @@ start_nginx() {
   log "starting nginx on 127.0.0.1:$WEB_PORT"
   nginx_cmd -g 'daemon on;' </dev/null || die "nginx did not start; see $LOG_DIR/nginx-error.log"
   local deadline=$((SECONDS + 10))
-  until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$WEB_PORT/healthz" 2>/dev/null; do
+  until curl -fsS -o /dev/null --max-time 2 --cacert "$TLS_CA" "$(web_url)/healthz" 2>/dev/null; do
     ((SECONDS < deadline)) || die "nginx does not answer on 127.0.0.1:$WEB_PORT; see $LOG_DIR/nginx-error.log"
     sleep 0.2
   done

@@ -26,7 +26,7 @@ struct SealKey: Sendable {
         guard let text = try reader.optionalString(variable) else {
             throw ConfigurationError(variable: variable, problem: """
                 is not set (nor \(variable)_FILE): intake needs the seal key, base64 of 32 random bytes \
-                (deploy/local and deploy/compose/secrets-env make one)
+                (deploy/local and deploy/compose/make-secrets make one)
                 """)
         }
         guard let raw = Data(base64Encoded: text), raw.count == 32,

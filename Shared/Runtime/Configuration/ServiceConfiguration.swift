@@ -41,7 +41,8 @@ public struct ServiceConfiguration: Sendable {
     /// Every variable the services share; a service's own are its `ServiceDefinition.variables`.
     /// The README's configuration table lists these.
     public static let variables: [ConfigurationVariable] = [
-        ("HOUSHI_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F", "broker URL with the service's own user"),
+        ("HOUSHI_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F",
+         "broker URL with the service's own user; amqps://...?cacertfile=FILE for TLS"),
         ("HOUSHI_AMQP_HEARTBEAT", "30", "seconds between broker heartbeats; a publisher idle longer re-opens its connection before use"),
         ("HOUSHI_DATABASE_URL", "postgres://<schema>@127.0.0.1:5432/houshi", "database URL with the service's own role"),
         ("HOUSHI_HTTP_HOST", "127.0.0.1", "address of the HTTP server (health, API)"),
@@ -80,7 +81,7 @@ public struct ServiceConfiguration: Sendable {
         self.department = department
         let amqp = try reader.string("HOUSHI_AMQP_URL", default: "amqp://guest:guest@127.0.0.1:5672/%2F")
         guard let amqpURL = AMQPURL(amqp) else {
-            throw ConfigurationError(variable: "HOUSHI_AMQP_URL", problem: "is not an amqp://user:password@host:port/vhost URL")
+            throw ConfigurationError(variable: "HOUSHI_AMQP_URL", problem: "is not an amqp:// or amqps://user:password@host:port/vhost URL")
         }
         self.amqpURL = amqpURL
         amqpHeartbeat = try reader.integer("HOUSHI_AMQP_HEARTBEAT", default: 30, in: 1...600)

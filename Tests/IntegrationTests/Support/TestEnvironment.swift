@@ -32,17 +32,28 @@ struct TestEnvironment: Sendable {
         return value
     }
 
+    /// Whether the broker, the database and nginx speak TLS only (`HOUSHI_TLS`, on by default).
+    var tls: Bool { admin["HOUSHI_TLS"] != "off" }
+
+    /// The local CA that signed the servers' certificate (`HOUSHI_TLS_CA`).
+    var tlsCA: URL { get throws { URL(fileURLWithPath: try adminValue("HOUSHI_TLS_CA")) } }
+
+    /// nginx's address when it listens on `port`: https on the name its certificate holds.
+    func webAddress(port: Int) -> String { tls ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
+
     var runDirectory: URL { URL(fileURLWithPath: admin["HOUSHI_RUN_DIR"] ?? envDirectory.deletingLastPathComponent().path) }
 
     func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-    /// `KEY=value` lines; blank lines and `#` comments are skipped.
+    /// `KEY=value` or `KEY='value'` lines; blank lines and `#` comments are skipped.
     static func readEnvFile(_ url: URL) throws -> [String: String] {
         var values: [String: String] = [:]
         for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
-            values[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
+            let value = trimmed[trimmed.index(after: equals)...]
+            let quoted = value.count >= 2 && value.hasPrefix("'") && value.hasSuffix("'")
+            values[String(trimmed[..<equals])] = String(quoted ? value.dropFirst().dropLast() : value)
         }
         return values
     }

@@ -1,0 +1,135 @@
+import Foundation
+import HoushiMessaging
+import HoushiRuntime
+import HoushiStorage
+import Testing
+
+/// Every link that leaves a process is encrypted and the server verified (issue 32, point 1):
+/// the test run's broker, database and nginx speak TLS only, with certificates of the run's
+/// local CA (`deploy/local/lib.sh`, `ensure_tls`). A client that trusts another CA, asks for
+/// another name or does not speak TLS at all is refused.
+@Suite(.serialized)
+struct TLSTests {
+    let environment: TestEnvironment
+
+    init() throws {
+        environment = try TestEnvironment.load()
+        try #require(environment.tls, "the tests run with HOUSHI_TLS=on (deploy/local/test's default)")
+    }
+
+    /// A certificate authority of its own, made by the same provisioning function: nothing the
+    /// servers present is signed by it.
+    private func strangerCA() async throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("houshi-stranger-ca-\(UUID())")
+        _ = try await runCommand(URL(fileURLWithPath: "/bin/bash"), [
+            "-c", ". \"$1/deploy/provisioning.sh\" && make_tls_ca \"$2\"", "tls-tests",
+            TestEnvironment.repository.path, folder.path,
+        ], environment: [:])
+        return folder.appendingPathComponent("ca.pem")
+    }
+
+    // MARK: RabbitMQ
+
+    /// Connects (and disconnects) as `url`'s user; the error's text when refused.
+    private func brokerRefusal(_ url: AMQPURL) async -> String? {
+        await onDedicatedThread(name: "tls-broker") { () -> String? in
+            do {
+                try AMQPConnection(url: url, name: "integration tests of TLS", timeout: .seconds(5)).close()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+
+    @Test("the broker is reached over verified AMQPS only")
+    func brokerSpeaksVerifiedTLSOnly() async throws {
+        let url = try #require(AMQPURL(try environment.adminValue("HOUSHI_AMQP_ADMIN_URL")))
+        let ca = try environment.tlsCA.path
+        #expect(url.tls?.caCertificateFile == ca)
+        #expect(await brokerRefusal(url) == nil)
+
+        var stranger = url
+        stranger.tls = AMQPURL.TLS(caCertificateFile: try await strangerCA().path)
+        let refusal = try #require(await brokerRefusal(stranger), "a broker certificate of another CA was accepted")
+        #expect(refusal.contains("verif"), "\(refusal)")
+
+        var plain = url
+        plain.tls = nil
+        #expect(await brokerRefusal(plain) != nil, "plain AMQP was accepted on the TLS port")
+    }
+
+    // MARK: PostgreSQL
+
+    /// Connects as the service role of `url`; the error's text when refused.
+    private func databaseRefusal(_ url: String) async -> String? {
+        await onDedicatedThread(name: "tls-database") { () -> String? in
+            do {
+                let db = try PostgresConnection(url: url)
+                defer { db.close() }
+                let ssl = try db.execute("SELECT ssl::text AS ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                return ssl.first?["ssl"] == "true" ? nil : "connected without TLS"
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+
+    @Test("the database is reached with TLS and verify-full only")
+    func databaseSpeaksVerifiedTLSOnly() async throws {
+        let url = try environment.databaseURL(of: .intake)
+        #expect(url.contains("sslmode=verify-full"))
+        #expect(await databaseRefusal(url) == nil)
+
+        let stranger = url.replacingOccurrences(of: try environment.tlsCA.path, with: try await strangerCA().path)
+        let wrongCA = try #require(await databaseRefusal(stranger), "a database certificate of another CA was accepted")
+        #expect(wrongCA.contains("certificate verify failed"), "\(wrongCA)")
+
+        // Reached at its address, but asked for by a name its certificate does not hold.
+        let port = try environment.adminValue("HOUSHI_PG_PORT")
+        let otherName = url.replacingOccurrences(of: "@127.0.0.1:\(port)/houshi?", with: "@db.example:\(port)/houshi?hostaddr=127.0.0.1&")
+        let wrongName = try #require(await databaseRefusal(otherName), "a certificate for another name was accepted")
+        #expect(wrongName.contains("does not match host name \"db.example\""), "\(wrongName)")
+
+        let plain = url.replacingOccurrences(of: "sslmode=verify-full", with: "sslmode=disable")
+        let refused = try #require(await databaseRefusal(plain), "a connection without TLS was accepted")
+        #expect(refused.contains("no encryption"), "\(refused)")
+    }
+
+    // MARK: nginx
+
+    @Test("nginx serves HTTPS only, with the local CA's certificate, and keeps the services' metrics inside")
+    func nginxServesHTTPSOnly() async throws {
+        let port = Int.random(in: 44_001...46_000)
+        let nginx = { (subcommand: String) in
+            try await runCommand(TestEnvironment.repository.appendingPathComponent("deploy/local/infra"), [subcommand], environment: [
+                "HOUSHI_RUN_DIR": environment.runDirectory.path, "HOUSHI_WEB_PORT": String(port),
+                "HOUSHI_HTTP_BASE_PORT": String(Houshi.basePort),
+            ])
+        }
+        _ = try await nginx("start-nginx")
+        let outcome = await Result(asyncCatching: { () -> [String] in
+            let address = environment.webAddress(port: port)
+            let curl = { (arguments: [String]) in
+                try await runCommand(URL(fileURLWithPath: "/bin/bash"), [
+                    "-c", "curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \"$@\" 2>&1; echo \" exit $?\"", "curl",
+                ] + arguments, environment: [:]).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let ca = try environment.tlsCA.path
+            return [
+                try await curl(["--cacert", ca, "\(address)/healthz"]),
+                try await curl(["--cacert", ca, "\(address)/metrics"]),
+                try await curl(["--cacert", ca, "\(address)/readyz"]),
+                try await curl(["--cacert", try await strangerCA().path, "\(address)/healthz"]),
+                try await curl(["http://127.0.0.1:\(port)/healthz"]),
+            ]
+        })
+        _ = try await nginx("stop-nginx")
+        let answers = try outcome.get()
+        #expect(answers[0] == "200 exit 0")
+        #expect(answers[1] == "404 exit 0", "the intake's metrics must not be reachable through nginx")
+        #expect(answers[2] == "404 exit 0", "readiness must not be reachable through nginx")
+        #expect(answers[3].hasSuffix("exit 60"), "curl must reject a certificate of another CA: \(answers[3])")
+        #expect(answers[4] == "400 exit 0", "plain HTTP on the HTTPS port: \(answers[4])")
+    }
+}
