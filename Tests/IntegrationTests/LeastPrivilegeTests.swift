@@ -194,6 +194,48 @@ final class LeastPrivilegeTests {
 
     // MARK: Tokens
 
+    @Test("operators' tokens expire and can be revoked in every department; each operator has a stable id")
+    func operatorTokensExpireAndAreRevoked() async throws {
+        for department in [Department.publicSecurity, .civilAffairs, .socialSecurity] {
+            let name = "token-life-\(UUID().lowercased)"
+            let add = { try await self.houshi.admin(department, ["operators", "add", "--name", name])
+                .trimmingCharacters(in: .whitespacesAndNewlines) }
+            let held = { (token: String) in
+                try await HTTP.get("http://127.0.0.1:\(try self.houshi.port(of: department))/v1/held",
+                                   headers: ["Authorization": "Bearer \(token)"]).status
+            }
+            let listed = { () -> [String]? in
+                try await self.houshi.admin(department, ["operators", "list"]).split(separator: "\n")
+                    .map { $0.split(separator: "\t").map(String.init) }.first { $0.count == 4 && $0[1] == name }
+            }
+            let first = try await add()
+            #expect(try await held(first) == 200, "\(department.rawValue)")
+            let row = try #require(try await listed())
+            let id = try #require(UUID(uuidString: row[0]), "an operator's id is a UUID: \(row)")
+            #expect(row[2] == "valid" && row[3].hasSuffix("+08:00"), "\(row)")
+
+            _ = try await houshi.infrastructure.database.withConnection { db in
+                try db.execute("UPDATE \(department.schema).operators SET token_expires_at = now() - interval '1 second' WHERE name = $1",
+                               [name])
+            }
+            #expect(try await held(first) == 401, "\(department.rawValue): an expired token")
+            #expect(try await listed()?[2] == "expired")
+
+            let second = try await add()
+            #expect(try await held(second) == 200)
+            #expect(try await held(first) == 401, "a new token replaces the old one")
+            _ = try await houshi.admin(department, ["operators", "revoke", "--name", name])
+            #expect(try await held(second) == 401, "\(department.rawValue): a revoked token")
+            #expect(try await listed().map { [$0[0], $0[2]] } == [id.lowercased, "revoked"], "the id stays the operator's")
+        }
+        await #expect(throws: (any Error).self) {
+            try await self.houshi.admin(.publicSecurity, ["operators", "revoke", "--name", "nobody-\(UUID().lowercased)"])
+        }
+        await #expect(throws: (any Error).self) {
+            try await self.houshi.admin(.publicSecurity, ["operators", "add", "--name", "x", "--valid-days", "0"])
+        }
+    }
+
     @Test("every operator and intake route answers 401 without a token, with a wrong one, or with another realm's")
     func routesRefuseMissingAndWrongTokens() async throws {
         let caseId = try await houshi.postFreshNotice()

@@ -32,7 +32,7 @@ enum Institutions {
         let token = BearerToken.generate(prefix: "hs_")
         let row = try db.execute("""
             INSERT INTO institutions (code, name, local, token_sha256, token_expires_at)
-            VALUES ($1, $2, $3, \(BearerToken.hashSQL(4)), now() + make_interval(days => $5::int))
+            VALUES ($1, $2, $3, \(BearerToken.hashSQL(4)), \(BearerToken.expirySQL(days: 5)))
             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, local = EXCLUDED.local,
                 token_sha256 = EXCLUDED.token_sha256, token_expires_at = EXCLUDED.token_expires_at, token_revoked_at = NULL
             RETURNING xmax <> 0 AS replaced
@@ -50,7 +50,7 @@ enum Institutions {
     static func authenticate(token: String, on db: PostgresConnection) throws -> Institution? {
         try db.execute("""
             SELECT code, name, local FROM institutions
-            WHERE token_sha256 = \(BearerToken.hashSQL(1)) AND token_revoked_at IS NULL AND token_expires_at > now()
+            WHERE token_sha256 = \(BearerToken.hashSQL(1)) AND \(BearerToken.usableSQL)
             """, [token]).first.map { row in
             Institution(code: try row.string("code"), name: try row.string("name"), local: try row.bool("local"))
         }
@@ -59,9 +59,7 @@ enum Institutions {
     /// Every institution with its token's state, as `intake institutions list` prints it.
     static func list(on db: PostgresConnection) throws -> [String] {
         try db.execute("""
-            SELECT code, name, local, \(beijingTimeSQL("token_expires_at")) AS expires,
-                   CASE WHEN token_revoked_at IS NOT NULL THEN 'revoked' WHEN token_expires_at <= now() THEN 'expired'
-                        ELSE 'valid' END AS token
+            SELECT code, name, local, \(beijingTimeSQL("token_expires_at")) AS expires, \(BearerToken.stateSQL) AS token
             FROM institutions ORDER BY code
             """).rows.map { row in
             [try row.string("code"), try row.string("name"), try row.bool("local") ? "local" : "non-local",
@@ -91,9 +89,7 @@ struct InstitutionsCommand: AsyncParsableCommand {
         var nonLocal = false
         @Option(help: "Days the token is valid (then it must be issued again).") var validDays = Institutions.defaultValidDays
 
-        func validate() throws {
-            guard (1...3_650).contains(validDays) else { throw ValidationError("--valid-days must be 1 to 3650") }
-        }
+        func validate() throws { try BearerToken.checkValidDays(validDays) }
 
         func run() async throws {
             let (code, name, local, validDays) = (code, name, !nonLocal, validDays)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import HoushiStorage
 
 /// Bearer tokens for people and institutions: random, shown once, stored only as SHA-256
@@ -11,10 +12,33 @@ public enum BearerToken {
 
     /// The SQL expression hashing the text parameter `$n` the way tokens are stored.
     public static func hashSQL(_ parameter: Int) -> String { "sha256(convert_to($\(parameter)::text, 'UTF8'))" }
+
+    /// The SQL expression of an expiry `$n` (an integer parameter) days from now.
+    public static func expirySQL(days parameter: Int) -> String { "now() + make_interval(days => $\(parameter)::int)" }
+
+    /// The SQL condition of a token that still works: neither revoked nor expired (columns
+    /// `token_revoked_at` and `token_expires_at`).
+    public static let usableSQL = "token_revoked_at IS NULL AND token_expires_at > now()"
+
+    /// The SQL expression of a token's state as lists show it: `valid`, `expired` or `revoked`.
+    public static let stateSQL = """
+        CASE WHEN token_revoked_at IS NOT NULL THEN 'revoked' WHEN token_expires_at <= now() THEN 'expired' \
+        ELSE 'valid' END
+        """
+
+    /// Checks a command's `--valid-days`: 1 to 3650.
+    public static func checkValidDays(_ days: Int) throws {
+        guard (1...3_650).contains(days) else { throw ValidationError("--valid-days must be 1 to 3650") }
+    }
 }
 
-/// A service's operators (department staff who decide held items), each with a bearer token.
+/// A service's operators (department staff who decide held items through the API), each with a
+/// bearer token valid for a number of days from its issue, until revoked or replaced. An
+/// operator's name is unique in the department: it is what decisions record.
 public enum Operators {
+    /// How long an operator's token is valid unless told otherwise.
+    public static let defaultValidDays = 90
+
     public static let migration = Migration(version: 3, name: "operators", sql: """
         CREATE TABLE operators (
             name text PRIMARY KEY,
@@ -22,28 +46,56 @@ public enum Operators {
             created_at timestamptz NOT NULL DEFAULT now());
         """)
 
-    /// Registers an operator, or issues a new token to an existing one; returns the token.
-    public static func register(name: String, on db: PostgresConnection) throws -> String {
+    /// Stable ids, expiry and revocation; tokens issued before are valid for 90 days from now.
+    public static let tokenLifetimeMigration = Migration(version: 25, name: "operator ids, token expiry and revocation", sql: """
+        ALTER TABLE operators ADD COLUMN id uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+            ADD COLUMN token_expires_at timestamptz, ADD COLUMN token_revoked_at timestamptz;
+        UPDATE operators SET token_expires_at = now() + interval '90 days';
+        ALTER TABLE operators ALTER COLUMN token_expires_at SET NOT NULL;
+        """)
+
+    /// Registers an operator, or issues a new token to an existing one (the old one stops
+    /// working); returns the token.
+    public static func register(name: String, validDays: Int = defaultValidDays, on db: PostgresConnection) throws -> String {
         let token = BearerToken.generate(prefix: "op_")
         try db.execute("""
-            INSERT INTO operators (name, token_sha256) VALUES ($1, \(BearerToken.hashSQL(2)))
-            ON CONFLICT (name) DO UPDATE SET token_sha256 = EXCLUDED.token_sha256
-            """, [name, token])
+            INSERT INTO operators (name, token_sha256, token_expires_at)
+            VALUES ($1, \(BearerToken.hashSQL(2)), \(BearerToken.expirySQL(days: 3)))
+            ON CONFLICT (name) DO UPDATE SET token_sha256 = EXCLUDED.token_sha256,
+                token_expires_at = EXCLUDED.token_expires_at, token_revoked_at = NULL
+            """, [name, token, validDays])
         return token
     }
 
-    /// The operator holding `token`, or nil.
+    /// Revokes the operator's token at once; false when no operator has that name.
+    public static func revoke(name: String, on db: PostgresConnection) throws -> Bool {
+        try db.execute("UPDATE operators SET token_revoked_at = coalesce(token_revoked_at, now()) WHERE name = $1",
+                       [name]).affectedRows == 1
+    }
+
+    /// The operator holding `token`, or nil (also for an expired or revoked token).
     public static func authenticate(token: String, on db: PostgresConnection) throws -> String? {
-        try db.execute("SELECT name FROM operators WHERE token_sha256 = \(BearerToken.hashSQL(1))", [token])
-            .first.map { try $0.string("name") }
+        try db.execute("SELECT name FROM operators WHERE token_sha256 = \(BearerToken.hashSQL(1)) AND \(BearerToken.usableSQL)",
+                       [token]).first.map { try $0.string("name") }
+    }
+
+    /// Every operator with its id, token state and expiry (Beijing time), as `operators list` prints it.
+    public static func list(on db: PostgresConnection) throws -> [(id: UUID, name: String, state: String, expires: String)] {
+        try db.execute("""
+            SELECT id, name, \(BearerToken.stateSQL) AS state, \(beijingTimeSQL("token_expires_at")) AS expires
+            FROM operators ORDER BY name
+            """).rows.map { row in
+            (try row.uuid("id"), try row.string("name"), try row.string("state"), try row.string("expires"))
+        }
     }
 }
 
-/// `SERVICE operators add --name NAME`: registers an operator and prints the token once.
+/// `SERVICE operators add|revoke|list`: the operators who decide held items through the API.
 public struct OperatorsCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "operators", abstract: "Manage the staff who decide held items.",
-                             subcommands: [OperatorsAddCommand<S>.self])
+        CommandConfiguration(commandName: "operators", abstract: "Manage the staff who decide held items through the API.",
+                             subcommands: [OperatorsAddCommand<S>.self, OperatorsRevokeCommand<S>.self,
+                                           OperatorsListCommand<S>.self])
     }
 
     public init() {}
@@ -51,16 +103,52 @@ public struct OperatorsCommand<S: ServiceDefinition>: AsyncParsableCommand {
 
 public struct OperatorsAddCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "add", abstract: "Register an operator (or issue a new token) and print the token once.")
+        CommandConfiguration(commandName: "add",
+                             abstract: "Register an operator (or issue a new token, the old one then stops working) and print the token once.")
     }
 
-    @Option(help: "The operator's name, recorded with every decision.") var name: String
+    @Option(help: "The operator's name, unique in the department and recorded with every decision.") var name: String
+    @Option(help: "Days the token is valid (then it must be issued again).") var validDays = Operators.defaultValidDays
+
+    public init() {}
+
+    public func validate() throws { try BearerToken.checkValidDays(validDays) }
+
+    public func run() async throws {
+        let (name, validDays) = (name, validDays)
+        print(try await S.withMigratedDatabase { db in try Operators.register(name: name, validDays: validDays, on: db) })
+    }
+}
+
+public struct OperatorsRevokeCommand<S: ServiceDefinition>: AsyncParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "revoke", abstract: "Revoke an operator's token at once (issue a new one with `add`).")
+    }
+
+    @Option(help: "The operator's name.") var name: String
 
     public init() {}
 
     public func run() async throws {
         let name = name
-        print(try await S.withMigratedDatabase { db in try Operators.register(name: name, on: db) })
+        guard try await S.withMigratedDatabase({ db in try Operators.revoke(name: name, on: db) }) else {
+            throw ValidationError("no operator is named \(name) (无此操作员)")
+        }
+        print("operator \(name): token revoked (令牌已作废)")
+    }
+}
+
+public struct OperatorsListCommand<S: ServiceDefinition>: AsyncParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "list", abstract: "List the operators: id, name, token state (valid, expired, revoked), expiry.")
+    }
+
+    public init() {}
+
+    public func run() async throws {
+        for entry in try await S.withMigratedDatabase({ db in try Operators.list(on: db) }) {
+            print([entry.id.lowercased, entry.name, entry.state, entry.expires].joined(separator: "\t"))
+        }
     }
 }
 
