@@ -67,6 +67,69 @@ final class CivilAffairsFlowTests {
                                            "ashes": ["placement": "commercial-cemetery", "placeName": "抚远市福寿园公墓"]]).status == 409)
     }
 
+    @Test("staff assigned to a funeral home see and record only its work; the bureau's see every home's")
+    func staffSeeOnlyTheirFuneralHome() async throws {
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("funeral-homes-\(UUID()).csv")
+        try "code,name,local,address,takes_pickups\nFY02,抚远市第二殡仪馆,true,黑龙江省抚远市寒葱沟镇,false\n"
+            .write(to: csv, atomically: true, encoding: .utf8)
+        try await houshi.admin(.civilAffairs, ["funeral-homes", "import", csv.path])
+        let suffix = UUID().lowercased.prefix(8)
+        let name = "二馆员-\(suffix)"
+        let token = try await houshi.admin(.civilAffairs, ["operators", "add", "--name", name])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--operator", name, "--code", "FY02"])
+        let caseId = try await houshi.postFreshNotice()   // taken to FY01
+        try await waitForCremation(caseId, "done")
+        let id = caseId.lowercased
+        let listed = { (token: String?) -> [[String: Any]] in
+            try await self.staffCall("GET", "/v1/pickups?date=2026-11-28", token: token).json?["pickups"] as? [[String: Any]] ?? []
+        }
+        let cremation: [String: Any] = ["crematedAt": "2026-11-29T09:30:00+08:00",
+                                        "ashes": ["placement": "funeral-home", "placeName": "抚远市殡仪馆"]]
+
+        // FY02's operator: none of FY01's pickups, and neither confirms nor records FY01's work.
+        #expect(try await listed(token).allSatisfy { $0["funeralHome"] as? String == "FY02" })
+        #expect(try await staffCall("POST", "/v1/pickups/\(id)/confirm", token: token).status == 404)
+        #expect(try await staffCall("POST", "/v1/cremations/\(id)", body: cremation, token: token).status == 404)
+        // The bureau's operator, assigned to no home, sees it.
+        #expect(try await listed(nil).contains { $0["caseId"] as? String == id })
+
+        // An officer of FY02 on the pages: not in the day's list, no certificate, no cremation form.
+        let output = try await houshi.admin(.civilAffairs, ["officers", "add", "--name", "二馆经办", "--role", "clerk",
+                                                           "--login", "fy02-\(suffix)"])
+        let password = try #require(output.split(separator: "\n").first { $0.hasPrefix("password: ") }?.dropFirst(10)).description
+        _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--officer", "fy02-\(suffix)", "--code", "FY02"])
+        let console = "http://127.0.0.1:\(try houshi.port(of: .civilAffairs))/minzheng"
+        let session = try StaffPagesTests.sessionCookie(try await StaffPagesTests.signIn(at: console, "fy02-\(suffix)", password))
+        let page = { (path: String) in try await HTTP.get(console + path, headers: ["Cookie": session]) }
+        let number = try #require(try await certificateNumber(caseId))
+        let day = try await page("/pickups?date=2026-11-28")
+        #expect(day.status == 200)
+        #expect(!String(decoding: day.body, as: UTF8.self).contains(number))
+        #expect(try await page("/certificates/\(id)").status == 404)
+        #expect(try await page("/cremations/\(id)").status == 404)
+
+        // Assigned to FY01 instead: the case is theirs.
+        _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--operator", name, "--code", "FY01"])
+        #expect(try await listed(token).contains { $0["caseId"] as? String == id })
+        #expect(try await staffCall("POST", "/v1/pickups/\(id)/confirm", token: token).status == 200)
+        _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--officer", "fy02-\(suffix)", "--code", "FY01"])
+        #expect(String(decoding: try await page("/pickups?date=2026-11-28").body, as: UTF8.self).contains(number))
+        #expect(try await page("/certificates/\(id)").status == 200)
+
+        // Unassigned: every home's again; what cannot be assigned is refused.
+        #expect(try await houshi.admin(.civilAffairs, ["funeral-homes", "unassign", "--operator", name])
+            .contains("sees every funeral home's work"))
+        for refused in [["assign", "--operator", "nobody-\(suffix)", "--code", "FY01"],
+                        ["assign", "--operator", name, "--code", "NOWHERE"],
+                        ["assign", "--operator", name, "--officer", "fy02-\(suffix)", "--code", "FY01"],
+                        ["unassign", "--operator", name]] {
+            await #expect(throws: (any Error).self, "\(refused)") {
+                try await self.houshi.admin(.civilAffairs, ["funeral-homes"] + refused)
+            }
+        }
+    }
+
     @Test("a body cremated outside the city is rejected: funeral-home-not-local")
     func nonLocalFuneralHomeIsRejected() async throws {
         let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(atFuneralHome: "佳木斯市殡仪馆"))

@@ -175,18 +175,18 @@ final class LeastPrivilegeTests {
 
     // MARK: Host
 
-    @Test("the run's secrets, env files, broker data and logs are the invoking user's alone")
+    @Test("the run's secrets, env files, TLS keys, broker data and logs are the invoking user's alone")
     func runFilesArePrivate() throws {
         let run = houshi.environment.runDirectory
         let files = FileManager.default
         func mode(_ path: String) throws -> Int {
             try (files.attributesOfItem(atPath: run.appendingPathComponent(path).path)[.posixPermissions] as? Int) ?? -1
         }
-        for directory in ["secrets", "env", "rabbitmq", "logs"] {
+        for directory in ["secrets", "env", "rabbitmq", "logs", "tls"] {
             let found = try mode(directory)
             #expect(found == 0o700, "\(directory) is \(String(found, radix: 8))")
         }
-        for file in ["secrets/seal-key", "env/intake.env", "env/admin.env"] {
+        for file in ["secrets/seal-key", "env/intake.env", "env/admin.env", "tls/ca.key", "tls/server.key"] {
             let found = try mode(file)
             #expect(found == 0o600, "\(file) is \(String(found, radix: 8))")
         }

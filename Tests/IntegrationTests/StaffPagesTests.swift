@@ -31,12 +31,18 @@ final class StaffPagesTests {
 
     /// Fetches the sign-in page and posts the form; returns the reply.
     func signIn(_ login: String, _ password: String, address: String = "10.0.0.1") async throws -> HTTP.Reply {
-        let page = try await HTTP.get(try base + "/yiyuan/login")
+        try await Self.signIn(at: try base + "/yiyuan", login, password, address: address)
+    }
+
+    /// Signs in to the console at `console` (e.g. `http://127.0.0.1:8092/minzheng`); returns the reply.
+    static func signIn(at console: String, _ login: String, _ password: String,
+                       address: String = "10.0.0.1") async throws -> HTTP.Reply {
+        let page = try await HTTP.get(console + "/login")
         let html = String(decoding: page.body, as: UTF8.self)
         let token = try #require(html.firstMatch(of: /name="_csrf" value="([0-9a-f]+)"/)?.1).description
-        let cookie = try #require(Self.header(page, "set-cookie")?.split(separator: ";").first).description
-        let form = Self.form([("_csrf", token), ("login", login), ("password", password)])
-        return try await HTTP.post(try base + "/yiyuan/login", headers: [
+        let cookie = try #require(header(page, "set-cookie")?.split(separator: ";").first).description
+        let form = form([("_csrf", token), ("login", login), ("password", password)])
+        return try await HTTP.post(console + "/login", headers: [
             "Content-Type": form.contentType, "Cookie": cookie, "X-Real-IP": address], body: form.body)
     }
 

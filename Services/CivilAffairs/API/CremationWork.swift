@@ -26,8 +26,8 @@ struct CremationWork: Sendable {
     /// How many pickups a page of `/v1/pickups` lists.
     static let pickupPageSize = 100
 
-    /// One page of the day's pickups, oldest request first, and how many the day has.
-    func pickups(on day: CalendarDate, page: PageQuery) async throws -> Page<PickupEntry> {
+    /// One page of the day's pickups within `scope`, oldest request first, and how many the day has.
+    func pickups(on day: CalendarDate, page: PageQuery, scope: FuneralHomeScope) async throws -> Page<PickupEntry> {
         try await context.withDatabase { db in
             let rows = try db.execute("""
                 SELECT p.case_id, p.address, p.status,
@@ -37,9 +37,10 @@ struct CremationWork: Sendable {
                        count(*) OVER () AS total
                 FROM pickups p JOIN cremation_certificates c ON c.case_id = p.case_id
                 WHERE (p.requested_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
+                  AND \(FuneralHomeScope.sql("p.funeral_home_code", parameter: 4))
                 ORDER BY p.requested_at, p.case_id
                 LIMIT $2 OFFSET $3
-                """, [day.description, page.size, page.offset]).rows
+                """, [day.description, page.size, page.offset, scope.funeralHome]).rows
             let entries = try rows.map { row in
                 PickupEntry(caseId: try row.string("case_id"), address: try row.string("address"),
                             status: try row.string("status"), requestedAt: try row.string("requested_at"),
@@ -48,18 +49,25 @@ struct CremationWork: Sendable {
             }
             let total = try rows.first.map { try $0.int("total") } ?? db.execute("""
                 SELECT count(*) AS total FROM pickups WHERE (requested_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
-                """, [day.description]).first.map { try $0.int("total") } ?? 0
+                  AND \(FuneralHomeScope.sql("funeral_home_code", parameter: 2))
+                """, [day.description, scope.funeralHome]).first.map { try $0.int("total") } ?? 0
             return Page("pickups", page, total: total, items: entries)
         }
     }
 
-    func confirmPickup(caseId: UUID, by staff: String, logger: Logger) async throws {
-        let confirmed = try await context.withDatabase { db in
-            try db.execute("""
+    /// Confirms a pickup within `scope`; 404 for another home's, 409 when not waiting.
+    func confirmPickup(caseId: UUID, scope: FuneralHomeScope, by staff: String, logger: Logger) async throws {
+        let (confirmed, known) = try await context.withDatabase { db in
+            let confirmed = try db.execute("""
                 UPDATE pickups SET status = 'confirmed', confirmed_by = $2, confirmed_at = now()
-                WHERE case_id = $1 AND status = 'requested'
-                """, [caseId, staff]).affectedRows == 1
+                WHERE case_id = $1 AND status = 'requested' AND \(FuneralHomeScope.sql("funeral_home_code", parameter: 3))
+                """, [caseId, staff, scope.funeralHome]).affectedRows == 1
+            let known = try confirmed || db.execute("""
+                SELECT 1 FROM pickups WHERE case_id = $1 AND \(FuneralHomeScope.sql("funeral_home_code", parameter: 2))
+                """, [caseId, scope.funeralHome]).first != nil
+            return (confirmed, known)
         }
+        guard known else { throw Self.noCertificate }
         guard confirmed else {
             throw APIError(status: .conflict, code: "not-pending", message: "the case has no pickup waiting for confirmation",
                            messageZh: "该接运已确认，或没有待确认的接运。")
@@ -67,17 +75,21 @@ struct CremationWork: Sendable {
         logger.info("pickup confirmed")
     }
 
-    /// Records the cremation and the ashes' placement; returns the certificate number.
-    func recordCremation(caseId: UUID, record: CremationRecord, by staff: String, logger: Logger) async throws -> String {
+    /// 404: no certificate of the case, or one of a home outside the staff's scope.
+    static let noCertificate = APIError(status: .notFound, code: "not-found",
+                                        message: "the case has no cremation certificate at your funeral home",
+                                        messageZh: "本殡仪馆没有该案件的火化证明。")
+
+    /// Records the cremation and the ashes' placement at a home within `scope`; returns the
+    /// certificate number.
+    func recordCremation(caseId: UUID, record: CremationRecord, scope: FuneralHomeScope, by staff: String,
+                         logger: Logger) async throws -> String {
         let number = try await context.withDatabase { db in
             try db.withTransaction { tx -> String in
-                guard let (number, home) = try Certificates.certificate(caseId: caseId, on: tx),
+                guard let (number, home) = try Certificates.certificate(caseId: caseId, on: tx), scope.allows(home.code),
                       let (cremationRequest, messageId) = try CaseLedger.request(
                           item: .cremation, caseId: caseId, as: CremationRequested.self, on: tx)
-                else {
-                    throw APIError(status: .notFound, code: "not-found", message: "the case has no cremation certificate",
-                                   messageZh: "该案件没有火化证明。")
-                }
+                else { throw Self.noCertificate }
                 let problems = record.problems(diedAt: cremationRequest.diedAt, now: .now())
                 guard problems.isEmpty else {
                     throw APIError.invalid(problems.map { FieldError(field: $0.field, message: $0.english, messageZh: $0.chinese) })

@@ -43,14 +43,14 @@ struct StaffRoutes: Sendable {
 
     /// `GET /v1/pickups?date=YYYY-MM-DD&page=N` (default today, Asia/Shanghai; page 1).
     private func pickups(_ request: Request) async throws -> Response {
-        _ = try await authenticate(request)
+        let scope = try await self.scope(of: try await authenticate(request))
         let text = request.uri.queryParameters["date"].map { String($0) } ?? Timestamp.now().beijingDate.description
         let day = CalendarDate(text)
         let page = PageQuery.parse(request, size: CremationWork.pickupPageSize)
         let problems = (day == nil ? [FieldError(field: "date", message: "must be YYYY-MM-DD", messageZh: "日期格式须为YYYY-MM-DD")] : [])
             + (page == nil ? [PageQuery.problem] : [])
         guard problems.isEmpty, let day, let page else { throw APIError.invalid(problems) }
-        return try Response.json(PickupList(date: day.description, page: try await work.pickups(on: day, page: page)))
+        return try Response.json(PickupList(date: day.description, page: try await work.pickups(on: day, page: page, scope: scope)))
     }
 
     /// The day and one page of its pickups.
@@ -70,7 +70,7 @@ struct StaffRoutes: Sendable {
     private func confirmPickup(_ request: Request, caseId text: String?) async throws -> Response {
         let staff = try await authenticate(request)
         let caseId = try Self.caseId(text)
-        try await work.confirmPickup(caseId: caseId, by: staff, logger: logger(caseId, staff))
+        try await work.confirmPickup(caseId: caseId, scope: try await scope(of: staff), by: staff, logger: logger(caseId, staff))
         return try Response.json(["caseId": caseId.lowercased, "status": "confirmed", "confirmedBy": staff])
     }
 
@@ -79,7 +79,8 @@ struct StaffRoutes: Sendable {
         let caseId = try Self.caseId(text)
         var request = request
         let record = try await request.decodeJSON(CremationRecord.self, limit: 8 * 1024)
-        let number = try await work.recordCremation(caseId: caseId, record: record, by: staff, logger: logger(caseId, staff))
+        let number = try await work.recordCremation(caseId: caseId, record: record, scope: try await scope(of: staff), by: staff,
+                                                    logger: logger(caseId, staff))
         return try Response.json(["caseId": caseId.lowercased, "certificateNumber": number, "recordedBy": staff],
                                  status: .created)
     }
@@ -108,6 +109,11 @@ struct StaffRoutes: Sendable {
 
     private func authenticate(_ request: Request) async throws -> String {
         try await context.authenticateOperator(request, who: "funeral home staff", whoZh: "殡仪馆工作人员")
+    }
+
+    /// The funeral homes whose work an operator sees: theirs, when assigned to one.
+    private func scope(of staff: String) async throws -> FuneralHomeScope {
+        try await context.withDatabase { db in try FuneralHomeStaff.scope(of: .operator, staff, on: db) }
     }
 
     private func logger(_ caseId: UUID, _ staff: String) -> Logger {

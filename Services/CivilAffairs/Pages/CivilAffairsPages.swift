@@ -27,10 +27,11 @@ struct CivilAffairsPages: Sendable {
             let signedIn = try await console.signedIn(requestContext)
             let day = try DayNavigation(request, path: "\(root)/pickups")
             let days = [day.date, day.date.adding(days: 1)]
+            let scope = try await scope(of: signedIn)
             var lists: [PickupsView.Day] = []
             for date in days {
                 // A city's day has far fewer pickups than a page this size.
-                let entries = try await work.pickups(on: date, page: PageQuery(size: 1_000)).items
+                let entries = try await work.pickups(on: date, page: PageQuery(size: 1_000), scope: scope).items
                 lists.append(PickupsView.Day(label: date == day.date ? day.label : "次日（\(date.chineseMonthDay)）",
                                              rows: entries.map(pickupRow)))
             }
@@ -42,7 +43,7 @@ struct CivilAffairsPages: Sendable {
             let fields = try await console.form(request, signedIn)
             let caseId = try caseId(requestContext)
             do {
-                try await work.confirmPickup(caseId: caseId, by: signedIn.officer.login,
+                try await work.confirmPickup(caseId: caseId, scope: try await scope(of: signedIn), by: signedIn.officer.login,
                                              logger: console.logger(caseId: caseId, officer: signedIn.officer))
             } catch let error as APIError where error.status == .conflict {
                 // Confirmed already (by a colleague, or a second click): the list shows it.
@@ -64,7 +65,8 @@ struct CivilAffairsPages: Sendable {
                 return try await cremationForm(caseId, signedIn, sent: form, problems: form.problems)
             }
             do {
-                _ = try await work.recordCremation(caseId: caseId, record: record, by: signedIn.officer.login,
+                _ = try await work.recordCremation(caseId: caseId, record: record, scope: try await scope(of: signedIn),
+                                                   by: signedIn.officer.login,
                                                    logger: console.logger(caseId: caseId, officer: signedIn.officer))
             } catch let error as APIError where error.status == .unprocessableContent || error.status == .conflict {
                 return try await cremationForm(caseId, signedIn, sent: form,
@@ -78,8 +80,9 @@ struct CivilAffairsPages: Sendable {
         pages.get("/certificates") { request, requestContext in
             let signedIn = try await console.signedIn(requestContext)
             let query = request.uri.queryParameters["q"].map { String($0).trimmingWhitespace.uppercased() } ?? ""
+            let scope = try await scope(of: signedIn)
             let (found, walkIn) = query.isEmpty ? ([], nil) : try await console.context.database.withConnection { db in
-                (try Certificates.issued(idNumber: String(query.prefix(18)), on: db),
+                (try Certificates.issued(idNumber: String(query.prefix(18)), scope: scope, on: db),
                  try WalkIns.id(forIdNumber: String(query.prefix(18)), on: db))
             }
             return try console.page("certificates", SearchView(
@@ -105,11 +108,13 @@ struct CivilAffairsPages: Sendable {
                                             status: .unprocessableContent)
             }
             let officer = signedIn.officer.login
+            let scope = try await scope(of: signedIn)
             let outcome = try await console.context.database.withConnection { db -> Result<UUID, WalkInRefusal> in
                 try db.withTransaction { tx in
                     try WalkIns.lockDeceased(form["deceasedIdNumber"], on: tx)
                     guard let home = try FuneralHomes.withCode(form["funeralHomeCode"], on: tx), home.local
                     else { return .failure(.unknownHome) }
+                    guard scope.allows(home.code) else { return .failure(.otherHome) }
                     if let existing = try Certificates.issued(idNumber: form["deceasedIdNumber"], on: tx).first {
                         return .failure(.certified(existing.caseId))
                     }
@@ -128,22 +133,35 @@ struct CivilAffairsPages: Sendable {
             case .failure(.unknownHome):
                 return try await walkInForm(signedIn, values: form.values, problems: ["funeralHomeCode": "请选择本市殡仪馆"],
                                             status: .unprocessableContent)
+            case .failure(.otherHome):
+                return try await walkInForm(signedIn, values: form.values, problems: ["funeralHomeCode": "只能登记本殡仪馆的火化"],
+                                            status: .unprocessableContent)
             }
         }
         pages.get("/walk-ins/:id") { _, requestContext in
             let signedIn = try await console.signedIn(requestContext)
+            let scope = try await scope(of: signedIn)
             guard let id = requestContext.parameters.get("id").flatMap(UUID.init(text:)),
-                  let walkIn = try await console.context.database.withConnection({ db in try WalkIns.find(id: id, on: db) })
+                  let walkIn = try await console.context.database.withConnection({ db in try WalkIns.find(id: id, on: db) }),
+                  scope.allows(walkIn.funeralHome.code)
             else { throw HTTPError(.notFound) }
             return try console.page("certificate", CertificateView(walkIn, site: console.site, chrome: signedIn.chrome))
         }
         pages.get("/certificates/:caseId") { _, requestContext in
             let signedIn = try await console.signedIn(requestContext)
             let caseId = try caseId(requestContext)
+            let scope = try await scope(of: signedIn)
             guard let issued = try await console.context.database.withConnection({ db in
-                try Certificates.issued(caseId: caseId, on: db).first
+                try Certificates.issued(caseId: caseId, scope: scope, on: db).first
             }) else { throw HTTPError(.notFound) }
             return try console.page("certificate", CertificateView(issued, site: console.site, chrome: signedIn.chrome))
+        }
+    }
+
+    /// The funeral homes whose work the signed-in officer sees: theirs, when assigned to one.
+    private func scope(of signedIn: OfficerConsole.SignedIn) async throws -> FuneralHomeScope {
+        try await console.context.database.withConnection { db in
+            try FuneralHomeStaff.scope(of: .officer, signedIn.officer.login, on: db)
         }
     }
 
@@ -175,8 +193,9 @@ struct CivilAffairsPages: Sendable {
 
     private func cremationForm(_ caseId: UUID, _ signedIn: OfficerConsole.SignedIn, sent: CremationForm? = nil,
                                problems: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let scope = try await scope(of: signedIn)
         let found = try await console.context.database.withConnection { db -> (Certificates.Issued, CremationRequested)? in
-            guard let issued = try Certificates.issued(caseId: caseId, on: db).first,
+            guard let issued = try Certificates.issued(caseId: caseId, scope: scope, on: db).first,
                   let (request, _) = try CaseLedger.request(item: .cremation, caseId: caseId, as: CremationRequested.self, on: db)
             else { return nil }
             return (issued, request)
@@ -201,6 +220,8 @@ struct CivilAffairsPages: Sendable {
 /// Why a walk-in was not recorded.
 enum WalkInRefusal: Error {
     case unknownHome
+    /// A home other than the officer's own.
+    case otherHome
     /// The hospital's notice came first: its certificate.
     case certified(UUID)
 }

@@ -77,8 +77,9 @@ extension Certificates {
         let pickupStatus: String?
     }
 
-    /// The certificate of a case, or those of a deceased's ID number.
-    static func issued(caseId: UUID? = nil, idNumber: String? = nil, on db: PostgresConnection) throws -> [Issued] {
+    /// The certificate of a case, or those of a deceased's ID number, at the homes of `scope`.
+    static func issued(caseId: UUID? = nil, idNumber: String? = nil, scope: FuneralHomeScope = .everyHome,
+                       on db: PostgresConnection) throws -> [Issued] {
         try db.execute("""
             SELECT c.case_id, c.number, c.deceased_name, c.deceased_id_number, \(beijingTimeSQL("c.issued_at")) AS issued_at,
                    c.issued_by, \(OfficerAccounts.nameSQL(ofLoginIn: "c.issued_by")) AS issued_by_name,
@@ -88,8 +89,9 @@ extension Certificates {
             FROM cremation_certificates c JOIN funeral_homes f ON f.code = c.funeral_home_code
             LEFT JOIN cremations k ON k.case_id = c.case_id LEFT JOIN pickups p ON p.case_id = c.case_id
             WHERE ($1::uuid IS NULL OR c.case_id = $1) AND ($2::text IS NULL OR c.deceased_id_number = upper($2))
+              AND \(FuneralHomeScope.sql("c.funeral_home_code", parameter: 3))
             ORDER BY c.issued_at DESC LIMIT 20
-            """, [caseId, idNumber]).rows.map { row in
+            """, [caseId, idNumber, scope.funeralHome]).rows.map { row in
             Issued(
                 caseId: try row.uuid("case_id"), number: try row.string("number"), deceasedName: try row.string("deceased_name"),
                 deceasedIdNumber: try row.string("deceased_id_number"),

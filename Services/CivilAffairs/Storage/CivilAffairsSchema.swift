@@ -56,5 +56,6 @@ enum CivilAffairsSchema {
                 recorded_at timestamptz NOT NULL DEFAULT now(),
                 case_id uuid UNIQUE);
             """),
+        FuneralHomeStaff.migration,
     ]
 }
