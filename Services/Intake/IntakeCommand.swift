@@ -64,6 +64,6 @@ enum IntakeService: ServiceDefinition {
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self,
-                                                  OfficersCommand<IntakeService>.self, AuditCommand.self])
+                                                  OfficersCommand<IntakeService>.self, AuditCommand<IntakeService>.self])
     }
 }

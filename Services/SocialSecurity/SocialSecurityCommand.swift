@@ -70,7 +70,8 @@ struct SocialSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(SocialSecurityService.self,
                 subcommands: [RegisterCommand.self, ReimbursementsCommand.self, PayMonthCommand.self,
-                              OperatorsCommand<SocialSecurityService>.self, OfficersCommand<SocialSecurityService>.self])
+                              OperatorsCommand<SocialSecurityService>.self, OfficersCommand<SocialSecurityService>.self,
+                              AuditCommand<SocialSecurityService>.self])
     }
 }
 

@@ -178,6 +178,14 @@ final class BrowserTests {
             WHERE case_id = $1::uuid AND status = 'approved' AND decided_by = $2 AND decision_reason <> ''
             """, [headCase.lowercased, "gongan-\(suffix)"])
         #expect(decisions == 1)
+        // Each department recorded its officers' reads of the cases they opened, for its auditor.
+        for (department, caseId, view) in [(Department.publicSecurity, headCase, "held item page"),
+                                           (.civilAffairs, headCase, "certificate page"),
+                                           (.socialSecurity, medicalCase, "held item page")] {
+            let reads = try await houshi.admin(department, ["audit", "reads", "--case", caseId.lowercased])
+            #expect(reads.split(separator: "\n").contains { $0.contains("\tofficer\t") && $0.hasSuffix("\t\(view)") },
+                    "\(department.rawValue): \(reads)")
+        }
         let pictures = try FileManager.default.contentsOfDirectory(atPath: shots.path).filter { $0.hasSuffix(".png") }
         #expect(pictures.count >= 20, "screenshots in \(shots.path): \(pictures.sorted())")
     }

@@ -116,6 +116,11 @@ final class CivilAffairsFlowTests {
         _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--officer", "fy02-\(suffix)", "--code", "FY01"])
         #expect(String(decoding: try await page("/pickups?date=2026-11-28").body, as: UTF8.self).contains(number))
         #expect(try await page("/certificates/\(id)").status == 200)
+        // Only that read is in civil affairs' audit trail: the 404s of another home read nothing.
+        let reads = try await houshi.admin(.civilAffairs, ["audit", "reads", "--case", id])
+            .split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        #expect(reads.map { [$0[1], $0[2], $0[4]] } == [[id, "officer", "certificate page"]], "\(reads)")
+        #expect(reads.first.map { UUID(uuidString: $0[3]) != nil } == true, "the reader is the officer's account id")
 
         // Unassigned: every home's again; what cannot be assigned is refused.
         #expect(try await houshi.admin(.civilAffairs, ["funeral-homes", "unassign", "--operator", name])

@@ -152,7 +152,11 @@ struct CivilAffairsPages: Sendable {
             let caseId = try caseId(requestContext)
             let scope = try await scope(of: signedIn)
             guard let issued = try await console.context.database.withConnection({ db in
-                try Certificates.issued(caseId: caseId, scope: scope, on: db).first
+                let issued = try Certificates.issued(caseId: caseId, scope: scope, on: db).first
+                if issued != nil {
+                    try CaseReads.record(caseId: caseId, by: .officer(id: signedIn.officer.id), view: .certificate, on: db)
+                }
+                return issued
             }) else { throw HTTPError(.notFound) }
             return try console.page("certificate", CertificateView(issued, site: console.site, chrome: signedIn.chrome))
         }
@@ -198,6 +202,7 @@ struct CivilAffairsPages: Sendable {
             guard let issued = try Certificates.issued(caseId: caseId, scope: scope, on: db).first,
                   let (request, _) = try CaseLedger.request(item: .cremation, caseId: caseId, as: CremationRequested.self, on: db)
             else { return nil }
+            try CaseReads.record(caseId: caseId, by: .officer(id: signedIn.officer.id), view: .cremationForm, on: db)
             return (issued, request)
         }
         guard let (issued, request) = found else { throw HTTPError(.notFound) }

@@ -70,7 +70,7 @@ enum IntakeSchema {
         // sign-ins are the staff's tables).
         Migration(version: 20, name: "supervisors", sql: OfficerAccounts.tableSQL),
         SealPublicKeys.migration,
-        CaseReads.migration,
+        CaseReads.migration(version: 23),
         Institutions.tokenLifetimeMigration,
     ]
 }

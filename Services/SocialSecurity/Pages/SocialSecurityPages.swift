@@ -31,7 +31,11 @@ struct SocialSecurityPages: Sendable {
             guard let caseId = requestContext.parameters.get("caseId").flatMap(UUID.init(text:)),
                   let item = requestContext.parameters.get("item").flatMap(Item.init(rawValue:)),
                   let entry = try await console.context.database.withConnection({ db in
-                      try SettlementRecords.entries(.one(caseId, item), on: db).first
+                      let entry = try SettlementRecords.entries(.one(caseId, item), on: db).first
+                      if entry != nil {
+                          try CaseReads.record(caseId: caseId, by: .officer(id: signedIn.officer.id), view: .settlement, on: db)
+                      }
+                      return entry
                   })
             else { throw HTTPError(.notFound) }
             return try console.page("settlement", SettlementView(site: console.site, chrome: signedIn.chrome,

@@ -206,6 +206,7 @@ struct HeldPages<Desk: HeldItemDesk>: Sendable {
             guard let entry = try HeldQueue.entries(items: [key.1], .one(key.0, key.1), on: db).first else {
                 throw HTTPError(.notFound)
             }
+            try CaseReads.record(caseId: key.0, by: .officer(id: signedIn.officer.id), view: .heldItem, on: db)
             return (entry, try desk.details(of: entry, on: db), try desk.options(for: entry, on: db))
         }
         let view = ItemView(

@@ -1,21 +1,23 @@
 import FoundationEssentials
-import HoushiRuntime
 import HoushiStorage
 
 /// Who read a case, recorded with every read (个人信息保护法: access to personal information is
-/// logged), for an auditor to list with `intake audit reads`.
-enum CaseReads {
-    /// Who read: a medical institution's system (its code), a staff member (their account id),
-    /// or the family through the link in their SMS.
-    enum Reader: Sendable, Equatable {
+/// logged), in the schema of the service that showed it, for an auditor to list with
+/// `SERVICE audit reads`.
+public enum CaseReads {
+    /// Who read: a medical institution's system (its code), a hospital staff member or a
+    /// department's officer (their account id), or the family through the link in their SMS.
+    public enum Reader: Sendable, Equatable {
         case institution(code: String)
         case staff(id: UUID)
+        case officer(id: UUID)
         case family
 
         var kind: String {
             switch self {
             case .institution: "institution"
             case .staff: "staff"
+            case .officer: "officer"
             case .family: "family"
             }
         }
@@ -23,40 +25,47 @@ enum CaseReads {
         var name: String {
             switch self {
             case .institution(let code): code
-            case .staff(let id): id.lowercased
+            case .staff(let id), .officer(let id): id.lowercased
             case .family: "sms-link"
             }
         }
     }
 
     /// What was read.
-    enum View: String, Sendable {
+    public enum View: String, Sendable {
         case api = "api case view"
         case page = "case page"
         case print = "printed form"
         case family = "family page"
+        case heldItem = "held item page"
+        case certificate = "certificate page"
+        case cremationForm = "cremation form"
+        case settlement = "settlement page"
     }
 
-    static let migration = Migration(version: 23, name: "case reads", sql: """
-        CREATE TABLE case_reads (
-            seq bigserial PRIMARY KEY,
-            case_id uuid NOT NULL,
-            reader_kind text NOT NULL,
-            reader text NOT NULL,
-            view text NOT NULL,
-            read_at timestamptz NOT NULL DEFAULT now());
-        CREATE INDEX case_reads_by_case ON case_reads (case_id, read_at);
-        CREATE INDEX case_reads_by_time ON case_reads (read_at);
-        """)
+    /// The table, at the version the service's own migrations give it (intake 23, the departments 27).
+    public static func migration(version: Int) -> Migration {
+        Migration(version: version, name: "case reads", sql: """
+            CREATE TABLE case_reads (
+                seq bigserial PRIMARY KEY,
+                case_id uuid NOT NULL,
+                reader_kind text NOT NULL,
+                reader text NOT NULL,
+                view text NOT NULL,
+                read_at timestamptz NOT NULL DEFAULT now());
+            CREATE INDEX case_reads_by_case ON case_reads (case_id, read_at);
+            CREATE INDEX case_reads_by_time ON case_reads (read_at);
+            """)
+    }
 
     /// Records a read on the caller's connection.
-    static func record(caseId: UUID, by reader: Reader, view: View, on db: PostgresConnection) throws {
+    public static func record(caseId: UUID, by reader: Reader, view: View, on db: PostgresConnection) throws {
         try db.execute("INSERT INTO case_reads (case_id, reader_kind, reader, view) VALUES ($1, $2, $3, $4)",
                        [caseId, reader.kind, reader.name, view.rawValue])
     }
 
-    /// One recorded read, as `intake audit reads` prints it.
-    struct Entry: Sendable, Equatable {
+    /// One recorded read, as `SERVICE audit reads` prints it.
+    public struct Entry: Sendable, Equatable {
         let readAt: String
         let caseId: String
         let readerKind: String
@@ -68,8 +77,8 @@ enum CaseReads {
         static let header = ["read_at", "case_id", "reader_kind", "reader", "view"].joined(separator: "\t")
     }
 
-    /// The reads of one case or of every case, since a time, oldest first, at most `limit`.
-    static func list(caseId: UUID?, since: String?, limit: Int, on db: PostgresConnection) throws -> [Entry] {
+    /// The reads of one case or of every case, since a day (Beijing time), oldest first, at most `limit`.
+    public static func list(caseId: UUID?, since: String?, limit: Int, on db: PostgresConnection) throws -> [Entry] {
         try db.execute("""
             SELECT \(beijingTimeSQL("read_at")) AS read_at, case_id, reader_kind, reader, view FROM case_reads
             WHERE ($1::uuid IS NULL OR case_id = $1::uuid) AND ($2::date IS NULL OR read_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
