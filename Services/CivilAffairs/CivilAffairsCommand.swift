@@ -33,6 +33,6 @@ enum CivilAffairsService: ServiceDefinition {
 struct CivilAffairsCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(CivilAffairsService.self, subcommands: [FuneralHomesCommand.self, OperatorsCommand<CivilAffairsService>.self,
-                                                   OfficersCommand<CivilAffairsService>.self, AuditCommand<CivilAffairsService>.self])
+                                                   OfficersCommand<CivilAffairsService>.self])
     }
 }

@@ -25,6 +25,21 @@ enum IntakeService: ServiceDefinition {
 
     static func handlers() -> [RegisteredHandler] { IntakeHandlers.all() }
 
+    /// A completed case, after the retention period: the notice, the timeline and the results
+    /// masked, the SMS numbers masked, the scans erased (their hashes and seals stay).
+    static let retentionPlan = RetentionPlan(dueCasesSQL: """
+        SELECT c.case_id FROM cases c
+        WHERE c.status = 'completed' AND c.completed_at < now() - make_interval(days => $1::int)
+          AND NOT EXISTS (SELECT 1 FROM case_erasures e WHERE e.case_id = c.case_id)
+        LIMIT $2
+        """, erasureSQL: [
+            "UPDATE cases SET notice = masked_personal_data(notice) WHERE case_id = ANY($1::uuid[])",
+            "UPDATE case_events SET payload = masked_personal_data(payload) WHERE case_id = ANY($1::uuid[])",
+            "UPDATE case_items SET result = masked_personal_data(result) WHERE case_id = ANY($1::uuid[]) AND result IS NOT NULL",
+            "UPDATE sms_messages SET phone = masked_text(phone) WHERE case_id = ANY($1::uuid[])",
+            "UPDATE attachments SET data = ''::bytea WHERE case_id = ANY($1::uuid[])",
+        ])
+
     /// Outcomes are recorded together, and a case completes in the transaction that records its last one.
     static let followUp: MessageProcessor.FollowUp? = IntakeHandlers.followUp
 
@@ -64,6 +79,6 @@ enum IntakeService: ServiceDefinition {
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self,
-                                                  OfficersCommand<IntakeService>.self, AuditCommand<IntakeService>.self])
+                                                  OfficersCommand<IntakeService>.self])
     }
 }

@@ -45,6 +45,6 @@ struct PublicSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(PublicSecurityService.self,
                 subcommands: [RegisterCommand.self, CalendarCommand.self, OperatorsCommand<PublicSecurityService>.self,
-                             OfficersCommand<PublicSecurityService>.self, AuditCommand<PublicSecurityService>.self])
+                             OfficersCommand<PublicSecurityService>.self])
     }
 }

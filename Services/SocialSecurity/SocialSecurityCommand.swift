@@ -13,6 +13,10 @@ enum SocialSecurityService: ServiceDefinition {
     static let department = Department.socialSecurity
     static let abstract = "Social security (人社局): stops the pension and settles benefits and the medical account."
     static let migrations = SocialSecuritySchema.migrations
+    /// A department's retention, and the settlements' figures masked too.
+    static let retentionPlan = RetentionPlan.department(extraErasureSQL: [
+        "UPDATE settlements SET figures = masked_personal_data(figures) WHERE case_id = ANY($1::uuid[])",
+    ])
     static let variables: [ConfigurationVariable] = [
         ("HOUSHI_BENEFIT_RULES", "Rules/benefit-rules.json as shipped", "the benefit rules file (funeral grant, survivor benefit)"),
         ("HOUSHI_REIMBURSEMENT_WAIT_DAYS", "30", "days a medical account waits for open reimbursement claims (1-365)"),
@@ -70,8 +74,7 @@ struct SocialSecurityCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(SocialSecurityService.self,
                 subcommands: [RegisterCommand.self, ReimbursementsCommand.self, PayMonthCommand.self,
-                              OperatorsCommand<SocialSecurityService>.self, OfficersCommand<SocialSecurityService>.self,
-                              AuditCommand<SocialSecurityService>.self])
+                              OperatorsCommand<SocialSecurityService>.self, OfficersCommand<SocialSecurityService>.self])
     }
 }
 

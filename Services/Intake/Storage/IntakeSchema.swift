@@ -72,5 +72,6 @@ enum IntakeSchema {
         SealPublicKeys.migration,
         CaseReads.migration(version: 23),
         Institutions.tokenLifetimeMigration,
+        PersonalDataRetention.migration(version: 28),
     ]
 }

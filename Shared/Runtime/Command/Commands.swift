@@ -5,7 +5,7 @@ import Logging
 
 extension CommandConfiguration {
     /// The root command of a service executable: `serve` (the default), `migrate`,
-    /// `declare-topology`, `dead-letters`, plus the service's own subcommands.
+    /// `declare-topology`, `dead-letters`, `audit`, `retention`, plus the service's own subcommands.
     public static func houshi<S: ServiceDefinition>(
         _ service: S.Type, subcommands: [any ParsableCommand.Type] = []
     ) -> CommandConfiguration {
@@ -22,7 +22,7 @@ extension CommandConfiguration {
                 """,
             version: HoushiVersion.description(of: S.self),
             subcommands: [ServeCommand<S>.self, MigrateCommand<S>.self, DeclareTopologyCommand.self,
-                          DeadLettersCommand<S>.self] + subcommands,
+                          DeadLettersCommand<S>.self, AuditCommand<S>.self, RetentionCommand<S>.self] + subcommands,
             defaultSubcommand: ServeCommand<S>.self)
     }
 }

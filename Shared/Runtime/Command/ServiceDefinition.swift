@@ -25,6 +25,8 @@ public protocol ServiceDefinition: SendableMetatype {
     /// Long-running work beside the consumers and the HTTP server (e.g. refreshing a gauge);
     /// throws when its configuration is wrong, before anything starts.
     static func backgroundServices(context: ServiceContext) throws -> [any Service]
+    /// What the service erases of a finished case after the retention period.
+    static var retentionPlan: RetentionPlan { get }
 }
 
 extension ServiceDefinition {
@@ -32,6 +34,7 @@ extension ServiceDefinition {
     public static var variables: [ConfigurationVariable] { [] }
     public static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) {}
     public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
+    public static var retentionPlan: RetentionPlan { .department() }
 
     /// The shared outbox/inbox migrations and the service's own, in version order.
     public static var allMigrations: [Migration] {

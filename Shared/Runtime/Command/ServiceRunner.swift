@@ -76,6 +76,7 @@ public enum ServiceRunner {
                 .init(service: ConsumerService(configuration: configuration, processor: processor,
                                                readiness: readiness, logger: logger)),
                 .init(service: OutboxRelay(configuration: configuration, readiness: readiness, logger: logger)),
+                .init(service: RetentionSweeper(context: context, plan: S.retentionPlan)),
             ] + background.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

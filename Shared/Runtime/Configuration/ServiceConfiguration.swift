@@ -35,6 +35,9 @@ public struct ServiceConfiguration: Sendable {
     public var httpMaxConnections: Int
     public var outboxBatchSize: Int
     public var outboxRelays: Int
+    /// Days after a case is finished until its personal data is masked (`HOUSHI_RETENTION_DAYS`).
+    public var retentionDays: Int
+    public var retentionCheckInterval: Duration
     /// Names this process in logs and broker connections.
     public var instance: String
 
@@ -64,6 +67,8 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
         ("HOUSHI_PUBLIC_URL", "http://127.0.0.1:8000", "the pages' public address; cookies are Secure when it is https"),
         ("HOUSHI_PAGES_DIR", "the source tree", "an installed tree of templates and static files for the pages"),
+        ("HOUSHI_RETENTION_DAYS", "180", "days after a case is finished until its phone numbers and bank accounts are masked, its scans and sent messages erased"),
+        ("HOUSHI_RETENTION_CHECK_SECONDS", "3600", "seconds between two applications of the retention period"),
     ]
 
     public static func defaultPort(of department: Department) -> Int {
@@ -105,6 +110,8 @@ public struct ServiceConfiguration: Sendable {
         httpMaxConnections = try reader.integer("HOUSHI_HTTP_MAX_CONNECTIONS", default: 1_000, in: 1...100_000)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
         outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 1, in: 1...16)
+        retentionDays = try reader.integer("HOUSHI_RETENTION_DAYS", default: 180, in: 1...36_500)
+        retentionCheckInterval = .seconds(try reader.integer("HOUSHI_RETENTION_CHECK_SECONDS", default: 3_600, in: 1...86_400))
         let host = ProcessInfo.processInfo.hostName
         instance = try reader.string("HOUSHI_INSTANCE",
                                      default: "\(department.rawValue)@\(host):\(ProcessInfo.processInfo.processIdentifier)")
