@@ -31,7 +31,8 @@ import Testing
     }
 
     /// Secrets only as files (`secrets:`, read through `*_FILE`), each made by
-    /// deploy/compose/make-secrets; only nginx publishes a port; every link is TLS.
+    /// deploy/compose/make-secrets and readable by the container's user; only nginx publishes a
+    /// port; every link is TLS.
     @Test func secretsAreFilesAndOnlyNginxIsPublished() async throws {
         let script = """
             import os, shutil, subprocess, sys, tempfile, yaml
@@ -42,10 +43,17 @@ import Testing
             for name, secret in compose["secrets"].items():
                 if not os.path.isfile(os.path.join(made, os.path.basename(secret["file"]))):
                     print("not made by make-secrets:", name)
+            # Who reads the mounted files: the postgres and rabbitmq images' users, root (nginx's
+            # master), the houshi image's user.
+            users = {"postgres": 999, "rabbitmq": 999, "nginx": 0}
             for name, service in compose["services"].items():
                 if "ports" in service and name != "nginx":
                     print("publishes a port:", name)
                 mounted = set(service.get("secrets", []))
+                for secret in mounted:
+                    status = os.stat(os.path.join(made, os.path.basename(compose["secrets"][secret]["file"])))
+                    if not status.st_mode & 0o004 and status.st_uid != users.get(name, 10001):
+                        print(f"{name} cannot read its secret {secret} (owner {status.st_uid})")
                 for key, value in (service.get("environment") or {}).items():
                     value = str(value)
                     if key.endswith("_FILE"):
