@@ -72,12 +72,16 @@ public enum PersonalDataRetention {
     /// The sent messages of the cases `$1`: their bodies carry what was masked.
     static let outboxErasureSQL = "DELETE FROM outbox WHERE case_id = ANY($1::uuid[]) AND sent_at IS NOT NULL"
 
-    /// Erases one batch of due cases in one transaction; returns their ids.
+    /// Erases one batch of due cases in one transaction; returns their ids. One replica of a
+    /// service erases at a time (a transaction lock per schema); another finds nothing to do meanwhile.
     public static func eraseDue(_ plan: RetentionPlan, days: Int, batch: Int = 500, on db: PostgresConnection) throws -> [UUID] {
         try db.withTransaction { tx in
+            guard try tx.execute("SELECT pg_try_advisory_xact_lock(hashtext('retention:' || current_schema())) AS locked").first?
+                .bool("locked") == true
+            else { return [] }
             let due = try tx.execute(plan.dueCasesSQL, [days, batch]).rows.map { try $0.uuid("case_id") }
             guard !due.isEmpty else { return [] }
-            let ids = "{\(due.map(\.lowercased).joined(separator: ","))}"
+            let ids = SQLArray(due.map(\.lowercased))
             for statement in plan.erasureSQL + [outboxErasureSQL] { try tx.execute(statement, [ids]) }
             try tx.execute("INSERT INTO case_erasures (case_id) SELECT unnest($1::uuid[])", [ids])
             return due
