@@ -72,6 +72,16 @@ check_password() {
     { echo "password for $1 must be at least 16 characters of A-Z a-z 0-9 . _ ~ -" >&2; return 1; }
 }
 
+# env_password KIND NAME: the password lookup (PASSWORD_OF above) from the variables password_var
+# names, e.g. after sourcing compose's passwords.env; a missing or malformed one fails.
+env_password() {
+  local var
+  var=$(password_var "$1" "$2")
+  [[ -n ${!var:-} ]] || { echo "$var is not set" >&2; return 1; }
+  check_password "$var" "${!var}"
+  echo "${!var}"
+}
+
 # broker_definitions PASSWORD_OF: RabbitMQ definitions JSON (users and their permissions on
 # vhost "/"), for `rabbitmqctl import_definitions` or POST /api/definitions.
 # A service S may configure only its own queues (S, S.dead-letter) and read/write those plus

@@ -22,10 +22,7 @@ final class BrowserTests {
 
     /// `deploy/local/infra start-nginx|stop-nginx` on this test's web port, in front of its services.
     private func nginx(_ subcommand: String) async throws {
-        try await runCommand(TestEnvironment.repository.appendingPathComponent("deploy/local/infra"), [subcommand], environment: [
-            "HOUSHI_RUN_DIR": houshi.environment.runDirectory.path, "HOUSHI_WEB_PORT": String(webPort),
-            "HOUSHI_HTTP_BASE_PORT": String(Houshi.basePort),
-        ])
+        try await houshi.environment.nginx(subcommand, webPort: webPort)
     }
 
     /// A staff account of an institution; returns its password.

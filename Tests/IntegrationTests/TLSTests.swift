@@ -101,13 +101,7 @@ struct TLSTests {
     @Test("nginx serves HTTPS only, with the local CA's certificate, and keeps the services' metrics inside")
     func nginxServesHTTPSOnly() async throws {
         let port = Int.random(in: 44_001...46_000)
-        let nginx = { (subcommand: String) in
-            try await runCommand(TestEnvironment.repository.appendingPathComponent("deploy/local/infra"), [subcommand], environment: [
-                "HOUSHI_RUN_DIR": environment.runDirectory.path, "HOUSHI_WEB_PORT": String(port),
-                "HOUSHI_HTTP_BASE_PORT": String(Houshi.basePort),
-            ])
-        }
-        _ = try await nginx("start-nginx")
+        try await environment.nginx("start-nginx", webPort: port)
         let outcome = await Result(asyncCatching: { () -> [String] in
             let address = environment.webAddress(port: port)
             let curl = { (arguments: [String]) in
@@ -124,7 +118,7 @@ struct TLSTests {
                 try await curl(["http://127.0.0.1:\(port)/healthz"]),
             ]
         })
-        _ = try await nginx("stop-nginx")
+        try await environment.nginx("stop-nginx", webPort: port)
         let answers = try outcome.get()
         #expect(answers[0] == "200 exit 0")
         #expect(answers[1] == "404 exit 0", "the intake's metrics must not be reachable through nginx")

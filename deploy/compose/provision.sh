@@ -18,15 +18,6 @@ ca=${HOUSHI_TLS_CA:?the CA certificate (HOUSHI_TLS_CA) is not set}
 # shellcheck source=/dev/null
 . "${HOUSHI_PASSWORDS_FILE:?the passwords file (HOUSHI_PASSWORDS_FILE) is not set}"
 
-# file_password KIND NAME: the password lookup of provisioning.sh, from the passwords file.
-file_password() {
-  local var
-  var=$(password_var "$1" "$2")
-  [[ -n ${!var:-} ]] || { echo "provision: $var is not in $HOUSHI_PASSWORDS_FILE" >&2; return 1; }
-  check_password "$var" "${!var}"
-  echo "${!var}"
-}
-
 # retry WHAT COMMAND...: the servers may still be finishing their start-up.
 retry() {
   local what=$1 attempt
@@ -41,14 +32,14 @@ retry() {
 }
 
 # Check every password first, so that a missing one fails before anything is changed.
-credentials | while read -r kind name; do file_password "$kind" "$name" >/dev/null; done
+credentials | while read -r kind name; do env_password "$kind" "$name" >/dev/null; done
 
 echo "provision: database roles and schemas"
 export PGPASSWORD PGSSLMODE=verify-full PGSSLROOTCERT=$ca
-PGPASSWORD=$(file_password pg postgres)
-retry PostgreSQL provision_database file_password -h "$postgres" -U postgres -d postgres
+PGPASSWORD=$(env_password pg postgres)
+retry PostgreSQL provision_database env_password -h "$postgres" -U postgres -d postgres
 
 echo "provision: broker topology"
-HOUSHI_AMQP_URL="amqps://$HOUSHI_BROKER_ADMIN:$(file_password amqp "$HOUSHI_BROKER_ADMIN")@$rabbitmq:$amqp_port/%2F?cacertfile=$ca" \
+HOUSHI_AMQP_URL="amqps://$HOUSHI_BROKER_ADMIN:$(env_password amqp "$HOUSHI_BROKER_ADMIN")@$rabbitmq:$amqp_port/%2F?cacertfile=$ca" \
   retry RabbitMQ intake declare-topology
 echo "provision: done"

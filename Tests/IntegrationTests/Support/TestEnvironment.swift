@@ -38,6 +38,15 @@ struct TestEnvironment: Sendable {
     /// The local CA that signed the servers' certificate (`HOUSHI_TLS_CA`).
     var tlsCA: URL { get throws { URL(fileURLWithPath: try adminValue("HOUSHI_TLS_CA")) } }
 
+    /// `deploy/local/infra start-nginx|stop-nginx` on `webPort`, in front of the services of
+    /// `Houshi.basePort`.
+    func nginx(_ subcommand: String, webPort: Int) async throws {
+        _ = try await runCommand(Self.repository.appendingPathComponent("deploy/local/infra"), [subcommand], environment: [
+            "HOUSHI_RUN_DIR": runDirectory.path, "HOUSHI_WEB_PORT": String(webPort),
+            "HOUSHI_HTTP_BASE_PORT": String(Houshi.basePort),
+        ])
+    }
+
     /// nginx's address when it listens on `port`: https on the name its certificate holds.
     func webAddress(port: Int) -> String { tls ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
 
