@@ -152,7 +152,9 @@ def main():
             driver.refresh()
         check(True, "every item reaches 已办结 on the case page")
         details = driver.find_element(By.CSS_SELECTOR, ".items").text
-        check("火化证明编号" in details and "元" in details, "results are shown (certificate number, amounts in 元)")
+        check("火化证明编号" in details and "明细已告知家属" in details,
+              "results are shown (the certificate number; settlements as told to the family)")
+        check("元" not in details, "the hospital's page shows no department's amounts")
         pages.shot("case-done")
 
         pages.go("/yiyuan/cases?q=" + args.deceased_id[-4:])
@@ -183,6 +185,7 @@ def main():
         masked = args.deceased_name[0] + "*" * (len(args.deceased_name) - 2) + args.deceased_name[-1]
         check(masked in page and args.deceased_name not in page, f"the family's page masks the name ({masked})")
         check(page.count("已办结") >= 4, "the family's page shows every item 已办结")
+        check("元" in page, "the family's page shows the settlements in 元")
         check("医疗费用" in page and "30日内" in page and "直系亲属" in page, "the family's page carries the reminders")
         check(args.deceased_id not in driver.page_source, "the family's page does not show the ID number")
         driver.set_window_size(390, 1400)

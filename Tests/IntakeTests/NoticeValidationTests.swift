@@ -1,5 +1,6 @@
 import Foundation
 import HoushiContract
+import HoushiRuntime
 @testable import Intake
 import Testing
 
@@ -151,6 +152,14 @@ import Testing
         let shared = String(decoding: try codec.encode(notified), as: UTF8.self)
         for secret in [notice.applicant.phone, notice.beneficiary!.bankAccount, notice.deceased.hukouAddress] {
             #expect(!shared.contains(secret))
+        }
+        // The cause of death stays with the hospital: no department's request carries it.
+        let cause = try #require(notice.deceased.causeOfDeath)
+        #expect(!shared.contains(cause))
+        for request in requests {
+            let body = String(decoding: try request.outboxMessage(trace: .start()).body, as: UTF8.self)
+            #expect(!body.contains(cause), "\(request.messageType) carries the cause of death")
+            #expect(!body.contains("causeOfDeath"))
         }
         #expect(requests.map(\.messageType) == notice.requestedItems.map(MessageType.request(for:)))
         #expect(notified.payload.deceased.birthDate == CalendarDate(year: 1941, month: 3, day: 15))

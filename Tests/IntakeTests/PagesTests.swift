@@ -102,6 +102,36 @@ import Testing
         #expect(refused.details == ["本市无医保个人帐户", "请到参保地医保经办机构办理"])
     }
 
+    @Test("the hospital sees how an item ended, not the department's figures", arguments: [
+        (Item.pension, ["stopFrom", "benefitsByOldProcess", "reason"]),
+        (Item.medicalAccount, ["closedAt"]),
+        (Item.hukou, ["cancelledAt"]),
+        (Item.cremation, ["certificateNumber", "funeralHome", "pickup"]),
+    ])
+    func hospitalDisclosure(item: Item, shown: [String]) {
+        let result: JSONValue = .object([
+            "stopFrom": .string("2026-12"), "benefitsByOldProcess": .bool(false), "reason": .string("待核对"),
+            "netPayableFen": .integer(3_249_360), "payee": .object(["bankAccountLast4": .string("4567")]),
+            "closedAt": .string("2026-12-01T10:00:00+08:00"), "balancePaidFen": .integer(50_000),
+            "cancelledAt": .string("2026-12-01T09:42:00+08:00"), "householdNumber": .string("230881000123"),
+            "decidedBy": .string("张警官"), "certificateNumber": .string("HZ2026-0001"),
+            "funeralHome": .object(["code": .string("FH1")]), "pickup": .object(["address": .string("太平间")])])
+        guard case .object(let visible) = HospitalDisclosure.visible(item: item, result: result) else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(Set(visible.keys) == Set(shown + (item == .pension ? [] : ["reason"])))
+    }
+
+    @Test("the hospital's page says a settlement's figures went to the family")
+    func hospitalSettlementDetails() {
+        let pension = ItemProgress.of(item: .pension, status: "done",
+                                      result: HospitalDisclosure.visible(item: .pension, result: .object([
+                                          "stopFrom": .string("2026-12"), "netPayableFen": .integer(3_249_360)])),
+                                      waitingFor: nil)
+        #expect(pension.details == ["待遇已核定，明细已告知家属"])
+    }
+
     @Test("sign-in waits after five failures of an account or twenty from an address", arguments: [
         (0, 0, true), (4, 19, true), (5, 0, false), (0, 20, false),
     ])

@@ -242,6 +242,16 @@ final class FoundationTests {
         #expect(timeline.last?["type"] as? String == "case.completed.v1")
         #expect(((timeline.last?["payload"] as? [String: Any])?["items"] as? [Any])?.count == 3)
         #expect(view.json?["completedAt"] is String)
+        // The hospital sees how each item ended, not the departments' figures (HospitalDisclosure).
+        let text = String(decoding: view.body, as: UTF8.self)
+        for figure in ["netPayableFen", "funeralGrantFen", "monthlyPensionFen", "balancePaidFen", "payee", "bankAccount",
+                       "ruleVersion"] {
+            #expect(!text.contains(figure), "the hospital's case view shows \(figure)")
+        }
+        let results = Dictionary(uniqueKeysWithValues: items.map { ($0["item"] as? String ?? "", $0["result"] as? [String: Any]) })
+        #expect(results["cremation"]??["certificateNumber"] is String)
+        #expect(results["pension"]??["stopFrom"] is String)
+        #expect(results["medical-account"]??["closedAt"] is String)
     }
 
     @Test("an outcome for a case intake does not know is dead-lettered with the reason")

@@ -185,7 +185,8 @@ enum CaseStore {
 
     /// The views of cases, each looked up with the institution it must belong to, by case id (a
     /// case missing or of another institution has none): each requested item with its
-    /// department, status and result, and the timeline of every event, times in +08:00.
+    /// department, status and result, and the timeline of every event, times in +08:00; the
+    /// departments' answers only as far as `HospitalDisclosure` lets the hospital see them.
     private static func views(of cases: [(caseId: UUID, institutionCode: String)],
                               on db: PostgresConnection) throws -> [UUID: String] {
         guard !cases.isEmpty else { return [:] }
@@ -196,7 +197,8 @@ enum CaseStore {
                 'status', c.status,
                 'openedAt', \(beijingTimeSQL("c.created_at", milliseconds: true)),
                 'items', (SELECT json_agg(json_build_object(
-                              'item', i.item, 'department', i.department, 'status', i.status, 'result', i.result,
+                              'item', i.item, 'department', i.department, 'status', i.status,
+                              'result', \(HospitalDisclosure.visibleSQL(item: "i.item", result: "i.result")),
                               'waitingFor', \(waitingFor),
                               'updatedAt', \(beijingTimeSQL("i.updated_at", milliseconds: true)))
                               ORDER BY i.item)
@@ -206,8 +208,11 @@ enum CaseStore {
                               'type', e.type, 'producer', e.producer, 'payload', e.payload,
                               'occurredAt', \(beijingTimeSQL("e.occurred_at", milliseconds: true)))
                               ORDER BY e.occurred_at, e.recorded_at), '[]')
-                          FROM (SELECT type, producer, payload, occurred_at, recorded_at FROM case_events
-                                WHERE case_id = c.case_id
+                          FROM (SELECT type, producer,
+                                       CASE WHEN producer = 'intake' THEN payload ELSE
+                                           \(HospitalDisclosure.visibleSQL(item: "split_part(type, '.', 1)", result: "payload"))
+                                       END AS payload, occurred_at, recorded_at
+                                FROM case_events WHERE case_id = c.case_id
                                 UNION ALL
                                 -- intake's own last event, from the case and its items (not kept as an event)
                                 SELECT 'case.completed.v1', 'intake', \(completedPayload), c.completed_at, c.completed_at

@@ -3,7 +3,8 @@ import HoushiContract
 import HoushiRuntime
 import HoushiWeb
 
-/// A case's page and the printed 登记表, built from its record.
+/// A case's page and the printed 登记表 for the hospital, built from its record (the departments'
+/// answers as `HospitalDisclosure` shows them).
 struct CaseView {
     struct TimelineRow {
         let time: String
@@ -29,7 +30,11 @@ struct CaseView {
         openedAt = record.openedAt.chineseDateTime
         completed = record.status == "completed"
         statusLabel = completed ? "已办结" : "办理中"
-        items = record.items.map { ItemProgress.of(item: $0.item, status: $0.status, result: $0.result, waitingFor: $0.waitingFor) }
+        items = record.items.map { row in
+            ItemProgress.of(item: row.item, status: row.status,
+                            result: row.result.map { HospitalDisclosure.visible(item: row.item, result: $0) },
+                            waitingFor: row.waitingFor)
+        }
         timeline = record.events.map { TimelineRow(time: $0.occurredAt.chineseDateTime, text: Self.eventText($0.type)) }
         enteredBy = record.enteredBy
     }

@@ -58,12 +58,14 @@ struct ItemProgress: Sendable, Equatable {
             if result["benefitsByOldProcess"]?.boolValue == true {
                 return ["机关事业单位人员的丧葬抚恤金按原流程办理，请到原单位或人社窗口申领"]
             }
+            guard result["netPayableFen"] != nil else { return ["待遇已核定，明细已告知家属"] }
             return [amount("funeralGrantFen").map { "丧葬补助金\($0)" },
                     amount("survivorBenefitFen").map { "抚恤金\($0)" },
                     amount("personalAccountBalanceFen").flatMap { $0 == "0.00元" ? nil : "个人帐户余额\($0)" },
                     amount("overpaymentToRecoverFen").flatMap { $0 == "0.00元" ? nil : "扣回多发养老金\($0)" },
                     amount("netPayableFen").map { "实发\($0)" }].compactMap { $0 }
         case .medicalAccount:
+            guard result["balancePaidFen"] != nil else { return ["个人帐户已清算，明细已告知家属"] }
             let last4 = result["payee"]?["bankAccountLast4"]?.stringValue
             return [amount("balancePaidFen").map { "个人帐户余额\($0)" + (last4.map { "，发放至尾号\($0)的帐户" } ?? "") }]
                 .compactMap { $0 }
