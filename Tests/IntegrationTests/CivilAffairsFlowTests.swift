@@ -116,11 +116,16 @@ final class CivilAffairsFlowTests {
         _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--officer", "fy02-\(suffix)", "--code", "FY01"])
         #expect(String(decoding: try await page("/pickups?date=2026-11-28").body, as: UTF8.self).contains(number))
         #expect(try await page("/certificates/\(id)").status == 200)
-        // Only that read is in civil affairs' audit trail: the 404s of another home read nothing.
+        // Civil affairs' audit trail has the lists that showed the case (the bureau's operator's, then
+        // FY01's, then the officer's page) and the certificate page; another home's lists and 404s
+        // read nothing.
         let reads = try await houshi.admin(.civilAffairs, ["audit", "reads", "--case", id])
             .split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
-        #expect(reads.map { [$0[1], $0[2], $0[4]] } == [[id, "officer", "certificate page"]], "\(reads)")
-        #expect(reads.first.map { UUID(uuidString: $0[3]) != nil } == true, "the reader is the officer's account id")
+        #expect(reads.map { [$0[1], $0[2], $0[4]] } == [[id, "operator", "list"], [id, "operator", "list"],
+                                                        [id, "officer", "list"], [id, "officer", "certificate page"]],
+                "\(reads)")
+        #expect(reads.count == 4 && reads[1][3] == name, "the operator is named")
+        #expect(reads.last.map { UUID(uuidString: $0[3]) != nil } == true, "the reader is the officer's account id")
 
         // Unassigned: every home's again; what cannot be assigned is refused.
         #expect(try await houshi.admin(.civilAffairs, ["funeral-homes", "unassign", "--operator", name])
@@ -150,6 +155,9 @@ final class CivilAffairsFlowTests {
         #expect((held.json?["held"] as? [[String: Any]])?.contains {
             $0["caseId"] as? String == caseId.lowercased && $0["reasonCode"] as? String == "unknown-funeral-home"
         } == true)
+        let reads = try await houshi.admin(.civilAffairs, ["audit", "reads", "--case", caseId.lowercased])
+        #expect(reads.split(separator: "\n").contains { $0.contains("\toperator\t") && $0.hasSuffix("\tlist") },
+                "the operator's list is recorded as a read of the case: \(reads)")
         #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/approve",
                                     body: ["reason": "即抚远市殡仪馆", "funeralHomeCode": "JMS01"]).status == 422)
         #expect(try await staffCall("POST", "/v1/held/\(caseId.lowercased)/approve",

@@ -65,12 +65,14 @@ final class IntakeAPITests {
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(renewed)).status == 401)
         #expect(try await houshi.admin(.intake, ["institutions", "list"]).contains("\(otherCode)\t另一医院\tlocal\trevoked\t"))
 
-        // Every read is recorded, and only reads: the other institution's 404 is not one.
+        // Every read is recorded, and only reads: the list that showed the case, then the case;
+        // the other institution's list and 404 are not.
         #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(houshi.token)).status == 200)
         let reads = try await houshi.admin(.intake, ["audit", "reads", "--case", caseId.lowercased])
         let lines = reads.split(separator: "\n").filter { $0.contains("\t") }.map { $0.split(separator: "\t").map(String.init) }
         #expect(lines.first == ["read_at", "case_id", "reader_kind", "reader", "view"])
-        #expect(lines.dropFirst().map { Array($0.dropFirst()) } == [[caseId.lowercased, "institution", "TEST-HOSPITAL", "api case view"]],
+        #expect(lines.dropFirst().map { Array($0.dropFirst()) } == [[caseId.lowercased, "institution", "TEST-HOSPITAL", "list"],
+                                                                    [caseId.lowercased, "institution", "TEST-HOSPITAL", "api case view"]],
                 "\(reads)")
         #expect(lines.dropFirst().first?.first?.hasSuffix("+08:00") == true)
     }

@@ -109,4 +109,47 @@ final class StaffPagesTests {
         let noToken = try await HTTP.post(try base + "/yiyuan/login", headers: ["Content-Type": form.contentType], body: form.body)
         #expect(noToken.status == 403)
     }
+
+    @Test("an expired password is refused and ends the sessions until `add` sets a new one; `revoke` ends an account at once")
+    func passwordsExpireAndAccountsAreRevoked() async throws {
+        let login = "nurse-\(UInt32.random(in: 0...UInt32.max))"
+        let password = try await staff(login)
+        let cookie = try Self.sessionCookie(try await signIn(login, password))
+        func listed() async throws -> [String] {
+            let output = try await houshi.admin(.intake, ["staff", "list"])
+            return try #require(output.split(separator: "\n").first { $0.split(separator: "\t").dropFirst().first == Substring(login) })
+                .split(separator: "\t").map(String.init)
+        }
+        func casesPage() async throws -> HTTP.Reply {
+            try await HTTP.get(try base + "/yiyuan/cases", headers: ["Cookie": cookie])
+        }
+        #expect(try await listed()[3] == "valid")
+        #expect(try await casesPage().status == 200)
+
+        // Ninety days on: the password has expired.
+        try await houshi.infrastructure.database.withConnection { db in
+            try db.execute("UPDATE intake.staff SET password_expires_at = now() - interval '1 second' WHERE login = $1", [login])
+        }
+        #expect(try await listed()[3] == "expired")
+        let expired = try await signIn(login, password)
+        #expect(expired.status == 403)
+        #expect(String(decoding: expired.body, as: UTF8.self).contains("密码已过期"))
+        #expect(Self.header(try await casesPage(), "location") == "/yiyuan/login", "the old session ended with the password")
+        #expect(try await signIn(login, "wrong-password-1").status == 401, "a wrong password is told as before")
+
+        let renewed = try await staff(login)
+        #expect(try await listed()[3] == "valid")
+        let signedIn = try await signIn(login, renewed)
+        #expect(signedIn.status == 303)
+        let newCookie = try Self.sessionCookie(signedIn)
+
+        _ = try await houshi.admin(.intake, ["staff", "revoke", "--login", login])
+        #expect(try await listed()[3] == "revoked")
+        let afterRevoke = try await HTTP.get(try base + "/yiyuan/cases", headers: ["Cookie": newCookie])
+        #expect(Self.header(afterRevoke, "location") == "/yiyuan/login", "revoking ends the account's sessions")
+        #expect(try await signIn(login, renewed).status == 401)
+        await #expect(throws: (any Error).self) {
+            _ = try await self.houshi.admin(.intake, ["staff", "revoke", "--login", "nobody-\(login)"])
+        }
+    }
 }

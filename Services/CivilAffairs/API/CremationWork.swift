@@ -27,7 +27,8 @@ struct CremationWork: Sendable {
     static let pickupPageSize = 100
 
     /// One page of the day's pickups within `scope`, oldest request first, and how many the day has.
-    func pickups(on day: CalendarDate, page: PageQuery, scope: FuneralHomeScope) async throws -> Page<PickupEntry> {
+    func pickups(on day: CalendarDate, page: PageQuery, scope: FuneralHomeScope,
+                 readBy reader: CaseReads.Reader) async throws -> Page<PickupEntry> {
         try await context.withDatabase { db in
             let rows = try db.execute("""
                 SELECT p.case_id, p.address, p.status,
@@ -51,6 +52,7 @@ struct CremationWork: Sendable {
                 SELECT count(*) AS total FROM pickups WHERE (requested_at AT TIME ZONE 'Asia/Shanghai')::date = $1::date
                   AND \(FuneralHomeScope.sql("funeral_home_code", parameter: 2))
                 """, [day.description, scope.funeralHome]).first.map { try $0.int("total") } ?? 0
+            try CaseReads.record(caseIds: entries.compactMap { UUID(text: $0.caseId) }, by: reader, view: .list, on: db)
             return Page("pickups", page, total: total, items: entries)
         }
     }

@@ -11,6 +11,7 @@ import Logging
 struct StaffRoutes: Sendable {
     let context: ServiceContext
     var work: CremationWork { CremationWork(context: context) }
+    static let (who, whoZh) = ("funeral home staff", "殡仪馆工作人员")
 
     /// An approval may name the funeral home that takes the body.
     struct Approval: Decodable, Sendable {
@@ -27,11 +28,7 @@ struct StaffRoutes: Sendable {
             try await recordCremation(request, caseId: requestContext.parameters.get("caseId"))
         }
         router.get("/v1/held") { request, _ in
-            _ = try await authenticate(request)
-            let page = try PageQuery.of(request, size: HeldItems.pageSize)
-            return try Response.json(try await context.withDatabase { db in
-                try HeldItems.open(items: [.cremation], page: page, on: db)
-            })
+            try await context.heldList(request, items: [.cremation], who: Self.who, whoZh: Self.whoZh)
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
             try await approve(request, caseId: requestContext.parameters.get("caseId"))
@@ -43,14 +40,16 @@ struct StaffRoutes: Sendable {
 
     /// `GET /v1/pickups?date=YYYY-MM-DD&page=N` (default today, Asia/Shanghai; page 1).
     private func pickups(_ request: Request) async throws -> Response {
-        let scope = try await self.scope(of: try await authenticate(request))
+        let staff = try await authenticate(request)
+        let scope = try await self.scope(of: staff)
         let text = request.uri.queryParameters["date"].map { String($0) } ?? Timestamp.now().beijingDate.description
         let day = CalendarDate(text)
         let page = PageQuery.parse(request, size: CremationWork.pickupPageSize)
         let problems = (day == nil ? [FieldError(field: "date", message: "must be YYYY-MM-DD", messageZh: "日期格式须为YYYY-MM-DD")] : [])
             + (page == nil ? [PageQuery.problem] : [])
         guard problems.isEmpty, let day, let page else { throw APIError.invalid(problems) }
-        return try Response.json(PickupList(date: day.description, page: try await work.pickups(on: day, page: page, scope: scope)))
+        return try Response.json(PickupList(date: day.description, page: try await work.pickups(on: day, page: page, scope: scope,
+                                                                                        readBy: .apiOperator(name: staff))))
     }
 
     /// The day and one page of its pickups.
@@ -108,7 +107,7 @@ struct StaffRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        try await context.authenticateOperator(request, who: "funeral home staff", whoZh: "殡仪馆工作人员")
+        try await context.authenticateOperator(request, who: Self.who, whoZh: Self.whoZh)
     }
 
     /// The funeral homes whose work an operator sees: theirs, when assigned to one.

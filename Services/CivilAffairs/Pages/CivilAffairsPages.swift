@@ -31,7 +31,8 @@ struct CivilAffairsPages: Sendable {
             var lists: [PickupsView.Day] = []
             for date in days {
                 // A city's day has far fewer pickups than a page this size.
-                let entries = try await work.pickups(on: date, page: PageQuery(size: 1_000), scope: scope).items
+                let entries = try await work.pickups(on: date, page: PageQuery(size: 1_000), scope: scope,
+                                                     readBy: .officer(id: signedIn.officer.id)).items
                 lists.append(PickupsView.Day(label: date == day.date ? day.label : "次日（\(date.chineseMonthDay)）",
                                              rows: entries.map(pickupRow)))
             }

@@ -255,21 +255,25 @@ enum CaseStore {
         END
         """
 
-    /// One page of the institution's cases, newest first, as a JSON document.
+    /// One page of the institution's cases, newest first, as a JSON document; each case listed is
+    /// recorded as read by the institution.
     static func list(institution: Institution, status: String?, page: Int, pageSize: Int,
                      on db: PostgresConnection) throws -> String {
         try db.execute("""
             WITH chosen AS (
                 SELECT case_id, status, created_at, notice->'deceased'->>'name' AS deceased_name
-                FROM cases WHERE institution_code = $1 AND ($2::text IS NULL OR status = $2))
+                FROM cases WHERE institution_code = $1 AND ($2::text IS NULL OR status = $2)),
+            shown AS (SELECT * FROM chosen ORDER BY created_at DESC, case_id
+                      LIMIT $4::int OFFSET ($3::int - 1) * $4::int),
+            read AS (\(CaseReads.insertSQL(from: "shown", firstParameter: 5)))
             SELECT json_build_object(
                 'page', $3::int, 'pageSize', $4::int, 'total', (SELECT count(*) FROM chosen),
                 'cases', coalesce((SELECT json_agg(json_build_object(
                     'caseId', case_id, 'status', status, 'deceasedName', deceased_name,
                     'openedAt', \(beijingTimeSQL("created_at", milliseconds: true)))
                     ORDER BY created_at DESC, case_id)
-                    FROM (SELECT * FROM chosen ORDER BY created_at DESC, case_id
-                          LIMIT $4::int OFFSET ($3::int - 1) * $4::int) AS shown), '[]'))::text AS list
-            """, [institution.code, status, page, pageSize]).first.map { try $0.string("list") } ?? "{}"
+                    FROM shown), '[]'))::text AS list
+            """, [institution.code, status, page, pageSize] + CaseReads.parameters(.institution(code: institution.code), .list))
+            .first.map { try $0.string("list") } ?? "{}"
     }
 }

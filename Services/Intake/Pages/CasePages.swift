@@ -50,8 +50,10 @@ struct CasePages: Sendable {
         let search = query["q"].map { String($0).trimmingWhitespace }.flatMap { $0.isEmpty ? nil : String($0.prefix(40)) }
         let page = query["page"].flatMap { Int(String($0)) }.map { min(max($0, 1), 100_000) } ?? 1
         let (cases, total) = try await pages.context.database.withConnection { db in
-            try CaseRecords.list(institutionCode: member.institution.code, filter: filter, search: search, page: page,
-                                 pageSize: Self.pageSize, on: db)
+            let listed = try CaseRecords.list(institutionCode: member.institution.code, filter: filter, search: search,
+                                              page: page, pageSize: Self.pageSize, on: db)
+            try CaseReads.record(caseIds: listed.cases.map(\.caseId), by: .staff(id: member.id), view: .list, on: db)
+            return listed
         }
         let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         func href(_ page: Int) -> String {

@@ -30,7 +30,7 @@ enum StaffAccounts {
     /// Adds a staff member, or gives an existing login a new name, institution and password
     /// (already hashed); without a login, the institution's code and the next number. Returns the login.
     static func store(login: String?, name: String, institutionCode: String, passwordHash: String,
-                      on db: PostgresConnection) throws -> String {
+                      validDays: Int = PagePasswords.defaultValidDays, on db: PostgresConnection) throws -> String {
         guard try db.execute("SELECT 1 FROM institutions WHERE code = $1", [institutionCode]).first != nil else {
             throw Passwords.Refused("no institution \(institutionCode): register it with `intake institutions add` first")
         }
@@ -40,10 +40,11 @@ enum StaffAccounts {
             throw Passwords.Refused("the login must be letters, digits, '.', '_' or '-'")
         }
         try db.execute("""
-            INSERT INTO staff (id, institution_code, login, name, password_hash) VALUES ($1, $2, $3, $4, $5)
+            INSERT INTO staff (id, institution_code, login, name, password_hash, password_expires_at)
+            VALUES ($1, $2, $3, $4, $5, \(BearerToken.expirySQL(days: 6)))
             ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, institution_code = EXCLUDED.institution_code,
-                password_hash = EXCLUDED.password_hash, password_changed_at = now()
-            """, [UUID(), institutionCode, login, name, passwordHash])
+                \(PagePasswords.renewedSQL)
+            """, [UUID(), institutionCode, login, name, passwordHash, validDays])
         return login
     }
 }
@@ -51,18 +52,22 @@ enum StaffAccounts {
 /// The staff as signing in sees them.
 struct StaffDirectory: AccountDirectory {
     private static let columns = """
-        SELECT s.id, s.login, s.name, s.password_hash, i.code, i.name AS institution_name, i.local
+        SELECT s.id, s.login, s.name, s.password_hash, \(PagePasswords.expiredSQL("s")) AS expired,
+               i.code, i.name AS institution_name, i.local
         FROM staff s JOIN institutions i ON i.code = s.institution_code
         """
 
-    func account(login: String, on db: PostgresConnection) throws -> (account: StaffMember, passwordHash: String)? {
-        try db.execute("\(Self.columns) WHERE s.login = $1", [login]).first.map { row in
-            (try Self.member(from: row), try row.string("password_hash"))
-        }
+    func account(login: String, on db: PostgresConnection) throws -> StoredCredentials<StaffMember>? {
+        try db.execute("\(Self.columns) WHERE s.login = $1 AND \(PagePasswords.notRevokedSQL("s"))", [login]).first
+            .map { row in
+                StoredCredentials(account: try Self.member(from: row), passwordHash: try row.string("password_hash"),
+                                  passwordExpired: try row.bool("expired"))
+            }
     }
 
     func account(id: UUID, on db: PostgresConnection) throws -> StaffMember? {
-        try db.execute("\(Self.columns) WHERE s.id = $1", [id]).first.map(Self.member(from:))
+        try db.execute("\(Self.columns) WHERE s.id = $1 AND \(PagePasswords.usableSQL("s"))", [id]).first
+            .map(Self.member(from:))
     }
 
     private static func member(from row: Row) throws -> StaffMember {

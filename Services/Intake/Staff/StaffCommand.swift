@@ -3,11 +3,11 @@ import FoundationEssentials
 import HoushiRuntime
 import HoushiWeb
 
-/// `intake staff add`: an account for a hospital's staff member on the pages.
+/// `intake staff add|revoke|list`: the hospital staff's accounts on the pages.
 struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "Manage the hospital staff who enter notices on the pages.",
-        subcommands: [Add.self])
+        subcommands: [Add.self, Revoke.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -19,17 +19,37 @@ struct StaffCommand: AsyncParsableCommand {
         var login: String?
         @Option(help: "A file whose first line is the password; by default one is generated.")
         var passwordFile: String?
+        @Option(help: "Days the password is valid (then it must be set again with `add`).")
+        var validDays = PagePasswords.defaultValidDays
+
+        func validate() throws { try PagePasswords.checkValidDays(validDays) }
 
         func run() async throws {
             let password = try Passwords.chosen(file: passwordFile)
             let hash = try await Passwords.hash(password)
-            let (institution, name, chosenLogin) = (institution, name, login)
+            let (institution, name, chosenLogin, validDays) = (institution, name, login, validDays)
             let login = try await IntakeService.withMigratedDatabase { db in
                 try StaffAccounts.store(login: chosenLogin, name: name, institutionCode: institution,
-                                        passwordHash: hash, on: db)
+                                        passwordHash: hash, validDays: validDays, on: db)
             }
             print("login: \(login)")
             print("password: \(password)")
         }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a staff member's account at once, ending their sessions (`add` gives it a new password).")
+
+        @Option(help: "The staff member's login.") var login: String
+
+        func run() async throws { try await IntakeService.revokeAccount(table: "staff", login: login) }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the staff: id, login, name, state (valid, expired, revoked), password expiry.")
+
+        func run() async throws { try await IntakeService.listAccounts(table: "staff") }
     }
 }

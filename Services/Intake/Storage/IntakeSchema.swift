@@ -73,5 +73,6 @@ enum IntakeSchema {
         CaseReads.migration(version: 23),
         Institutions.tokenLifetimeMigration,
         PersonalDataRetention.migration(version: 28),
+        PagePasswords.migration(version: 29, tables: ["staff", "officers"]),
     ]
 }

@@ -8,12 +8,11 @@ import Hummingbird
 /// operator's bearer token; every decision is recorded with who, when and why, and published.
 struct OperatorRoutes: Sendable {
     let context: ServiceContext
+    static let (who, whoZh) = ("a public security officer", "公安民警")
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/held") { request, _ in
-            _ = try await authenticate(request)
-            let page = try PageQuery.of(request, size: HeldItems.pageSize)
-            return try Response.json(try await context.withDatabase { db in try HeldItems.open(items: [.hukou], page: page, on: db) })
+            try await context.heldList(request, items: [.hukou], who: Self.who, whoZh: Self.whoZh)
         }
         router.post("/v1/held/:caseId/approve") { request, requestContext in
             try await decide(request, caseId: requestContext.parameters.get("caseId"), approve: true)
@@ -36,6 +35,6 @@ struct OperatorRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        try await context.authenticateOperator(request, who: "a public security officer", whoZh: "公安民警")
+        try await context.authenticateOperator(request, who: Self.who, whoZh: Self.whoZh)
     }
 }

@@ -9,15 +9,14 @@ import Hummingbird
 /// when and why, and published.
 struct OfficerRoutes: Sendable {
     static let items: [Item] = [.pension, .medicalAccount]
+    static let (who, whoZh) = ("a social security officer", "社保经办人员")
 
     let context: ServiceContext
     let settlement: PensionSettlement
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/held") { request, _ in
-            _ = try await authenticate(request)
-            let page = try PageQuery.of(request, size: HeldItems.pageSize)
-            return try Response.json(try await context.withDatabase { db in try HeldItems.open(items: Self.items, page: page, on: db) })
+            try await context.heldList(request, items: Self.items, who: Self.who, whoZh: Self.whoZh)
         }
         router.post("/v1/held/:caseId/:item/approve") { request, requestContext in
             try await decide(request, requestContext, approve: true)
@@ -43,6 +42,6 @@ struct OfficerRoutes: Sendable {
     }
 
     private func authenticate(_ request: Request) async throws -> String {
-        try await context.authenticateOperator(request, who: "a social security officer", whoZh: "社保经办人员")
+        try await context.authenticateOperator(request, who: Self.who, whoZh: Self.whoZh)
     }
 }

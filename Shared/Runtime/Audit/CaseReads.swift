@@ -6,11 +6,13 @@ import HoushiStorage
 /// `SERVICE audit reads`.
 public enum CaseReads {
     /// Who read: a medical institution's system (its code), a hospital staff member or a
-    /// department's officer (their account id), or the family through the link in their SMS.
+    /// department's officer (their account id), a department's API operator (their name), or the
+    /// family through the link in their SMS.
     public enum Reader: Sendable, Equatable {
         case institution(code: String)
         case staff(id: UUID)
         case officer(id: UUID)
+        case apiOperator(name: String)
         case family
 
         var kind: String {
@@ -18,6 +20,7 @@ public enum CaseReads {
             case .institution: "institution"
             case .staff: "staff"
             case .officer: "officer"
+            case .apiOperator: "operator"
             case .family: "family"
             }
         }
@@ -26,6 +29,7 @@ public enum CaseReads {
             switch self {
             case .institution(let code): code
             case .staff(let id), .officer(let id): id.lowercased
+            case .apiOperator(let name): name
             case .family: "sms-link"
             }
         }
@@ -41,6 +45,8 @@ public enum CaseReads {
         case certificate = "certificate page"
         case cremationForm = "cremation form"
         case settlement = "settlement page"
+        /// A list naming the case among others (the held items, the day's pickups, the hospital's cases).
+        case list = "list"
     }
 
     /// The table, at the version the service's own migrations give it (intake 23, the departments 27).
@@ -62,6 +68,27 @@ public enum CaseReads {
     public static func record(caseId: UUID, by reader: Reader, view: View, on db: PostgresConnection) throws {
         try db.execute("INSERT INTO case_reads (case_id, reader_kind, reader, view) VALUES ($1, $2, $3, $4)",
                        [caseId, reader.kind, reader.name, view.rawValue])
+    }
+
+    /// Records that a list showed each of the cases, in one statement on the caller's connection.
+    public static func record(caseIds: [UUID], by reader: Reader, view: View, on db: PostgresConnection) throws {
+        guard !caseIds.isEmpty else { return }
+        try db.execute(insertSQL(from: "unnest($1::uuid[]) AS listed (case_id)", firstParameter: 2),
+                       [SQLArray(caseIds.map(\.lowercased))] + parameters(reader, view))
+    }
+
+    /// The statement recording a read of every case of `relation` (anything with a `case_id`, e.g.
+    /// a page's rows in a `WITH`), its reader and view the parameters `$first` to `$first + 2`.
+    public static func insertSQL(from relation: String, firstParameter first: Int) -> String {
+        """
+        INSERT INTO case_reads (case_id, reader_kind, reader, view)
+        SELECT case_id, $\(first), $\(first + 1), $\(first + 2) FROM \(relation)
+        """
+    }
+
+    /// The parameters `insertSQL` takes for the reader and the view.
+    public static func parameters(_ reader: Reader, _ view: View) -> [any SQLValue] {
+        [reader.kind, reader.name, view.rawValue]
     }
 
     /// One recorded read, as `SERVICE audit reads` prints it.

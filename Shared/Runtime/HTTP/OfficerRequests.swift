@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HoushiContract
 import HoushiStorage
 import Hummingbird
 
@@ -9,6 +10,18 @@ extension ServiceContext {
               let officer = try await withDatabase({ db in try Operators.authenticate(token: token, on: db) })
         else { throw APIError.unauthorized(who, whoZh) }
         return officer
+    }
+
+    /// `GET /v1/held?page=N`: one page of the open held items of the kinds given, for an operator
+    /// (401 naming `who` otherwise); every case listed is recorded as read by them.
+    public func heldList(_ request: Request, items: [Item], who: String, whoZh: String) async throws -> Response {
+        let reader = CaseReads.Reader.apiOperator(name: try await authenticateOperator(request, who: who, whoZh: whoZh))
+        let page = try PageQuery.of(request, size: HeldItems.pageSize)
+        return try Response.json(try await withDatabase { db in
+            let held = try HeldItems.open(items: items, page: page, on: db)
+            try CaseReads.record(caseIds: held.items.compactMap { UUID(text: $0.caseId) }, by: reader, view: .list, on: db)
+            return held
+        })
     }
 }
 

@@ -144,21 +144,26 @@ struct HeldPages<Desk: HeldItemDesk>: Sendable {
         let error: String?
     }
 
+    /// The held items a list page shows, each case recorded as read by the officer.
+    private func listed(_ items: [Item], _ filter: HeldQueue.Filter, by signedIn: OfficerConsole.SignedIn) async throws -> [HeldEntry] {
+        try await console.context.database.withConnection { db in
+            let entries = try HeldQueue.entries(items: items, filter, on: db)
+            try CaseReads.record(caseIds: entries.map(\.caseId), by: .officer(id: signedIn.officer.id), view: .list, on: db)
+            return entries
+        }
+    }
+
     func register(on pages: RouterGroup<PageRequestContext>) {
         pages.get("/held") { _, requestContext in
             let signedIn = try await console.signedIn(requestContext)
             let items = console.department.items
-            let entries = try await console.context.database.withConnection { db in
-                try HeldQueue.entries(items: items, .open, on: db)
-            }
+            let entries = try await listed(items, .open, by: signedIn)
             return try console.page("held", ListView(site: console.site, chrome: signedIn.chrome, rows: entries.map(row)))
         }
         pages.get("/decisions") { _, requestContext in
             let signedIn = try await console.signedIn(requestContext)
             let items = console.department.items
-            let entries = try await console.context.database.withConnection { db in
-                try HeldQueue.entries(items: items, .decided, on: db)
-            }
+            let entries = try await listed(items, .decided, by: signedIn)
             return try console.page("decisions", ListView(site: console.site, chrome: signedIn.chrome,
                                                           rows: entries.map(row)))
         }

@@ -40,6 +40,9 @@ public enum OfficerAccounts {
         \(StoredSessions.tableSQL)
         """)
 
+    /// Officers' passwords expire and their accounts are revoked.
+    public static let passwordLifetimeMigration = PagePasswords.migration(version: 29, tables: ["officers"])
+
     /// The accounts' table alone, for a schema that has sessions and failed sign-ins already.
     public static let tableSQL = """
         CREATE TABLE officers (
@@ -68,17 +71,17 @@ public enum OfficerAccounts {
     /// Adds an officer, or gives an existing login a new name, role and password (already hashed);
     /// without a login, `prefix` and the next number. Returns the login.
     public static func store(login: String?, prefix: String, name: String, role: OfficerRole, passwordHash: String,
-                             on db: PostgresConnection) throws -> String {
+                             validDays: Int = PagePasswords.defaultValidDays, on db: PostgresConnection) throws -> String {
         let login = try login ?? db.execute("SELECT count(*) + 1 AS n FROM officers").first
             .map { "\(prefix)-\(try $0.int("n"))" } ?? ""
         guard Passwords.isValidLogin(login) else {
             throw Passwords.Refused("the login must be letters, digits, '.', '_' or '-'")
         }
         try db.execute("""
-            INSERT INTO officers (id, login, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
-                password_hash = EXCLUDED.password_hash, password_changed_at = now()
-            """, [UUID(), login, name, role.rawValue, passwordHash])
+            INSERT INTO officers (id, login, name, role, password_hash, password_expires_at)
+            VALUES ($1, $2, $3, $4, $5, \(BearerToken.expirySQL(days: 6)))
+            ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, \(PagePasswords.renewedSQL)
+            """, [UUID(), login, name, role.rawValue, passwordHash, validDays])
         return login
     }
 }
@@ -87,13 +90,19 @@ public enum OfficerAccounts {
 public struct OfficerDirectory: AccountDirectory {
     public init() {}
 
-    public func account(login: String, on db: PostgresConnection) throws -> (account: Officer, passwordHash: String)? {
-        try db.execute("SELECT id, login, name, role, password_hash FROM officers WHERE login = $1", [login]).first
-            .map { row in (try Self.officer(from: row), try row.string("password_hash")) }
+    public func account(login: String, on db: PostgresConnection) throws -> StoredCredentials<Officer>? {
+        try db.execute("""
+            SELECT id, login, name, role, password_hash, \(PagePasswords.expiredSQL("o")) AS expired FROM officers o
+            WHERE login = $1 AND \(PagePasswords.notRevokedSQL("o"))
+            """, [login]).first.map { row in
+            StoredCredentials(account: try Self.officer(from: row), passwordHash: try row.string("password_hash"),
+                              passwordExpired: try row.bool("expired"))
+        }
     }
 
     public func account(id: UUID, on db: PostgresConnection) throws -> Officer? {
-        try db.execute("SELECT id, login, name, role FROM officers WHERE id = $1", [id]).first.map(Self.officer(from:))
+        try db.execute("SELECT id, login, name, role FROM officers o WHERE id = $1 AND \(PagePasswords.usableSQL("o"))",
+                       [id]).first.map(Self.officer(from:))
     }
 
     private static func officer(from row: Row) throws -> Officer {

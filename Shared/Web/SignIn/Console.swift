@@ -136,6 +136,10 @@ public struct Console<Directory: AccountDirectory>: Sendable {
             requestContext.sessions.createSession(PageSession(accountId: account.id), expiresIn: Self.sessionLifetime)
             logger.info("signed in", metadata: ["login": "\(account.login)", "console": "\(site.root)"])
             return seeOther(site.root + home)
+        case .passwordExpired(let account):
+            logger.notice("sign-in refused: password expired", metadata: ["login": "\(account.login)", "console": "\(site.root)"])
+            return try loginPage(login: login, error: "密码已过期，请联系管理员重新设置密码。Your password has expired: ask your administrator for a new one.",
+                                 status: .forbidden)
         case .wrongPassword:
             logger.notice("sign-in refused", metadata: ["login": "\(login)", "console": "\(site.root)"])
             return try loginPage(login: login, error: "帐号或密码不正确。", status: .unauthorized)

@@ -9,12 +9,25 @@ public protocol SignedInAccount: Sendable {
     var login: String { get }
 }
 
+/// An account as signing in finds it: who, the password's hash, whether the password expired.
+public struct StoredCredentials<Account: SignedInAccount>: Sendable {
+    public let account: Account
+    public let passwordHash: String
+    public let passwordExpired: Bool
+
+    public init(account: Account, passwordHash: String, passwordExpired: Bool) {
+        self.account = account
+        self.passwordHash = passwordHash
+        self.passwordExpired = passwordExpired
+    }
+}
+
 /// A console's accounts, as signing in sees them: looked up by login or by a session's id.
 public protocol AccountDirectory: Sendable {
     associatedtype Account: SignedInAccount
-    /// The account with the login, and its password hash.
-    func account(login: String, on db: PostgresConnection) throws -> (account: Account, passwordHash: String)?
-    /// The account a session names; nil when it is gone.
+    /// The account with the login, unless it is revoked (`PagePasswords`).
+    func account(login: String, on db: PostgresConnection) throws -> StoredCredentials<Account>?
+    /// The account a session names; nil when it is gone, revoked or its password expired.
     func account(id: UUID, on db: PostgresConnection) throws -> Account?
 }
 
@@ -23,6 +36,8 @@ public protocol AccountDirectory: Sendable {
 public struct PasswordSignIn<Directory: AccountDirectory>: Sendable {
     public enum Outcome: Sendable {
         case signedIn(Directory.Account)
+        /// The password was right but has expired: an administrator sets a new one.
+        case passwordExpired(Directory.Account)
         case wrongPassword
         case throttled
     }
@@ -72,6 +87,6 @@ public struct PasswordSignIn<Directory: AccountDirectory>: Sendable {
         try await database.withConnection { db in
             try db.execute("DELETE FROM login_failures WHERE login = $1", [login])
         }
-        return .signedIn(account)
+        return found?.passwordExpired == true ? .passwordExpired(account) : .signedIn(account)
     }
 }
