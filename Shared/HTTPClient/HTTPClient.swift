@@ -62,7 +62,7 @@ public final class HTTPClient: Sendable {
     private func connect(_ endpoint: Endpoint) async throws -> any Channel {
         do {
             return try await ClientBootstrap(group: group)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(10))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {

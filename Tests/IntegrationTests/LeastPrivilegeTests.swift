@@ -192,6 +192,30 @@ final class LeastPrivilegeTests {
         }
     }
 
+    @Test("run by root, every service runs as the unprivileged user houshi, from a folder only it can read")
+    func servicesRunUnprivileged() throws {
+        let invoker = getuid()
+        for department in Department.allCases {
+            let pid = try #require(houshi.services[department]?.pid)
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            let ids = try #require(status.split(separator: "\n").first { $0.hasPrefix("Uid:") })
+                .split(whereSeparator: \.isWhitespace).dropFirst().compactMap { uid_t($0) }
+            let expected = invoker == 0 ? try #require(getpwnam("houshi")?.pointee.pw_uid) : invoker
+            #expect(ids.count == 4 && ids.allSatisfy { $0 == expected } && expected != 0,
+                    "\(department.rawValue) runs with uids \(ids), expected \(expected)")
+            let capabilities = status.split(separator: "\n").first { $0.hasPrefix("CapEff:") }
+            #expect(capabilities?.hasSuffix("0000000000000000") == true, "\(department.rawValue): \(capabilities ?? "")")
+        }
+        guard invoker == 0 else { return }
+        let folder = houshi.environment.serviceBinDirectory.deletingLastPathComponent().path
+        let owner = try #require(getpwnam("houshi")?.pointee.pw_uid)
+        for (path, mode) in [(folder, 0o700), (folder + "/seal-key", 0o600), (folder + "/bin/intake", 0o700)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect(attributes[.posixPermissions] as? Int == mode, "\(path)")
+            #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == owner, "\(path) is houshi's")
+        }
+    }
+
     // MARK: Tokens
 
     @Test("operators' tokens expire and can be revoked in every department; each operator has a stable id")

@@ -50,6 +50,8 @@ houshi_config() {
   NODE="houshi-$AMQP_PORT@localhost"
   RABBIT_DIR=$RUN_DIR/rabbitmq RABBIT_PIDFILE=$RUN_DIR/rabbitmq/rabbitmq.pid
   NGINX_DIR=$RUN_DIR/nginx
+  SERVICE_DIR=
+  [[ $EUID -ne 0 ]] || SERVICE_DIR=/var/lib/houshi/service-$(printf %s "$RUN_DIR" | md5sum | cut -c1-16)
   pg_paths
 }
 
@@ -126,16 +128,17 @@ seal_key_file() {
 # local_password KIND NAME: the password lookup of deploy/provisioning.sh, from secrets/.
 local_password() { secret "$1-$2"; }
 
-# amqp_url USER / pg_url ROLE: a service's (or the admin's) URL of the broker or the database;
-# with TLS on, AMQPS and PostgreSQL's verify-full against the local CA.
+# amqp_url USER [CA] / pg_url ROLE [CA]: a service's (or the admin's) URL of the broker or the
+# database; with TLS on, AMQPS and PostgreSQL's verify-full against the local CA (at CA, by
+# default TLS_CA).
 amqp_url() {
   local credentials=$1:$(local_password amqp "$1")
-  if [[ $TLS == on ]]; then echo "amqps://$credentials@localhost:$AMQP_PORT/%2F?cacertfile=$TLS_CA"
+  if [[ $TLS == on ]]; then echo "amqps://$credentials@localhost:$AMQP_PORT/%2F?cacertfile=${2:-$TLS_CA}"
   else echo "amqp://$credentials@127.0.0.1:$AMQP_PORT/%2F"; fi
 }
 pg_url() {
   local url=postgres://$1:$(local_password pg "$1")@127.0.0.1:$PG_PORT/houshi
-  if [[ $TLS == on ]]; then echo "$url?sslmode=verify-full&sslrootcert=$TLS_CA"; else echo "$url"; fi
+  if [[ $TLS == on ]]; then echo "$url?sslmode=verify-full&sslrootcert=${2:-$TLS_CA}"; else echo "$url"; fi
 }
 
 # web_url: the address of the pages and the API (nginx).
@@ -417,21 +420,37 @@ stop_postgres() {
 # ----------------------------------------------------------------------- infra as a whole
 
 # write_env_files: env/<service>.env for each service and env/admin.env (KEY=value lines, for
-# `set -a; . FILE`: the URLs are single-quoted, as PostgreSQL's hold a `&`).
+# `set -a; . FILE`: the URLs are single-quoted, as PostgreSQL's hold a `&`). With a service
+# user, the services' files name the copies in SERVICE_DIR they can read.
 write_env_files() {
   private_dir "$ENV_DIR"
-  local svc
+  local svc ca=$TLS_CA seal_key
+  seal_key=$(seal_key_file)
+  if [[ -n $SERVICE_DIR ]]; then
+    make_service_dir
+    [[ $TLS == off ]] || ca=$(service_file "$TLS_CA")
+    seal_key=$(service_file "$seal_key")
+  fi
   for svc in "${HOUSHI_SERVICES[@]}"; do
     write_file "$ENV_DIR/$svc.env" <<EOF
-HOUSHI_AMQP_URL='$(amqp_url "$svc")'
-HOUSHI_DATABASE_URL='$(pg_url "$(db_role "$svc")")'
+HOUSHI_AMQP_URL='$(amqp_url "$svc" "$ca")'
+HOUSHI_DATABASE_URL='$(pg_url "$(db_role "$svc")" "$ca")'
 HOUSHI_HTTP_HOST=127.0.0.1
 HOUSHI_HTTP_PORT=$(service_port "$svc")
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
 HOUSHI_PUBLIC_URL=$(web_url)
 EOF
+    if [[ -n $SERVICE_DIR ]]; then
+      # The data and pages as the image has them (deploy/Dockerfile), from the installed tree.
+      cat >>"$ENV_DIR/$svc.env" <<EOF
+HOUSHI_CALENDAR_DIR=$SERVICE_DIR/share/calendar
+HOUSHI_BENEFIT_RULES=$SERVICE_DIR/share/benefit-rules.json
+HOUSHI_OPENAPI_FILE=$SERVICE_DIR/share/openapi.yaml
+HOUSHI_PAGES_DIR=$SERVICE_DIR/share/pages
+EOF
+    fi
   done
-  echo "HOUSHI_SEAL_KEY_FILE=$(seal_key_file)" >>"$ENV_DIR/intake.env"
+  echo "HOUSHI_SEAL_KEY_FILE=$seal_key" >>"$ENV_DIR/intake.env"
   write_file "$ENV_DIR/admin.env" <<EOF
 HOUSHI_AMQP_ADMIN_URL='$(amqp_url "$HOUSHI_BROKER_ADMIN")'
 HOUSHI_DATABASE_ADMIN_URL='$(pg_url postgres)'
@@ -447,7 +466,73 @@ HOUSHI_TLS_CA=$TLS_CA
 HOUSHI_WEB_URL=$(web_url)
 HOUSHI_RABBITMQ_NODE=$NODE
 HOUSHI_INFRA=$HOUSHI_REPO/deploy/local/infra
+HOUSHI_SERVICE_USER=${SERVICE_DIR:+$SERVICE_USER}
 EOF
+}
+
+# ------------------------------------------------------------------ the services' own user
+
+# Run by root, the services run as the unprivileged system user houshi (made on first use),
+# from SERVICE_DIR (/var/lib/houshi/service-<hash of the run dir>, mode 700, houshi's): bin/
+# (the build's four executables), share/ (the data and pages they read, laid out as in the
+# image) and the CA and seal key their env files name. Run by anyone else, they run as that
+# user, from the build and the source tree.
+SERVICE_USER=houshi
+
+# make_service_dir: the user and SERVICE_DIR, with the CA and the seal key copied in.
+make_service_dir() {
+  id -u "$SERVICE_USER" >/dev/null 2>&1 ||
+    useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin "$SERVICE_USER"
+  mkdir -p "$SERVICE_DIR"
+  chown "$SERVICE_USER:" "$SERVICE_DIR"
+  chmod 700 "$SERVICE_DIR"
+  local file
+  for file in "$(seal_key_file)" ${TLS_CA:+$([[ $TLS == off ]] || echo "$TLS_CA")}; do
+    install -o "$SERVICE_USER" -g "$SERVICE_USER" -m 600 "$file" "$(service_file "$file")"
+  done
+}
+
+# service_file PATH: where the services' copy of the file PATH is.
+service_file() { echo "$SERVICE_DIR/$(basename "$1")"; }
+
+# install_services BIN_DIR: with a service user, the executables of BIN_DIR (those that
+# changed) and the data and pages they read into SERVICE_DIR; run after every build.
+install_services() {
+  [[ -n $SERVICE_DIR ]] || return 0
+  make_service_dir
+  local svc share=$SERVICE_DIR/share
+  install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 700 "$SERVICE_DIR/bin"
+  for svc in "${HOUSHI_SERVICES[@]}"; do
+    cmp -s "$1/$svc" "$SERVICE_DIR/bin/$svc" ||
+      install -o "$SERVICE_USER" -g "$SERVICE_USER" -m 700 "$1/$svc" "$SERVICE_DIR/bin/$svc"
+  done
+  rm -rf "$share"
+  mkdir -p "$share/pages"/{web,intake,public-security,civil-affairs,social-security}
+  cp -r "$HOUSHI_REPO/Services/PublicSecurity/Calendar" "$share/calendar"
+  cp "$HOUSHI_REPO/Services/SocialSecurity/Rules/benefit-rules.json" "$HOUSHI_REPO/Services/Intake/openapi.yaml" "$share/"
+  local pair source kind
+  for pair in Shared/Web:web Services/Intake/Pages:intake Services/PublicSecurity/Pages:public-security \
+    Services/CivilAffairs/Pages:civil-affairs Services/SocialSecurity/Pages:social-security; do
+    source=$HOUSHI_REPO/${pair%%:*}
+    for kind in Templates Static; do
+      [[ ! -d $source/$kind ]] || cp -r "$source/$kind" "$share/pages/${pair#*:}/${kind,,}"
+    done
+  done
+  chown -R "$SERVICE_USER:" "$share"
+  chmod -R go-rwx "$share"
+}
+
+# service_bin_dir BIN_DIR: where the services built in BIN_DIR start from.
+service_bin_dir() { if [[ -n $SERVICE_DIR ]]; then echo "$SERVICE_DIR/bin"; else echo "$1"; fi; }
+
+# as_service_user COMMAND...: COMMAND as the service user when there is one (setpriv execs it:
+# the pid stays the command's; HOME is its folder, as libpq looks there for client files), else
+# as it is.
+as_service_user() {
+  if [[ -n $SERVICE_DIR ]]; then
+    HOME=$SERVICE_DIR exec setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups --inh-caps=-all -- "$@"
+  fi
+  exec "$@"
 }
 
 # private_dir DIR: create DIR (mode 700) for secrets, data and logs.
@@ -495,7 +580,7 @@ infra_destroy() {
   local pg_real
   pg_real=$(realpath -m "$RUN_DIR/postgres")
   rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,nginx,tls,demo-token,demo-staff-password} \
-    "$pg_real"
+    "$pg_real" ${SERVICE_DIR:+"$SERVICE_DIR"}
 }
 
 # ------------------------------------------------------------------------------ services
@@ -628,7 +713,7 @@ start_service() {
     # shellcheck source=/dev/null
     . "$ENV_DIR/$svc.env"
     HOUSHI_HTTP_PORT=$port
-    exec nohup "$2/$svc" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
+    as_service_user nohup "$(service_bin_dir "$2")/$svc" >>"$LOG_DIR/$name.log" 2>&1 </dev/null
   ) &
   echo $! >"$pidfile"
   disown $!   # no job report when it is killed
@@ -780,6 +865,7 @@ select_binaries() {
     (cd "$HOUSHI_REPO" && swift build -c "$1")
     BIN_DIR=$(cd "$HOUSHI_REPO" && swift build -c "$1" --show-bin-path)
   fi
+  install_services "$BIN_DIR"
 }
 
 # houshi_load ARGS...: the load tool of BIN_DIR with the administrator's URLs (admin.env).

@@ -22,12 +22,17 @@ final class ServiceProcess: @unchecked Sendable {
         variables["HOUSHI_HTTP_PORT"] = String(httpPort)
         variables["HOUSHI_LOG_FORMAT"] = "json"
         variables.merge(overrides) { $1 }
-        child = try ChildProcess(environment.binary(department.rawValue), [], environment: variables, output: logFile)
+        let command = environment.serviceCommand(department)
+        if let home = command.home { variables["HOME"] = home }
+        child = try ChildProcess(command.executable, command.arguments, environment: variables, output: logFile)
     }
 
     deinit { child.signal(SIGKILL) }
 
     var isRunning: Bool { child.isRunning }
+
+    /// The service's process id.
+    var pid: pid_t { child.pid }
 
     /// Waits until `/readyz` answers 200.
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {

@@ -2,10 +2,13 @@ import Foundation
 import HoushiContract
 
 /// The broker, database and binaries `deploy/local/test` prepared: `HOUSHI_TEST_ENV_DIR` holds
-/// one env file per service plus `admin.env`; `HOUSHI_BIN_DIR` holds the built executables.
+/// one env file per service plus `admin.env`; `HOUSHI_BIN_DIR` holds the built executables and
+/// `HOUSHI_SERVICE_BIN_DIR` the services' copies, which run as `HOUSHI_SERVICE_USER` (admin.env)
+/// when the tests run as root.
 struct TestEnvironment: Sendable {
     let envDirectory: URL
     let binDirectory: URL
+    let serviceBinDirectory: URL
     let admin: [String: String]
 
     struct Missing: Error, CustomStringConvertible {
@@ -19,6 +22,7 @@ struct TestEnvironment: Sendable {
         guard let bin = environment["HOUSHI_BIN_DIR"] else { throw Missing(variable: "HOUSHI_BIN_DIR") }
         let directory = URL(fileURLWithPath: env)
         return TestEnvironment(envDirectory: directory, binDirectory: URL(fileURLWithPath: bin),
+                               serviceBinDirectory: URL(fileURLWithPath: environment["HOUSHI_SERVICE_BIN_DIR"] ?? bin),
                                admin: try readEnvFile(directory.appendingPathComponent("admin.env")))
     }
 
@@ -53,6 +57,19 @@ struct TestEnvironment: Sendable {
     var runDirectory: URL { URL(fileURLWithPath: admin["HOUSHI_RUN_DIR"] ?? envDirectory.deletingLastPathComponent().path) }
 
     func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
+
+    /// The unprivileged user the services run as, when the tests run as root.
+    var serviceUser: String? { admin["HOUSHI_SERVICE_USER"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// How a service is started: its executable, as `serviceUser` (setpriv execs it, so the
+    /// child's pid is the service's) with HOME its folder when there is one, as deploy/local does.
+    func serviceCommand(_ department: Department) -> (executable: URL, arguments: [String], home: String?) {
+        let executable = serviceBinDirectory.appendingPathComponent(department.rawValue)
+        guard let user = serviceUser else { return (executable, [], nil) }
+        return (URL(fileURLWithPath: "/usr/bin/setpriv"),
+                ["--reuid=\(user)", "--regid=\(user)", "--init-groups", "--inh-caps=-all", "--", executable.path],
+                serviceBinDirectory.deletingLastPathComponent().path)
+    }
 
     /// `KEY=value` or `KEY='value'` lines; blank lines and `#` comments are skipped.
     static func readEnvFile(_ url: URL) throws -> [String: String] {
