@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -82,7 +83,8 @@ let package = Package(
                 path: "Shared/Web", exclude: ["Templates", "Static"]),
 
         .executableTarget(name: "Intake",
-                          dependencies: ["HoushiRuntime", "HoushiWeb", "HoushiHTTPClient",
+                          dependencies: ["HoushiRuntime", "HoushiWeb",
+                                         .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                          .product(name: "Crypto", package: "swift-crypto")],
                           path: "Services/Intake", exclude: ["openapi.yaml", "Pages/Templates", "Pages/Static"]),
         .executableTarget(name: "PublicSecurity", dependencies: ["HoushiRuntime", "HoushiWeb"], path: "Services/PublicSecurity",

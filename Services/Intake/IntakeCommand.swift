@@ -17,7 +17,9 @@ enum IntakeService: ServiceDefinition {
         ("HOUSHI_SEAL_KEY", "none: required", "base64 of the 32-byte Ed25519 key that seals attachments (or …_FILE)"),
         ("HOUSHI_SEAL_KEY_FILE", "none", "a file holding HOUSHI_SEAL_KEY, read in its place"),
         ("HOUSHI_FAMILY_LINK_KEY", "a key made once and kept in the schema", "base64 of 32 bytes or more that signs the family's links"),
-        ("HOUSHI_SMS_WEBHOOK_URL", "none: messages are only logged", "the SMS gateway's webhook"),
+        ("HOUSHI_SMS_WEBHOOK_URL", "none: messages are only logged",
+         "the SMS gateway's webhook, https:// (http:// only to this host)"),
+        ("HOUSHI_SMS_CA_FILE", "none: the system's roots", "a CA (PEM) the SMS webhook's certificate may chain to"),
         ("HOUSHI_SMS_RETRY_SECONDS", "10", "the first retry's delay of a failed SMS, doubling up to 10 minutes"),
         ("HOUSHI_HELPLINE", "12345", "the government service line the family's page names"),
         ("HOUSHI_OPENAPI_FILE", "the one shipped beside the service", "the OpenAPI document served at /openapi.yaml"),
@@ -63,10 +65,12 @@ enum IntakeService: ServiceDefinition {
     }
 
     /// The family's SMS: `HOUSHI_SMS_WEBHOOK_URL` selects the webhook gateway (else messages are
-    /// logged); `HOUSHI_SMS_RETRY_SECONDS` (default 10) is the first retry's delay.
+    /// logged), trusting `HOUSHI_SMS_CA_FILE` beside the system's roots; `HOUSHI_SMS_RETRY_SECONDS`
+    /// (default 10) is the first retry's delay.
     static func backgroundServices(context: ServiceContext) throws -> [any Service] {
         let environment = ProcessInfo.processInfo.environment
-        let gateway: any SMSGateway = try environment["HOUSHI_SMS_WEBHOOK_URL"].map { try WebhookSMSGateway(url: $0) }
+        let gateway: any SMSGateway = try environment["HOUSHI_SMS_WEBHOOK_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            .map { try WebhookSMSGateway(url: $0, caFile: environment["HOUSHI_SMS_CA_FILE"]) }
             ?? LogSMSGateway(logger: context.logger)
         let retry = environment["HOUSHI_SMS_RETRY_SECONDS"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
         return [SMSNotifier(database: context.database, gateway: gateway, links: familyLinks, logger: context.logger,

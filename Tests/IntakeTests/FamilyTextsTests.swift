@@ -89,3 +89,15 @@ import Testing
         #expect(SMSNotifier.backoff(afterAttempt: 30, base: .seconds(10)) == .seconds(600))
     }
 }
+
+@Suite struct SMSWebhookTests {
+    @Test("the SMS webhook is HTTPS, or plain HTTP only to this host", arguments: [
+        ("https://sms.example.com/send", true), ("https://10.0.0.5:8443/sms", true),
+        ("http://127.0.0.1:9000/sms", true), ("http://localhost:9000/sms", true), ("http://[::1]:9000/sms", true),
+        ("http://sms.example.com/send", false), ("http://10.0.0.5/sms", false), ("ftp://sms.example.com/", false),
+        ("sms.example.com", false), ("", false),
+    ])
+    func acceptableURLs(url: String, accepted: Bool) {
+        #expect(WebhookSMSGateway.acceptable(url) == accepted, "\(url)")
+    }
+}

@@ -15,9 +15,9 @@ final class BrowserTests {
     init() async throws {
         sink = try SMSSink()
         let address = try TestEnvironment.load().webAddress(port: webPort)
-        houshi = try await Houshi.start(overrides: [.intake: [
-            "HOUSHI_SMS_WEBHOOK_URL": sink.webhookURL, "HOUSHI_PUBLIC_URL": address,
-        ]])
+        houshi = try await Houshi.start(overrides: [.intake: try sink.intakeSettings.merging([
+            "HOUSHI_PUBLIC_URL": address,
+        ]) { $1 }])
     }
 
     /// `deploy/local/infra start-nginx|stop-nginx` on this test's web port, in front of its services.

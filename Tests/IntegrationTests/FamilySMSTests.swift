@@ -12,9 +12,9 @@ final class FamilySMSTests {
 
     init() async throws {
         sink = try SMSSink(failFirst: 2)
-        houshi = try await Houshi.start(overrides: [.intake: [
-            "HOUSHI_SMS_WEBHOOK_URL": sink.webhookURL, "HOUSHI_SMS_RETRY_SECONDS": "0.2",
-        ]])
+        houshi = try await Houshi.start(overrides: [.intake: try sink.intakeSettings.merging([
+            "HOUSHI_SMS_RETRY_SECONDS": "0.2",
+        ]) { $1 }])
     }
 
     @Test("the family gets one SMS per outcome and one at completion, retried until the provider accepts")
@@ -52,5 +52,39 @@ final class FamilySMSTests {
         let log = houshi.services[.intake]?.log ?? ""
         #expect(!log.contains("13904561234"))
         #expect(log.contains("139****1234"))
+    }
+
+    @Test("the provider's certificate is verified (an untrusted one gets nothing until trusted); plain HTTP elsewhere stops intake")
+    func webhookCertificateIsVerified() async throws {
+        let settings = try sink.intakeSettings
+        if houshi.environment.tls {
+            // Without HOUSHI_SMS_CA_FILE the run's own CA is no root intake trusts.
+            houshi.overrides[.intake] = settings.filter { $0.key != "HOUSHI_SMS_CA_FILE" }
+                .merging(["HOUSHI_SMS_RETRY_SECONDS": "0.2"]) { $1 }
+            try await houshi.start(.intake)
+            let caseId = try await houshi.postFreshNotice(try TestNotices.fresh(items: ["hukou"]))   // refused: an SMS
+            try await eventually("the SMS to fail on the provider's certificate") {
+                try await houshi.infrastructure.count("""
+                    SELECT count(*) AS count FROM intake.sms_messages
+                    WHERE case_id = $1::uuid AND sent_at IS NULL AND last_error ILIKE '%certificate%'
+                    """, [caseId.lowercased]) >= 1
+            }
+            houshi.overrides[.intake] = settings.merging(["HOUSHI_SMS_RETRY_SECONDS": "0.2"]) { $1 }
+            try await houshi.start(.intake)
+            try await eventually("the SMS sent once the provider's CA is trusted") {
+                try await houshi.infrastructure.count(
+                    "SELECT count(*) AS count FROM intake.sms_messages WHERE case_id = $1::uuid AND sent_at IS NULL",
+                    [caseId.lowercased]) == 0
+            }
+        }
+        var environment = try houshi.environment.serviceEnvironment(.intake)
+        environment["HOUSHI_SMS_WEBHOOK_URL"] = "http://sms.example.com/send"
+        environment["HOUSHI_HTTP_PORT"] = "0"
+        do {
+            _ = try await runCommand(houshi.environment.binary("intake"), [], environment: environment)
+            Issue.record("intake started with a plain-HTTP SMS provider on another host")
+        } catch let failed as CommandFailed {
+            #expect(failed.output.contains("HOUSHI_SMS_WEBHOOK_URL must be an https:// URL"), "\(failed.output)")
+        }
     }
 }

@@ -81,7 +81,8 @@ struct TLSTests {
         #expect(url.contains("sslmode=verify-full"))
         #expect(await databaseRefusal(url) == nil)
 
-        let stranger = url.replacingOccurrences(of: try environment.tlsCA.path, with: try await strangerCA().path)
+        let stranger = url.replacingOccurrences(of: try environment.serviceCA.path, with: try await strangerCA().path)
+        #expect(stranger != url)
         let wrongCA = try #require(await databaseRefusal(stranger), "a database certificate of another CA was accepted")
         #expect(wrongCA.contains("certificate verify failed"), "\(wrongCA)")
 

@@ -26,6 +26,7 @@ struct SMSNotifier: Service {
             let tried = (try? await sendDue()) ?? 0
             if tried < batchSize { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
         }
+        try await gateway.shutdown()
     }
 
     /// Sends what is due now, marks what the gateway took as sent in one statement and schedules

@@ -13,7 +13,7 @@ final class Houshi: @unchecked Sendable {
     /// The bearer token of the test hospital.
     let token: String
     private(set) var services: [Department: ServiceProcess] = [:]
-    private var overrides: [Department: [String: String]] = [:]
+    var overrides: [Department: [String: String]] = [:]
     /// The first service's HTTP port; the others follow in `Department.allCases` order.
     static let basePort = Int.random(in: 20_000...29_000) / 10 * 10
 

@@ -58,6 +58,13 @@ struct TestEnvironment: Sendable {
 
     func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
+    /// The local CA as the services read it: their own copy when they run as `serviceUser`.
+    var serviceCA: URL {
+        get throws {
+            serviceUser == nil ? try tlsCA : serviceBinDirectory.deletingLastPathComponent().appendingPathComponent("ca.pem")
+        }
+    }
+
     /// The unprivileged user the services run as, when the tests run as root.
     var serviceUser: String? { admin["HOUSHI_SERVICE_USER"].flatMap { $0.isEmpty ? nil : $0 } }
 
