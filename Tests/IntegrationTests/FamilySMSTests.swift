@@ -77,14 +77,8 @@ final class FamilySMSTests {
                     [caseId.lowercased]) == 0
             }
         }
-        var environment = try houshi.environment.serviceEnvironment(.intake)
-        environment["HOUSHI_SMS_WEBHOOK_URL"] = "http://sms.example.com/send"
-        environment["HOUSHI_HTTP_PORT"] = "0"
-        do {
-            _ = try await runCommand(houshi.environment.binary("intake"), [], environment: environment)
-            Issue.record("intake started with a plain-HTTP SMS provider on another host")
-        } catch let failed as CommandFailed {
-            #expect(failed.output.contains("HOUSHI_SMS_WEBHOOK_URL must be an https:// URL"), "\(failed.output)")
-        }
+        let refusal = try await houshi.environment.startupRefusal(.intake, changing: [
+            "HOUSHI_SMS_WEBHOOK_URL": "http://sms.example.com/send"])
+        #expect(refusal.contains("HOUSHI_SMS_WEBHOOK_URL must be an https:// URL"), "\(refusal)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HoushiContract
+import Testing
 
 /// The broker, database and binaries `deploy/local/test` prepared: `HOUSHI_TEST_ENV_DIR` holds
 /// one env file per service plus `admin.env`; `HOUSHI_BIN_DIR` holds the built executables and
@@ -57,6 +58,21 @@ struct TestEnvironment: Sendable {
     var runDirectory: URL { URL(fileURLWithPath: admin["HOUSHI_RUN_DIR"] ?? envDirectory.deletingLastPathComponent().path) }
 
     func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
+
+    /// What the service printed when it refused to start with its env file changed by `changes`
+    /// (on HTTP port 0); a start that does not fail is recorded as an issue.
+    func startupRefusal(_ department: Department, changing changes: [String: String]) async throws -> String {
+        var variables = try serviceEnvironment(department).merging(changes) { $1 }
+        variables["HOUSHI_HTTP_PORT"] = "0"
+        do {
+            _ = try await runCommand(binary(department.rawValue), [], environment: variables)
+            Issue.record("\(department.rawValue) started with \(changes.keys.sorted())")
+            return ""
+        } catch let failed as CommandFailed {
+            #expect(failed.status != 0)
+            return failed.output
+        }
+    }
 
     /// The local CA as the services read it: their own copy when they run as `serviceUser`.
     var serviceCA: URL {
