@@ -21,16 +21,20 @@ public struct RetentionPlan: Sendable {
 
     /// A department's: a case is finished when nothing of it is held open and nothing of it was
     /// received or sent for the retention period; its requests and facts as received are masked.
+    /// Each case's last activity comes from one pass over each table (the outbox has no index by
+    /// case: a lookup per case made the sweep quadratic, BENCHMARKS.md).
     public static func department(extraErasureSQL: [String] = []) -> RetentionPlan {
         RetentionPlan(dueCasesSQL: """
-            SELECT r.case_id FROM item_requests r
-            WHERE NOT EXISTS (SELECT 1 FROM case_erasures e WHERE e.case_id = r.case_id)
-              AND NOT EXISTS (SELECT 1 FROM held_items h WHERE h.case_id = r.case_id AND h.status = 'open')
-            GROUP BY r.case_id
-            HAVING greatest(max(r.received_at),
-                            (SELECT max(f.received_at) FROM case_facts f WHERE f.case_id = r.case_id),
-                            (SELECT max(o.created_at) FROM outbox o WHERE o.case_id = r.case_id))
-                   < now() - make_interval(days => $1::int)
+            SELECT a.case_id
+            FROM (SELECT case_id, max(at) AS last_activity
+                  FROM (SELECT case_id, received_at AS at FROM item_requests
+                        UNION ALL SELECT case_id, received_at FROM case_facts
+                        UNION ALL SELECT case_id, created_at FROM outbox WHERE case_id IS NOT NULL) AS activity
+                  GROUP BY case_id) AS a
+            WHERE a.last_activity < now() - make_interval(days => $1::int)
+              AND EXISTS (SELECT 1 FROM item_requests r WHERE r.case_id = a.case_id)
+              AND NOT EXISTS (SELECT 1 FROM case_erasures e WHERE e.case_id = a.case_id)
+              AND NOT EXISTS (SELECT 1 FROM held_items h WHERE h.case_id = a.case_id AND h.status = 'open')
             LIMIT $2
             """, erasureSQL: [
                 "UPDATE item_requests SET request = masked_personal_data(request) WHERE case_id = ANY($1::uuid[])",
