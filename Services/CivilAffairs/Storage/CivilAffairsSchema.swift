@@ -4,7 +4,7 @@ import HoushiWeb
 
 /// The civil affairs schema: funeral homes, cremation certificates, pickups and cremations.
 enum CivilAffairsSchema {
-    static let migrations = CaseLedger.departmentMigrations + [OfficerAccounts.migration, OfficerAccounts.passwordLifetimeMigration] + [
+    static let migrations = CaseLedger.departmentMigrations + OfficerAccounts.migrations + [
         Migration(version: 10, name: "funeral homes, certificates, pickups, cremations", sql: """
             CREATE TABLE funeral_homes (
                 code text PRIMARY KEY,

@@ -22,7 +22,7 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "Days the password is valid (then it must be set again with `add`).")
         var validDays = PagePasswords.defaultValidDays
 
-        func validate() throws { try PagePasswords.checkValidDays(validDays) }
+        func validate() throws { try BearerToken.checkValidDays(validDays) }
 
         func run() async throws {
             let password = try Passwords.chosen(file: passwordFile)

@@ -4,7 +4,7 @@ import HoushiWeb
 
 /// The public security schema: the ledger, officers, held items, the household register and cancellations.
 enum PublicSecuritySchema {
-    static let migrations = CaseLedger.departmentMigrations + [OfficerAccounts.migration, OfficerAccounts.passwordLifetimeMigration] + [
+    static let migrations = CaseLedger.departmentMigrations + OfficerAccounts.migrations + [
         Migration(version: 10, name: "household register", sql: """
             CREATE TABLE residents (
                 id_number text PRIMARY KEY,

@@ -4,7 +4,7 @@ import HoushiWeb
 
 /// The social security schema: insured persons, pension payments, medical accounts, settlements.
 enum SocialSecuritySchema {
-    static let migrations = CaseLedger.departmentMigrations + [OfficerAccounts.migration, OfficerAccounts.passwordLifetimeMigration] + [
+    static let migrations = CaseLedger.departmentMigrations + OfficerAccounts.migrations + [
         Migration(version: 10, name: "insured persons, payments, medical accounts, settlements", sql: """
             CREATE TABLE insured_persons (
                 id_number text PRIMARY KEY,

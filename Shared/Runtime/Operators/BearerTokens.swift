@@ -21,10 +21,13 @@ public enum BearerToken {
     public static let usableSQL = "token_revoked_at IS NULL AND token_expires_at > now()"
 
     /// The SQL expression of a token's state as lists show it: `valid`, `expired` or `revoked`.
-    public static let stateSQL = """
-        CASE WHEN token_revoked_at IS NOT NULL THEN 'revoked' WHEN token_expires_at <= now() THEN 'expired' \
-        ELSE 'valid' END
-        """
+    public static let stateSQL = stateSQL(revokedAt: "token_revoked_at", expiresAt: "token_expires_at")
+
+    /// The SQL expression of a credential's state (`valid`, `expired` or `revoked`) from the
+    /// columns holding when it was revoked and when it expires.
+    public static func stateSQL(revokedAt: String, expiresAt: String) -> String {
+        "CASE WHEN \(revokedAt) IS NOT NULL THEN 'revoked' WHEN \(expiresAt) <= now() THEN 'expired' ELSE 'valid' END"
+    }
 
     /// Checks a command's `--valid-days`: 1 to 3650.
     public static func checkValidDays(_ days: Int) throws {

@@ -40,8 +40,11 @@ public enum OfficerAccounts {
         \(StoredSessions.tableSQL)
         """)
 
+    /// Every migration of the officers' accounts, in order, for a department's schema.
+    public static let migrations = [migration, passwordLifetimeMigration]
+
     /// Officers' passwords expire and their accounts are revoked.
-    public static let passwordLifetimeMigration = PagePasswords.migration(version: 29, tables: ["officers"])
+    private static let passwordLifetimeMigration = PagePasswords.migration(version: 29, tables: ["officers"])
 
     /// The accounts' table alone, for a schema that has sessions and failed sign-ins already.
     public static let tableSQL = """

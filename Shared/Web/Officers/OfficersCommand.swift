@@ -30,7 +30,7 @@ public struct OfficersAddCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        try PagePasswords.checkValidDays(validDays)
+        try BearerToken.checkValidDays(validDays)
         guard let role = OfficerRole(rawValue: role) else {
             throw ValidationError("--role must be reviewer, clerk or supervisor")
         }

@@ -50,9 +50,7 @@ public enum PagePasswords {
     /// `expired`, `revoked`) and the password's expiry in Beijing time, tab-separated.
     public static func list(table: String, on db: PostgresConnection) throws -> [String] {
         try db.execute("""
-            SELECT id, login, name,
-                   CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN password_expires_at <= now() THEN 'expired'
-                        ELSE 'valid' END AS state,
+            SELECT id, login, name, \(BearerToken.stateSQL(revokedAt: "revoked_at", expiresAt: "password_expires_at")) AS state,
                    \(beijingTimeSQL("password_expires_at")) AS expires
             FROM \(table) ORDER BY login
             """).rows.map { row in
@@ -60,9 +58,6 @@ public enum PagePasswords {
              try row.string("expires")].joined(separator: "\t")
         }
     }
-
-    /// Checks a command's `--valid-days`: 1 to 3650.
-    public static func checkValidDays(_ days: Int) throws { try BearerToken.checkValidDays(days) }
 }
 
 extension ServiceDefinition {
