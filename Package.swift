@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // TLS for the services' HTTP listener (HummingbirdTLS) and the tests' and load tool's client.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C shims over the system libraries.
@@ -56,6 +58,7 @@ let package = Package(
                     .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "NIOHTTP1", package: "swift-nio"),
                     .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 ],
                 path: "Shared/HTTPClient"),
         // Configuration, logging, inbox/outbox processing, health endpoints, lifecycle.
@@ -67,6 +70,7 @@ let package = Package(
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "HummingbirdCore", package: "hummingbird"),
+                    .product(name: "HummingbirdTLS", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
                 ],

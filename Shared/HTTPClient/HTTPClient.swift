@@ -2,9 +2,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
-/// A small HTTP/1.1 client over SwiftNIO for plain-HTTP endpoints (the SMS webhook, intake's API
-/// in the load tool and the tests). It keeps idle connections per endpoint for reuse.
+/// A small HTTP/1.1 client over SwiftNIO, for `http://` and `https://` (the services' APIs in the
+/// load tool and the tests). It keeps idle connections per endpoint for reuse.
 ///
 /// FoundationNetworking's `URLSession` is not used: on Linux its libcurl sockets are watched by
 /// dispatch sources whose teardown races the socket's close, and the process dies with SIGILL in
@@ -12,15 +13,28 @@ import NIOPosix
 /// when a peer refuses or drops connections — exactly what retrying clients meet.
 public final class HTTPClient: Sendable {
     /// One client for the whole process, on NIO's shared event loop group.
-    public static let shared = HTTPClient()
+    public static let shared = try! HTTPClient()  // (the system's roots load when first used)
 
     private let group: any EventLoopGroup
     private let maximumIdlePerEndpoint: Int
     private let idle = NIOLockedValueBox<[Endpoint: [any Channel]]>([:])
+    private let tls: NIOSSLContext
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maximumIdlePerEndpoint: Int = 128) {
+    /// A client whose `https://` peers must present a certificate that `trustRoots` vouch for
+    /// (the system's by default), for the host name or address of the URL, over TLS 1.2 at least.
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maximumIdlePerEndpoint: Int = 128,
+                trustRoots: NIOSSLTrustRoots = .default) throws {
         self.group = group
         self.maximumIdlePerEndpoint = maximumIdlePerEndpoint
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.trustRoots = trustRoots
+        tls = try NIOSSLContext(configuration: configuration)
+    }
+
+    /// A client trusting the certificate authority in the PEM file at `path` (and no other).
+    public convenience init(trustingCAFile path: String) throws {
+        try self.init(trustRoots: .file(path))
     }
 
     /// Sends one request and reads its whole response. Throws when the endpoint cannot be reached,
@@ -64,8 +78,13 @@ public final class HTTPClient: Sendable {
             return try await ClientBootstrap(group: group)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(10))
-                .channelInitializer { channel in
+                .channelInitializer { [tls] channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if endpoint.tls {
+                            // (a host that is an address is checked against the certificate's addresses)
+                            let name = endpoint.host.isIPAddress ? nil : endpoint.host
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
+                        }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
                     }
@@ -101,9 +120,15 @@ public final class HTTPClient: Sendable {
     }
 }
 
-/// Where a request goes: host and port.
+/// Where a request goes: host, port, and whether over TLS.
 public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public let host: String
     public let port: Int
-    public var description: String { "\(host):\(port)" }
+    public let tls: Bool
+    public var description: String { "\(tls ? "https" : "http")://\(host):\(port)" }
+}
+
+extension String {
+    /// Whether the text is an IPv4 or IPv6 address rather than a host name.
+    var isIPAddress: Bool { (try? SocketAddress(ipAddress: self, port: 0)) != nil }
 }

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import NIOCore
 
-/// One HTTP request: method, an `http://` URL, headers and an optional body.
+/// One HTTP request: method, an `http://` or `https://` URL, headers and an optional body.
 public struct HTTPClientRequest: Sendable {
     public let method: String
     public let endpoint: Endpoint
@@ -10,16 +10,18 @@ public struct HTTPClientRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
 
-    /// Reads `url`; only `http://` is spoken (put a TLS proxy in front of an `https` peer).
+    /// Reads `url`, an `http://` or `https://` URL.
     public init(_ method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) throws {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             throw HTTPClientError.BadURL(url: url, reason: "not a URL with a host")
         }
-        guard components.scheme?.lowercased() == "http" else {
-            throw HTTPClientError.BadURL(url: url, reason: "only http:// is supported")
+        let scheme = components.scheme?.lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw HTTPClientError.BadURL(url: url, reason: "only http:// and https:// are supported")
         }
         self.method = method
-        endpoint = Endpoint(host: host, port: components.port ?? 80)
+        let tls = scheme == "https"
+        endpoint = Endpoint(host: host, port: components.port ?? (tls ? 443 : 80), tls: tls)
         let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         target = components.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
         self.headers = headers

@@ -9,7 +9,7 @@ import Testing
 @Suite struct HTTPClientTests {
     @Test func aRequestAndItsAnswerRoundTripOnOneKeptConnection() async throws {
         try await withServer { base in
-            let client = HTTPClient()
+            let client = try HTTPClient()
             let posted = try await client.execute(HTTPClientRequest("POST", url: base + "/echo",
                                                                     headers: [("Content-Type", "text/plain")],
                                                                     body: Array("李四 body".utf8)))
@@ -24,7 +24,7 @@ import Testing
 
     @Test func aConnectionTheServerClosesIsNotKept() async throws {
         try await withServer { base in
-            let client = HTTPClient()
+            let client = try HTTPClient()
             let closing = try await client.execute(HTTPClientRequest("GET", url: base + "/close"))
             #expect(closing.status == 204)
             #expect(try client.idleConnections(to: HTTPClientRequest("GET", url: base).endpoint) == 0)
@@ -34,7 +34,7 @@ import Testing
 
     @Test func anIdleConnectionTheServerDroppedIsReplaced() async throws {
         try await withServer(idleTimeout: .milliseconds(100)) { base in
-            let client = HTTPClient()
+            let client = try HTTPClient()
             #expect(try await client.execute(HTTPClientRequest("GET", url: base + "/echo")).status == 200)
             try await Task.sleep(for: .milliseconds(400))
             #expect(try await client.execute(HTTPClientRequest("GET", url: base + "/echo")).status == 200)
@@ -43,7 +43,7 @@ import Testing
 
     @Test func concurrentRequestsEachGetTheirOwnAnswer() async throws {
         try await withServer { base in
-            let client = HTTPClient()
+            let client = try HTTPClient()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for number in 0..<50 {
                     group.addTask {
@@ -59,7 +59,7 @@ import Testing
 
     @Test func aSlowAnswerTimesOut() async throws {
         try await withServer { base in
-            let client = HTTPClient()
+            let client = try HTTPClient()
             await #expect(throws: HTTPClientError.TimedOut.self) {
                 try await client.execute(HTTPClientRequest("GET", url: base + "/slow"), timeout: .milliseconds(200))
             }
@@ -70,7 +70,9 @@ import Testing
         await #expect(throws: HTTPClientError.CannotConnect.self) {
             try await HTTPClient().execute(HTTPClientRequest("GET", url: "http://127.0.0.1:1/"))
         }
-        #expect(throws: HTTPClientError.BadURL.self) { try HTTPClientRequest("POST", url: "https://sms.example/send") }
+        #expect(throws: HTTPClientError.BadURL.self) { try HTTPClientRequest("POST", url: "ftp://sms.example/send") }
+        #expect(try HTTPClientRequest("POST", url: "https://sms.example/send").endpoint
+                == Endpoint(host: "sms.example", port: 443, tls: true))
         #expect(throws: HTTPClientError.BadURL.self) { try HTTPClientRequest("POST", url: "not a url") }
     }
 

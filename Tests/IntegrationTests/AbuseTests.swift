@@ -2,8 +2,9 @@ import Foundation
 import HoushiContract
 import Testing
 
-/// Holding up under abuse: hundreds of connections that send half a request and stall neither
-/// keep intake from answering a real request nor stay open past the idle timeout.
+/// Holding up under abuse: hundreds of connections that stall (before their TLS handshake, or
+/// after half a request) neither keep intake from answering a real request nor stay open past
+/// the idle timeout.
 @Suite(.serialized)
 final class AbuseTests {
     static let idleSeconds = 2
@@ -18,8 +19,8 @@ final class AbuseTests {
         let count = 300
         let output = try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", TestEnvironment.repository.appendingPathComponent("Tests/Abuse/slow_clients.py").path,
-            "\(try houshi.port(of: .intake))", "\(count)", "\(Self.idleSeconds)", houshi.token,
-        ], environment: [:])
+            try houshi.address(of: .intake), "\(count)", "\(Self.idleSeconds)", houshi.token,
+        ] + (houshi.environment.tls ? [try houshi.environment.tlsCA.path] : []), environment: [:])
         let result = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
         print("slow clients: \(output)", terminator: "")
         #expect(result["status"] as? Int == 200)

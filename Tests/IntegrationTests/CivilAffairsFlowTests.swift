@@ -99,7 +99,7 @@ final class CivilAffairsFlowTests {
                                                            "--login", "fy02-\(suffix)"])
         let password = try #require(output.split(separator: "\n").first { $0.hasPrefix("password: ") }?.dropFirst(10)).description
         _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--officer", "fy02-\(suffix)", "--code", "FY02"])
-        let console = "http://127.0.0.1:\(try houshi.port(of: .civilAffairs))/minzheng"
+        let console = "\(try houshi.address(of: .civilAffairs))/minzheng"
         let session = try StaffPagesTests.sessionCookie(try await StaffPagesTests.signIn(at: console, "fy02-\(suffix)", password))
         let page = { (path: String) in try await HTTP.get(console + path, headers: ["Cookie": session]) }
         let number = try #require(try await certificateNumber(caseId))
@@ -261,7 +261,7 @@ final class CivilAffairsFlowTests {
                            token: String? = nil) async throws -> HTTP.Reply {
         var headers = ["Authorization": "Bearer \(token ?? staffToken)"]
         if body != nil { headers["Content-Type"] = "application/json" }
-        return try await HTTP.send(method, "http://127.0.0.1:\(try houshi.port(of: .civilAffairs))\(path)",
+        return try await HTTP.send(method, "\(try houshi.address(of: .civilAffairs))\(path)",
                                    headers: headers, body: try body.map { try JSONSerialization.data(withJSONObject: $0) })
     }
 }

@@ -232,7 +232,7 @@ final class FoundationTests {
             "SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND routing_key = 'case.completed.v1'",
             [caseId.lowercased])
         #expect(completions == 1)
-        let view = try await HTTP.get("http://127.0.0.1:\(try houshi.port(of: .intake))/v1/cases/\(caseId.lowercased)",
+        let view = try await HTTP.get("\(try houshi.address(of: .intake))/v1/cases/\(caseId.lowercased)",
                                       headers: ["Authorization": "Bearer \(houshi.token)"])
         let items = try #require(view.json?["items"] as? [[String: Any]])
         #expect(items.compactMap { $0["status"] as? String } == ["done", "done", "done"])

@@ -14,7 +14,7 @@ final class IntakeAPITests {
 
     @Test("the served OpenAPI document is a valid OpenAPI 3 document")
     func openAPIDocumentIsValid() async throws {
-        let reply = try await HTTP.get("http://127.0.0.1:\(try houshi.port(of: .intake))/openapi.yaml")
+        let reply = try await HTTP.get("\(try houshi.address(of: .intake))/openapi.yaml")
         #expect(reply.status == 200)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID()).yaml")
         try reply.body.write(to: file)
@@ -34,40 +34,40 @@ final class IntakeAPITests {
     @Test("an institution lists its own cases, paged and by status, and sees no other's")
     func casesAreListedPerInstitution() async throws {
         let caseId = try await houshi.postFreshNotice()
-        let port = try houshi.port(of: .intake)
-        let mine = try await HTTP.get("http://127.0.0.1:\(port)/v1/cases?page=1", headers: auth(houshi.token))
+        let intake = try houshi.address(of: .intake)
+        let mine = try await HTTP.get("\(intake)/v1/cases?page=1", headers: auth(houshi.token))
         #expect(mine.status == 200)
         let cases = try #require(mine.json?["cases"] as? [[String: Any]])
         #expect(cases.first?["caseId"] as? String == caseId.lowercased)   // newest first
         #expect(cases.count <= 20)
         #expect((mine.json?["total"] as? Int ?? 0) >= 1)
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases?status=lost", headers: auth(houshi.token)).status == 422)
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases?page=0", headers: auth(houshi.token)).status == 422)
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases").status == 401)
+        #expect(try await HTTP.get("\(intake)/v1/cases?status=lost", headers: auth(houshi.token)).status == 422)
+        #expect(try await HTTP.get("\(intake)/v1/cases?page=0", headers: auth(houshi.token)).status == 422)
+        #expect(try await HTTP.get("\(intake)/v1/cases").status == 401)
 
         let otherCode = "OTHER-\(UUID().lowercased)"
         let other = try await houshi.admin(.intake, ["institutions", "add", "--code", otherCode,
                                                      "--name", "另一医院"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let theirs = try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(other))
+        let theirs = try await HTTP.get("\(intake)/v1/cases", headers: auth(other))
         #expect((theirs.json?["cases"] as? [Any])?.isEmpty == true)
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(other)).status == 404)
+        #expect(try await HTTP.get("\(intake)/v1/cases/\(caseId.lowercased)", headers: auth(other)).status == 404)
 
         // A token stops working when it expires or is revoked, at once; `list` shows which.
         _ = try await houshi.infrastructure.database.withConnection { db in
             try db.execute("UPDATE intake.institutions SET token_expires_at = now() - interval '1 second' WHERE code = $1", [otherCode])
         }
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(other)).status == 401)
+        #expect(try await HTTP.get("\(intake)/v1/cases", headers: auth(other)).status == 401)
         #expect(try await houshi.admin(.intake, ["institutions", "list"]).contains("\(otherCode)\t另一医院\tlocal\texpired\t"))
         let renewed = try await houshi.admin(.intake, ["institutions", "add", "--code", otherCode, "--name", "另一医院"])
             .split(separator: "\n").first { $0.hasPrefix("hs_") }.map(String.init) ?? ""
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(renewed)).status == 200)
+        #expect(try await HTTP.get("\(intake)/v1/cases", headers: auth(renewed)).status == 200)
         _ = try await houshi.admin(.intake, ["institutions", "revoke", "--code", otherCode])
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(renewed)).status == 401)
+        #expect(try await HTTP.get("\(intake)/v1/cases", headers: auth(renewed)).status == 401)
         #expect(try await houshi.admin(.intake, ["institutions", "list"]).contains("\(otherCode)\t另一医院\tlocal\trevoked\t"))
 
         // Every read is recorded, and only reads: the list that showed the case, then the case;
         // the other institution's list and 404 are not.
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)", headers: auth(houshi.token)).status == 200)
+        #expect(try await HTTP.get("\(intake)/v1/cases/\(caseId.lowercased)", headers: auth(houshi.token)).status == 200)
         let reads = try await houshi.admin(.intake, ["audit", "reads", "--case", caseId.lowercased])
         let lines = reads.split(separator: "\n").filter { $0.contains("\t") }.map { $0.split(separator: "\t").map(String.init) }
         #expect(lines.first == ["read_at", "case_id", "reader_kind", "reader", "view"])
@@ -107,10 +107,10 @@ final class IntakeAPITests {
         let second = try await houshi.admin(.intake, add)
         #expect(second.contains("institution \(code) was registered before: its old token no longer works"), "\(second)")
         #expect(second.contains("旧令牌已作废"))
-        let port = try houshi.port(of: .intake)
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(oldToken)).status == 401)
+        let intake = try houshi.address(of: .intake)
+        #expect(try await HTTP.get("\(intake)/v1/cases", headers: auth(oldToken)).status == 401)
         let newToken = try #require(second.split(separator: "\n").first { $0.hasPrefix("hs_") })
-        #expect(try await HTTP.get("http://127.0.0.1:\(port)/v1/cases", headers: auth(String(newToken))).status == 200)
+        #expect(try await HTTP.get("\(intake)/v1/cases", headers: auth(String(newToken))).status == 200)
         let help = try await houshi.admin(.intake, ["institutions", "add", "--help"])
         #expect(help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             .contains("replaces the old one, which stops working at once"), "\(help)")
@@ -141,8 +141,8 @@ final class IntakeAPITests {
         #expect(firstField(renamed) == ["field": "deceased", "message": "is required (the body has \"deceasd\": a misspelling of \"deceased\"?)",
                                         "messageZh": "为必填项（请求中有“deceasd”，是否为“deceased”的误写？）"])
 
-        let port = try houshi.port(of: .intake)
-        let unauthorized = try await HTTP.post("http://127.0.0.1:\(port)/v1/death-notices",
+        let intake = try houshi.address(of: .intake)
+        let unauthorized = try await HTTP.post("\(intake)/v1/death-notices",
                                                headers: ["Authorization": "Bearer not-a-token", "Content-Type": "application/json"],
                                                body: body)
         #expect(unauthorized.status == 401)
@@ -175,11 +175,11 @@ final class IntakeAPITests {
         #expect(reference["sha256"] as? String == request?["digest"])
         #expect(reference["kind"] as? String == "death-certificate-scan")
 
-        let port = try houshi.port(of: .intake)
+        let intake = try houshi.address(of: .intake)
         // Verified independently, with Python's cryptography package, as SECURITY.md tells a
         // department to: the key by the reference's id from /v1/seal/public-keys, the text from
         // its template. The same script first checks SECURITY.md's worked example.
-        let keys = try await HTTP.get("http://127.0.0.1:\(port)/v1/seal/public-keys")
+        let keys = try await HTTP.get("\(intake)/v1/seal/public-keys")
         let keyId = try #require(reference["sealKeyId"] as? String)
         #expect(keys.json?["current"] as? String == keyId)
         try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
@@ -202,7 +202,7 @@ final class IntakeAPITests {
 
         // A later upload of the household booklet.
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
-        let url = "http://127.0.0.1:\(port)/v1/cases/\(caseId.lowercased)/attachments?kind=household-booklet"
+        let url = "\(intake)/v1/cases/\(caseId.lowercased)/attachments?kind=household-booklet"
         let uploaded = try await HTTP.post(url, headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "image/png"],
                                            body: png)
         #expect(uploaded.status == 201)
@@ -244,7 +244,7 @@ final class IntakeAPITests {
             "SELECT count(*) AS count FROM pg_tables WHERE schemaname = 'intake' AND tablename = 'seal_keys'", []) == 0)
         #expect(try await houshi.infrastructure.count(
             "SELECT count(*) AS count FROM intake.attachments WHERE id = $1 AND seal_key_id = $2", [attachment.lowercased, oldId]) == 1)
-        let keys = try await HTTP.get("http://127.0.0.1:\(try houshi.port(of: .intake))/v1/seal/public-keys").json
+        let keys = try await HTTP.get("\(try houshi.address(of: .intake))/v1/seal/public-keys").json
         let listed = (keys?["keys"] as? [[String: Any]] ?? []).first { $0["id"] as? String == oldId }
         #expect(listed?["publicKey"] as? String == old.publicKey.rawRepresentation.base64EncodedString())
         #expect(keys?["current"] as? String != oldId)

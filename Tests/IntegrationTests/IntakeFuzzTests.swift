@@ -30,14 +30,14 @@ final class IntakeFuzzTests {
         // Path parameters name a real case of the institution, so case routes are reached, not just 404.
         let config = work.appendingPathComponent("schemathesis.toml")
         try "[parameters]\n\"path.caseId\" = \"\(caseId.lowercased)\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let base = "http://127.0.0.1:\(try houshi.port(of: .intake))"
+        let base = "\(try houshi.address(of: .intake))"
         // Run in the work folder, where schemathesis keeps its cache.
         let output = try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), [
             "--chdir", work.path, "python3", "-m", "schemathesis.cli", "--config-file", config.path, "run", "\(base)/openapi.yaml", "--url", base,
             "--header", "Authorization: Bearer \(houshi.token)", "--checks", Self.checks.joined(separator: ","),
             "--max-examples", "50", "--generation-allow-x00", "true", "--generation-database", "none", "--no-color",
             "--report", "json", "--report-dir", work.path,
-        ], environment: [:])
+        ] + (houshi.environment.tls ? ["--tls-verify", try houshi.environment.tlsCA.path] : []), environment: [:])
 
         let reportFile = try #require(try FileManager.default.contentsOfDirectory(at: work, includingPropertiesForKeys: nil)
             .first { $0.lastPathComponent.hasPrefix("json-") }, "no JSON report:\n\(output)")
@@ -56,7 +56,7 @@ final class IntakeFuzzTests {
     func brokenRequestsAreRefused() async throws {
         let caseId = try await houshi.postFreshNotice()
         let requests = try BrokenRequest.notices() + BrokenRequest.attachments(caseId: caseId)
-        let base = "http://127.0.0.1:\(try houshi.port(of: .intake))"
+        let base = "\(try houshi.address(of: .intake))"
         for request in requests {
             var headers = ["Authorization": "Bearer \(houshi.token)"]
             headers["Content-Type"] = request.contentType
@@ -73,7 +73,7 @@ final class IntakeFuzzTests {
     /// death.notified and exactly one request per requested item in the outbox.
     private func expectIntakeUnharmed() async throws {
         #expect(houshi.services[.intake]?.isRunning == true)
-        #expect(try await HTTP.get("http://127.0.0.1:\(try houshi.port(of: .intake))/readyz").status == 200)
+        #expect(try await HTTP.get("\(try houshi.address(of: .intake))/readyz").status == 200)
         let requestKeys = Item.allCases.map { "('\($0.rawValue)', '\(MessageType.request(for: $0).routingKey)')" }
             .joined(separator: ", ")
         let broken = try await houshi.infrastructure.database.withConnection { db in

@@ -196,15 +196,8 @@ final class LeastPrivilegeTests {
     func servicesRunUnprivileged() throws {
         let invoker = getuid()
         for department in Department.allCases {
-            let pid = try #require(houshi.services[department]?.pid)
-            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-            let ids = try #require(status.split(separator: "\n").first { $0.hasPrefix("Uid:") })
-                .split(whereSeparator: \.isWhitespace).dropFirst().compactMap { uid_t($0) }
-            let expected = invoker == 0 ? try #require(getpwnam("houshi")?.pointee.pw_uid) : invoker
-            #expect(ids.count == 4 && ids.allSatisfy { $0 == expected } && expected != 0,
-                    "\(department.rawValue) runs with uids \(ids), expected \(expected)")
-            let capabilities = status.split(separator: "\n").first { $0.hasPrefix("CapEff:") }
-            #expect(capabilities?.hasSuffix("0000000000000000") == true, "\(department.rawValue): \(capabilities ?? "")")
+            try expectUnprivileged(pid: try #require(houshi.services[department]?.pid), name: department.rawValue,
+                                   user: invoker == 0 ? "houshi" : nil)
         }
         guard invoker == 0 else { return }
         let folder = houshi.environment.serviceBinDirectory.deletingLastPathComponent().path
@@ -216,6 +209,32 @@ final class LeastPrivilegeTests {
         }
     }
 
+    @Test("run by root, RabbitMQ runs as the unprivileged user rabbitmq, its folder its own")
+    func brokerRunsUnprivileged() throws {
+        let folder = houshi.environment.runDirectory.appendingPathComponent("rabbitmq")
+        let pidText = try String(contentsOf: folder.appendingPathComponent("rabbitmq.pid"), encoding: .utf8)
+        let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        try expectUnprivileged(pid: pid, name: "RabbitMQ", user: getuid() == 0 ? "rabbitmq" : nil)
+        guard getuid() == 0 else { return }
+        let owner = try #require(getpwnam("rabbitmq")?.pointee.pw_uid)
+        for path in [folder.path, folder.appendingPathComponent("tls/server.key").path] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == owner, "\(path) is rabbitmq's")
+        }
+    }
+
+    /// Expects the process to run with every uid `user`'s (the invoker's when nil), never root's,
+    /// and no effective capability.
+    private func expectUnprivileged(pid: Int32, name: String, user: String?) throws {
+        let status = try ProcessStatus(pid: String(pid))
+        let ids = status.userIDs
+        let expected = try user.map { try #require(getpwnam($0)?.pointee.pw_uid) } ?? getuid()
+        #expect(ids.count == 4 && ids.allSatisfy { $0 == expected } && expected != 0,
+                "\(name) runs with uids \(ids), expected \(expected)")
+        let capabilities = status.field("CapEff")
+        #expect(capabilities?.hasSuffix("0000000000000000") == true, "\(name): \(capabilities ?? "")")
+    }
+
     // MARK: Tokens
 
     @Test("operators' tokens expire and can be revoked in every department; each operator has a stable id")
@@ -225,7 +244,7 @@ final class LeastPrivilegeTests {
             let add = { try await self.houshi.admin(department, ["operators", "add", "--name", name])
                 .trimmingCharacters(in: .whitespacesAndNewlines) }
             let held = { (token: String) in
-                try await HTTP.get("http://127.0.0.1:\(try self.houshi.port(of: department))/v1/held",
+                try await HTTP.get("\(try self.houshi.address(of: department))/v1/held",
                                    headers: ["Authorization": "Bearer \(token)"]).status
             }
             let listed = { () -> [String]? in
@@ -397,7 +416,7 @@ private struct Route: CustomStringConvertible {
     func send(to houshi: Houshi, token: String?) async throws -> HTTP.Reply {
         var headers = ["Content-Type": contentType]
         headers["Authorization"] = token.map { "Bearer \($0)" }
-        return try await HTTP.send(method, "http://127.0.0.1:\(try houshi.port(of: department))\(path)",
+        return try await HTTP.send(method, "\(try houshi.address(of: department))\(path)",
                                    headers: headers, body: body)
     }
 }

@@ -148,7 +148,7 @@ final class NoSilentWaitFlowTests {
         #expect(try await houshi.infrastructure.count("""
             SELECT count(*) AS count FROM public_security.outbox WHERE case_id = $1::uuid AND routing_key = 'hukou.held.v1'
             """, [first.lowercased]) == 1)
-        let metrics = try await HTTP.send("GET", "http://127.0.0.1:\(try houshi.port(of: .publicSecurity))/metrics",
+        let metrics = try await HTTP.send("GET", "\(try houshi.address(of: .publicSecurity))/metrics",
                                           headers: [:], body: nil)
         #expect(String(decoding: metrics.body, as: UTF8.self).contains(#"houshi_calendar_missing_year{year="2027"} 1"#))
 
@@ -258,7 +258,7 @@ final class NoSilentWaitFlowTests {
 
     /// The item as the hospital's case view shows it.
     private func itemView(_ caseId: UUID, _ item: String) async throws -> [String: Any] {
-        let reply = try await HTTP.send("GET", "http://127.0.0.1:\(try houshi.port(of: .intake))/v1/cases/\(caseId.lowercased)",
+        let reply = try await HTTP.send("GET", "\(try houshi.address(of: .intake))/v1/cases/\(caseId.lowercased)",
                                         headers: ["Authorization": "Bearer \(houshi.token)"], body: nil)
         let items = reply.json?["items"] as? [[String: Any]] ?? []
         return try #require(items.first { $0["item"] as? String == item })
@@ -286,7 +286,7 @@ final class NoSilentWaitFlowTests {
         let token = department == .publicSecurity ? publicSecurityToken : socialSecurityToken
         var headers = ["Authorization": "Bearer \(token)"]
         if body != nil { headers["Content-Type"] = "application/json" }
-        return try await HTTP.send(method, "http://127.0.0.1:\(try houshi.port(of: department))\(path)",
+        return try await HTTP.send(method, "\(try houshi.address(of: department))\(path)",
                                    headers: headers, body: try body.map { try JSONSerialization.data(withJSONObject: $0) })
     }
 }

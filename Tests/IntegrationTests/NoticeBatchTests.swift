@@ -26,11 +26,11 @@ final class NoticeBatchTests {
         posts += [(known.body, houshi.token, 200), (changed, houshi.token, 409), (twice.body, houshi.token, 0),
                   (twice.body, houshi.token, 0), (try JSONSerialization.data(withJSONObject: attached), houshi.token, 201),
                   (known.body, otherToken, 409)]
-        let port = try houshi.port(of: .intake)
+        let intake = try houshi.address(of: .intake)
         let replies = try await withThrowingTaskGroup(of: (Int, HTTP.Reply).self) { group in
             for (index, post) in posts.enumerated() {
                 group.addTask {
-                    (index, try await HTTP.post("http://127.0.0.1:\(port)/v1/death-notices",
+                    (index, try await HTTP.post("\(intake)/v1/death-notices",
                                                 headers: ["Authorization": "Bearer \(post.token)",
                                                           "Content-Type": "application/json"],
                                                 body: post.body))

@@ -185,7 +185,7 @@ final class PublicSecurityFlowTests {
                               token: String? = nil) async throws -> HTTP.Reply {
         var headers = ["Authorization": "Bearer \(token ?? officerToken)"]
         if body != nil { headers["Content-Type"] = "application/json" }
-        return try await HTTP.send(method, "http://127.0.0.1:\(try houshi.port(of: .publicSecurity))\(path)",
+        return try await HTTP.send(method, "\(try houshi.address(of: .publicSecurity))\(path)",
                                    headers: headers, body: try body.map { try JSONSerialization.data(withJSONObject: $0) })
     }
 }

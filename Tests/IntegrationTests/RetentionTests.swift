@@ -21,7 +21,7 @@ final class RetentionTests {
         let caseId = try await houshi.postFreshNotice((body, numbers.deceasedIDNumber))
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<64).map { UInt8($0) })
         let attached = try await HTTP.post(
-            "http://127.0.0.1:\(try houshi.port(of: .intake))/v1/cases/\(caseId.lowercased)/attachments?kind=household-booklet",
+            "\(try houshi.address(of: .intake))/v1/cases/\(caseId.lowercased)/attachments?kind=household-booklet",
             headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "image/png"], body: png)
         #expect(attached.status == 201)
         try await eventually(timeout: .seconds(60), "case \(caseId.lowercased) to be completed") {

@@ -13,7 +13,7 @@ final class StaffPagesTests {
         houshi = try await Houshi.start()
     }
 
-    var base: String { get throws { "http://127.0.0.1:\(try houshi.port(of: .intake))" } }
+    var base: String { get throws { "\(try houshi.address(of: .intake))" } }
 
     static func header(_ reply: HTTP.Reply, _ name: String) -> String? {
         reply.headers.first { $0.key.lowercased() == name.lowercased() }?.value
@@ -34,7 +34,7 @@ final class StaffPagesTests {
         try await Self.signIn(at: try base + "/yiyuan", login, password, address: address)
     }
 
-    /// Signs in to the console at `console` (e.g. `http://127.0.0.1:8092/minzheng`); returns the reply.
+    /// Signs in to the console at `console` (e.g. `https://127.0.0.1:8092/minzheng`); returns the reply.
     static func signIn(at console: String, _ login: String, _ password: String,
                        address: String = "10.0.0.1") async throws -> HTTP.Reply {
         let page = try await HTTP.get(console + "/login")

@@ -1,11 +1,13 @@
 import Foundation
+import HoushiContract
+import HoushiHTTPClient
 import HoushiMessaging
 import HoushiRuntime
 import HoushiStorage
 import Testing
 
 /// Every link that leaves a process is encrypted and the server verified (issue 32, point 1):
-/// the test run's broker, database and nginx speak TLS only, with certificates of the run's
+/// the test run's broker, database, services and nginx speak TLS only, with certificates of the run's
 /// local CA (`deploy/local/lib.sh`, `ensure_tls`). A client that trusts another CA, asks for
 /// another name or does not speak TLS at all is refused.
 @Suite(.serialized)
@@ -97,7 +99,81 @@ struct TLSTests {
         #expect(refused.contains("no encryption"), "\(refused)")
     }
 
+    // MARK: The services
+
+    /// `curl`'s status code and exit status (`"200 exit 0"`) for `arguments`.
+    private func curl(_ arguments: [String]) async throws -> String {
+        try await runCommand(URL(fileURLWithPath: "/bin/bash"), [
+            "-c", "curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \"$@\" 2>&1; echo \" exit $?\"", "curl",
+        ] + arguments, environment: [:]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("each service speaks HTTPS only, for its own name, and nginx refuses a service it cannot verify")
+    func servicesSpeakHTTPSOnly() async throws {
+        let houshi = try await Houshi.start()
+        let ca = try environment.tlsCA.path
+        let stranger = try await strangerCA()
+        for department in Department.allCases {
+            let port = try houshi.port(of: department)
+            let name = department.rawValue
+            #expect(try await curl(["--cacert", ca, "https://127.0.0.1:\(port)/readyz"]) == "200 exit 0", "\(name)")
+            // The name nginx asks for (proxy_ssl_name), as compose's certificates hold it.
+            #expect(try await curl(["--cacert", ca, "--resolve", "\(name):\(port):127.0.0.1",
+                                    "https://\(name):\(port)/healthz"]) == "200 exit 0", "\(name)")
+            let plain = try await curl(["http://127.0.0.1:\(port)/readyz"])
+            #expect(!plain.hasPrefix("200") && !plain.hasSuffix("exit 0"), "\(name) answered plain HTTP: \(plain)")
+            let strange = try await curl(["--cacert", stranger.path, "https://127.0.0.1:\(port)/healthz"])
+            #expect(strange.hasSuffix("exit 60"), "\(name) with another CA: \(strange)")
+            // The tests' and the load tool's own client checks the certificate as well.
+            let strangerClient = try HTTPClient(trustingCAFile: stranger.path)
+            await #expect(throws: (any Error).self, "\(name)") {
+                try await strangerClient.execute(HTTPClientRequest("GET", url: "https://127.0.0.1:\(port)/healthz"))
+            }
+        }
+
+        // Through nginx: the real services answer; a server whose certificate (for the name
+        // intake, of another CA) nginx cannot verify gets 502, not the request.
+        let web = Int.random(in: 46_001...48_000)
+        try await environment.nginx("start-nginx", webPort: web)
+        let proxied = await Result { try await curl(["--cacert", ca, "\(environment.webAddress(port: web))/openapi.yaml"]) }
+        try await environment.nginx("stop-nginx", webPort: web)
+        #expect(try proxied.get() == "200 exit 0")
+
+        let rogueBase = Int.random(in: 30_000...39_000) / 10 * 10
+        let folder = stranger.deletingLastPathComponent()
+        _ = try await runCommand(URL(fileURLWithPath: "/bin/bash"), [
+            "-c", ". \"$1/deploy/provisioning.sh\" && make_tls_server_cert \"$2\" rogue intake localhost 127.0.0.1", "tls-tests",
+            TestEnvironment.repository.path, folder.path,
+        ], environment: [:])
+        let rogue = try ChildProcess(URL(fileURLWithPath: "/usr/bin/openssl"), [
+            "s_server", "-quiet", "-www", "-accept", "127.0.0.1:\(rogueBase)",
+            "-cert", folder.appendingPathComponent("rogue.pem").path, "-key", folder.appendingPathComponent("rogue.key").path,
+        ], environment: [:], output: folder.appendingPathComponent("rogue.log"))
+        defer { rogue.signal(SIGKILL) }
+        try await eventually(timeout: .seconds(10), "the stand-in server to listen") {
+            try await curl(["-k", "https://127.0.0.1:\(rogueBase)/"]) == "200 exit 0"
+        }
+        try await environment.nginx("start-nginx", webPort: web, servicesFrom: rogueBase)
+        let refused = await Result { try await curl(["--cacert", ca, "\(environment.webAddress(port: web))/openapi.yaml"]) }
+        try await environment.nginx("stop-nginx", webPort: web, servicesFrom: rogueBase)
+        #expect(try refused.get() == "502 exit 0", "nginx passed a request to a service it could not verify")
+    }
+
     // MARK: nginx
+
+    /// Run by root, nginx's workers (which parse what clients send) run as www-data.
+    private func expectUnprivilegedNginxWorkers() throws {
+        let pidFile = environment.runDirectory.appendingPathComponent("nginx/nginx.pid")
+        let master = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let workers = try String(contentsOfFile: "/proc/\(master)/task/\(master)/children", encoding: .utf8)
+            .split(separator: " ")
+        #expect(!workers.isEmpty, "nginx has no workers")
+        let expected = getuid() == 0 ? try #require(getpwnam("www-data")?.pointee.pw_uid) : getuid()
+        for worker in workers {
+            let ids = try ProcessStatus(pid: String(worker)).userIDs
+            #expect(ids.count == 4 && ids.allSatisfy { $0 == expected }, "nginx worker \(worker) runs with uids \(ids)")
+        }
+    }
 
     @Test("nginx serves HTTPS only, with the local CA's certificate, and keeps the services' metrics inside")
     func nginxServesHTTPSOnly() async throws {
@@ -105,12 +181,8 @@ struct TLSTests {
         try await environment.nginx("start-nginx", webPort: port)
         let outcome = await Result(asyncCatching: { () -> [String] in
             let address = environment.webAddress(port: port)
-            let curl = { (arguments: [String]) in
-                try await runCommand(URL(fileURLWithPath: "/bin/bash"), [
-                    "-c", "curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \"$@\" 2>&1; echo \" exit $?\"", "curl",
-                ] + arguments, environment: [:]).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
             let ca = try environment.tlsCA.path
+            try expectUnprivilegedNginxWorkers()
             return [
                 try await curl(["--cacert", ca, "\(address)/healthz"]),
                 try await curl(["--cacert", ca, "\(address)/metrics"]),

@@ -8,6 +8,7 @@ struct IntakeClient: Sendable {
     let noticePost: HTTPClientRequest
     /// How long to keep retrying one notice before giving up.
     let patience: Duration
+    let http: HTTPClient
 
     /// What intake answered in the end, and how many tries failed first.
     struct Posted: Sendable {
@@ -27,11 +28,12 @@ struct IntakeClient: Sendable {
         var description: String { "intake did not take the notice: \(lastProblem)" }
     }
 
-    init(baseURL: String, token: String, patience: Duration = .seconds(180)) throws {
+    init(baseURL: String, token: String, http: HTTPClient, patience: Duration = .seconds(180)) throws {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         noticePost = try HTTPClientRequest("POST", url: base + "/v1/death-notices",
                                      headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")])
         self.patience = patience
+        self.http = http
     }
 
     func post(_ notice: Data) async throws -> Posted {
@@ -43,7 +45,7 @@ struct IntakeClient: Sendable {
         while true {
             let problem: String
             do {
-                let response = try await HTTPClient.shared.execute(request)
+                let response = try await http.execute(request)
                 switch response.status {
                 case 201, 200: return Posted(opened: response.status == 201, retries: retries)
                 case 400..<500 where response.status != 429:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Histogram
+import HoushiHTTPClient
 import Synchronization
 
 /// The cases of a run: `--cases` of them from `--first-case` on.
@@ -20,6 +21,8 @@ struct CaseRange: ParsableArguments {
 /// Where intake and its database are.
 struct Endpoints: ParsableArguments {
     @Option(help: "Intake's base URL.") var intake = "http://127.0.0.1:8080"
+    @Option(help: "The CA certificate (PEM) an https:// intake's certificate must come from (default: the system's).")
+    var caFile: String?
     @Option(help: "File holding the institution's bearer token (`intake institutions add`).") var tokenFile = ".run/demo-token"
     @Option(help: "The database administrator's URL, to see when cases complete (default: HOUSHI_DATABASE_ADMIN_URL).")
     var databaseURL: String?
@@ -29,6 +32,11 @@ struct Endpoints: ParsableArguments {
             throw ValidationError("give --database-url or set HOUSHI_DATABASE_ADMIN_URL")
         }
         return url
+    }
+
+    /// The HTTP client: trusting `--ca-file` when given.
+    func httpClient() throws -> HTTPClient {
+        try caFile.map { try HTTPClient(trustingCAFile: $0) } ?? .shared
     }
 
     func token() throws -> String {
@@ -52,7 +60,7 @@ struct PostCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cases = range.all
-        let client = try IntakeClient(baseURL: endpoints.intake, token: try endpoints.token())
+        let client = try IntakeClient(baseURL: endpoints.intake, token: try endpoints.token(), http: try endpoints.httpClient())
         let posting = try await Poster(client: client, rate: rate, concurrency: concurrency).post(cases)
         var report = LoadReport(posting: posting)
         print(report.postingLines)

@@ -39,12 +39,28 @@ import Testing
         ("HOUSHI_CONSUMER_LINGER_MS", "-1"),
         ("HOUSHI_LOG_FORMAT", "xml"),
         ("HOUSHI_AMQP_URL_FILE", "/nonexistent/secret"),
+        ("HOUSHI_HTTP_TLS_CERT", "/etc/cert.pem"),
+        ("HOUSHI_HTTP_TLS_KEY", "/etc/key.pem"),
     ])
     func rejectsBadValuesNamingTheVariable(variable: String, value: String) {
         #expect {
             try ServiceConfiguration(department: .intake, environment: [variable: value])
         } throws: { error in
             (error as? ConfigurationError)?.variable == variable
+        }
+    }
+
+    @Test func httpsNeedsACertificateAndItsKeyThatCanBeRead() throws {
+        let plain = try ServiceConfiguration(department: .intake, environment: [:])
+        #expect(plain.httpTLS == nil)
+        let both = try ServiceConfiguration(department: .intake, environment: [
+            "HOUSHI_HTTP_TLS_CERT": "/nonexistent/cert.pem", "HOUSHI_HTTP_TLS_KEY": "/nonexistent/key.pem",
+        ])
+        let tls = try #require(both.httpTLS)
+        #expect(tls == HTTPServerTLS(certificateFile: "/nonexistent/cert.pem", keyFile: "/nonexistent/key.pem"))
+        // The files are read when the server starts: one that is missing names its variable.
+        #expect { try tls.serverConfiguration() } throws: { error in
+            (error as? ConfigurationError)?.variable == "HOUSHI_HTTP_TLS_CERT"
         }
     }
 

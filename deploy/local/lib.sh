@@ -50,7 +50,8 @@ houshi_config() {
   NODE="houshi-$AMQP_PORT@localhost"
   RABBIT_DIR=$RUN_DIR/rabbitmq RABBIT_PIDFILE=$RUN_DIR/rabbitmq/rabbitmq.pid
   NGINX_DIR=$RUN_DIR/nginx
-  SERVICE_DIR=
+  SERVICE_DIR='' BROKER_USER=''
+  [[ $EUID -ne 0 ]] || BROKER_USER=rabbitmq
   [[ $EUID -ne 0 ]] || SERVICE_DIR=/var/lib/houshi/service-$(printf %s "$RUN_DIR" | md5sum | cut -c1-16)
   pg_paths
 }
@@ -68,23 +69,27 @@ pg_paths() {
   PG_DATA=$PG_DIR/data PG_SOCKET=$PG_DIR/socket PG_LOG=$PG_DIR/postgres.log
 }
 
-# make_pg_dir: create the cluster's folder. The server runs as user postgres, which must
-# reach it through every parent, and its socket path must stay short: a run dir that fails
-# either (e.g. under /root or a mktemp folder) gets its cluster in /var/lib/houshi instead,
-# linked from <run dir>/postgres.
-make_pg_dir() {
-  local link=$RUN_DIR/postgres
-  if [[ ! -e $link ]]; then
-    mkdir -p "$RUN_DIR"
-    if runuser -u postgres -- test -x "$RUN_DIR" && ((${#RUN_DIR} < 70)); then
-      mkdir "$link"
-    else
-      local real
-      real=/var/lib/houshi/postgres-$(printf %s "$RUN_DIR" | md5sum | cut -c1-16)
-      mkdir -p "$real"
-      ln -s "$real" "$link"
-    fi
+# server_dir NAME USER: create <run dir>/NAME for a server that runs as USER, which must reach
+# it through every parent, with a short path (sockets): a run dir that fails either (e.g. under
+# /root or a mktemp folder) gets the folder in /var/lib/houshi instead, linked from
+# <run dir>/NAME.
+server_dir() {
+  local link=$RUN_DIR/$1
+  [[ ! -e $link ]] || return 0
+  mkdir -p "$RUN_DIR"
+  if runuser -u "$2" -- test -x "$RUN_DIR" && ((${#RUN_DIR} < 70)); then
+    mkdir "$link"
+  else
+    local real
+    real=/var/lib/houshi/$1-$(printf %s "$RUN_DIR" | md5sum | cut -c1-16)
+    mkdir -p "$real"
+    ln -s "$real" "$link"
   fi
+}
+
+# make_pg_dir: create the cluster's folder; the server runs as user postgres.
+make_pg_dir() {
+  server_dir postgres postgres
   pg_paths
   mkdir -p "$PG_SOCKET"
   chown postgres: "$PG_DIR" "$PG_SOCKET"
@@ -150,7 +155,15 @@ ensure_tls() {
   private_dir "$TLS_DIR"
   make_tls_ca "$TLS_DIR"
   make_tls_server_cert "$TLS_DIR" server localhost 127.0.0.1
+  # The services' HTTPS listener: the names nginx checks (as in compose) and the host's own.
+  make_tls_server_cert "$TLS_DIR" services "${HOUSHI_SERVICES[@]}" localhost 127.0.0.1
 }
+
+# service_url PORT: a service's own address on this host (https when TLS is on).
+service_url() { if [[ $TLS == on ]]; then echo "https://127.0.0.1:$1"; else echo "http://127.0.0.1:$1"; fi; }
+
+# probe URL: curl's quiet GET of one of this run's addresses (trusting its CA); fails unless 2xx.
+probe() { curl -fsS -o /dev/null --max-time 2 ${TLS_CA:+--cacert "$TLS_CA"} "$1" 2>/dev/null; }
 
 # ------------------------------------------------------------------------------ packages
 
@@ -243,7 +256,7 @@ rabbit_env() {
   export HOME=$RABBIT_DIR/home RABBITMQ_NODENAME=$NODE \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
     RABBITMQ_DIST_PORT=$AMQP_DIST_PORT RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia \
-    RABBITMQ_LOG_BASE=$LOG_DIR RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf \
+    RABBITMQ_LOG_BASE=$RABBIT_DIR/log RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf \
     RABBITMQ_CONF_ENV_FILE=$RABBIT_DIR/rabbitmq-env.conf \
     RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins \
     RABBITMQ_PID_FILE=$RABBIT_PIDFILE ERL_EPMD_ADDRESS=127.0.0.1
@@ -265,11 +278,13 @@ start_broker() {
     return
   fi
   require_ports_free "$AMQP_PORT" "$AMQP_DIST_PORT"
-  # The broker's data (quorum queue logs hold the messages, bank accounts among them) and the
-  # logs are the invoking user's alone.
+  # The broker's data (quorum queue logs hold the messages, bank accounts among them), its
+  # certificate's key and its logs are its user's alone: rabbitmq when run by root, else the
+  # invoking user.
+  [[ -z $BROKER_USER ]] || server_dir rabbitmq "$BROKER_USER"
   private_dir "$RABBIT_DIR"
   private_dir "$LOG_DIR"
-  mkdir -p "$RABBIT_DIR/home"
+  mkdir -p "$RABBIT_DIR/home" "$RABBIT_DIR/log"
   local cookie=$RABBIT_DIR/home/.erlang.cookie
   if [[ ! -s $cookie ]]; then
     random_password >"$cookie"
@@ -278,24 +293,29 @@ start_broker() {
   write_rabbitmq_conf
   : >"$RABBIT_DIR/rabbitmq-env.conf"     # ignore /etc/rabbitmq/rabbitmq-env.conf
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
+  [[ -z $BROKER_USER ]] || chown -R "$BROKER_USER:" "$RABBIT_DIR"
+  ln -sfn "$RABBIT_DIR/log/$NODE.log" "$LOG_DIR/rabbitmq.log"
   rm -f "$RABBIT_PIDFILE"
-  log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT"
-  (rabbit_env && exec nohup "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
+  log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT${BROKER_USER:+ as $BROKER_USER}"
+  (rabbit_env && cd "$RABBIT_DIR" && exec nohup ${BROKER_USER:+setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
+    --init-groups --inh-caps=-all} "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
   rabbit rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null ||
-    die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/$NODE.log"
+    die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/rabbitmq.log"
 }
 
 # write_rabbitmq_conf: the node listens on 127.0.0.1:AMQP_PORT, with TLS only (TLS 1.2 or 1.3,
-# the server certificate of tls/) when TLS is on.
+# a copy of the server certificate of tls/ in the broker's folder) when TLS is on.
 write_rabbitmq_conf() {
   if [[ $TLS == on ]]; then
     ensure_tls
+    mkdir -p "$RABBIT_DIR/tls"
+    install -m 600 "$TLS_CA" "$TLS_DIR/server.pem" "$TLS_DIR/server.key" "$RABBIT_DIR/tls/"
     cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
 listeners.tcp = none
 listeners.ssl.default = 127.0.0.1:$AMQP_PORT
-ssl_options.cacertfile = $TLS_CA
-ssl_options.certfile = $TLS_DIR/server.pem
-ssl_options.keyfile = $TLS_DIR/server.key
+ssl_options.cacertfile = $RABBIT_DIR/tls/ca.pem
+ssl_options.certfile = $RABBIT_DIR/tls/server.pem
+ssl_options.keyfile = $RABBIT_DIR/tls/server.key
 ssl_options.versions.1 = tlsv1.3
 ssl_options.versions.2 = tlsv1.2
 ssl_options.verify = verify_none
@@ -424,11 +444,12 @@ stop_postgres() {
 # user, the services' files name the copies in SERVICE_DIR they can read.
 write_env_files() {
   private_dir "$ENV_DIR"
-  local svc ca=$TLS_CA seal_key
+  local svc ca=$TLS_CA seal_key certificate=$TLS_DIR/services.pem key=$TLS_DIR/services.key
   seal_key=$(seal_key_file)
+  [[ $TLS == off ]] || ensure_tls
   if [[ -n $SERVICE_DIR ]]; then
     make_service_dir
-    [[ $TLS == off ]] || ca=$(service_file "$TLS_CA")
+    [[ $TLS == off ]] || ca=$(service_file "$TLS_CA") certificate=$(service_file "$certificate") key=$(service_file "$key")
     seal_key=$(service_file "$seal_key")
   fi
   for svc in "${HOUSHI_SERVICES[@]}"; do
@@ -440,6 +461,7 @@ HOUSHI_HTTP_PORT=$(service_port "$svc")
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
 HOUSHI_PUBLIC_URL=$(web_url)
 EOF
+    [[ $TLS == off ]] || printf 'HOUSHI_HTTP_TLS_CERT=%s\nHOUSHI_HTTP_TLS_KEY=%s\n' "$certificate" "$key" >>"$ENV_DIR/$svc.env"
     if [[ -n $SERVICE_DIR ]]; then
       # The data and pages as the image has them (deploy/Dockerfile), from the installed tree.
       cat >>"$ENV_DIR/$svc.env" <<EOF
@@ -487,7 +509,7 @@ make_service_dir() {
   chown "$SERVICE_USER:" "$SERVICE_DIR"
   chmod 700 "$SERVICE_DIR"
   local file
-  for file in "$(seal_key_file)" ${TLS_CA:+$([[ $TLS == off ]] || echo "$TLS_CA")}; do
+  for file in "$(seal_key_file)" $([[ $TLS == off ]] || echo "$TLS_CA $TLS_DIR/services.pem $TLS_DIR/services.key"); do
     install -o "$SERVICE_USER" -g "$SERVICE_USER" -m 600 "$file" "$(service_file "$file")"
   done
 }
@@ -577,10 +599,11 @@ infra_destroy() {
   stop_nginx
   stop_services
   infra_stop
-  local pg_real
+  local pg_real rabbit_real nginx_real
   pg_real=$(realpath -m "$RUN_DIR/postgres")
+  rabbit_real=$(realpath -m "$RUN_DIR/rabbitmq") nginx_real=$(realpath -m "$RUN_DIR/nginx")
   rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,nginx,tls,demo-token,demo-staff-password} \
-    "$pg_real" ${SERVICE_DIR:+"$SERVICE_DIR"}
+    "$pg_real" "$rabbit_real" "$nginx_real" ${SERVICE_DIR:+"$SERVICE_DIR"}
 }
 
 # ------------------------------------------------------------------------------ services
@@ -756,8 +779,8 @@ service_status() {
   local svc=$1 name port pid state
   name=$(replica_name "$svc" "$2")
   port=$(replica_port "$svc" "$2")
-  if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; then state=ready
-  elif curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; then state="running, not ready"
+  if probe "$(service_url "$port")/readyz"; then state=ready
+  elif probe "$(service_url "$port")/healthz"; then state="running, not ready"
   else state=stopped; fi
   if pid=$(live_pid "$PID_DIR/$name.pid" "$svc"); then state+=" (pid $pid)"; fi
   echo "$name: $state, 127.0.0.1:$port"
@@ -768,10 +791,10 @@ service_status() {
 wait_ready() {
   local svc=$1 replica=${2:-1} name url pid timeout=${HOUSHI_READY_TIMEOUT:-120}
   name=$(replica_name "$svc" "$replica")
-  url=http://127.0.0.1:$(replica_port "$svc" "$replica")/readyz
+  url=$(service_url "$(replica_port "$svc" "$replica")")/readyz
   pid=$(cat "$PID_DIR/$name.pid")
   local deadline=$((SECONDS + timeout))
-  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+  until probe "$url"; do
     alive "$pid" || die "$name exited during start-up; see $LOG_DIR/$name.log"
     ((SECONDS < deadline)) || die "$name not ready at $url after ${timeout}s; see $LOG_DIR/$name.log"
     sleep 0.5
@@ -794,16 +817,23 @@ nginx_pid() { live_pid "$NGINX_DIR/nginx.pid" "-p $NGINX_DIR/"; }
 # is given the template's HOUSHI_ placeholders only, so nginx's own $variables stay.
 render_nginx_conf() {
   local template=$HOUSHI_REPO/deploy/nginx/houshi.conf
+  # Run by root, the workers (which read requests and write their bodies to temporary files
+  # under NGINX_DIR) run as www-data; the master, root, reads the keys and opens the logs.
+  [[ $EUID -ne 0 ]] || server_dir nginx www-data
   mkdir -p "$NGINX_DIR" "$LOG_DIR"
   (
     local listen=127.0.0.1:$WEB_PORT
     [[ $TLS == off ]] || listen+=" ssl"
     ensure_tls
-    export HOUSHI_NGINX_USER=root HOUSHI_NGINX_LISTEN=$listen \
+    local workers=www-data
+    [[ $EUID -eq 0 ]] || workers=$(id -un)
+    export HOUSHI_NGINX_USER=$workers HOUSHI_NGINX_LISTEN=$listen \
       HOUSHI_NGINX_CERTIFICATE=$TLS_DIR/server.pem HOUSHI_NGINX_CERTIFICATE_KEY=$TLS_DIR/server.key \
       HOUSHI_NGINX_ACCESS_LOG=$LOG_DIR/nginx-access.log \
       HOUSHI_NGINX_ERROR_LOG=$LOG_DIR/nginx-error.log \
-      HOUSHI_NGINX_RESOLVER=127.0.0.1   # never asked: the upstreams are addresses
+      HOUSHI_NGINX_RESOLVER=127.0.0.1 \
+      HOUSHI_UPSTREAM_SCHEME=$([[ $TLS == off ]] && echo http || echo https) HOUSHI_UPSTREAM_CA=$TLS_CA
+    # (the resolver is never asked: the upstreams are addresses)
     local svc var names
     for svc in "${HOUSHI_SERVICES[@]}"; do
       var=HOUSHI_UPSTREAM_${svc^^}
@@ -832,7 +862,7 @@ start_nginx() {
   log "starting nginx on 127.0.0.1:$WEB_PORT"
   nginx_cmd -g 'daemon on;' </dev/null || die "nginx did not start; see $LOG_DIR/nginx-error.log"
   local deadline=$((SECONDS + 10))
-  until curl -fsS -o /dev/null --max-time 2 --cacert "$TLS_CA" "$(web_url)/healthz" 2>/dev/null; do
+  until probe "$(web_url)/healthz"; do
     ((SECONDS < deadline)) || die "nginx does not answer on 127.0.0.1:$WEB_PORT; see $LOG_DIR/nginx-error.log"
     sleep 0.2
   done
@@ -876,6 +906,14 @@ houshi_load() {
     . "$ENV_DIR/admin.env"
     exec "$BIN_DIR/houshi-load" "$@"
   )
+}
+
+# post_notices ARGS...: `houshi-load post ARGS...` to intake directly (its URL, trusting the
+# run's CA), with the demo institution's token.
+post_notices() {
+  local tls=()
+  [[ $TLS == off ]] || tls=(--ca-file "$TLS_CA")
+  houshi_load post --intake "$(service_url "$(service_port intake)")" "${tls[@]}" --token-file "$RUN_DIR/demo-token" "$@"
 }
 
 # prepare_load CASES: the topology, the demo institution, and the registers for CASES synthetic

@@ -60,7 +60,8 @@ public enum ServiceRunner {
         try await S.addRoutes(to: router, context: context)
         let http = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.httpIdleTimeout.components.seconds))),
+            server: try HTTPServerTLS.server(.http1(configuration: .init(idleTimeout: .seconds(configuration.httpIdleTimeout.components.seconds))),
+                                             tls: configuration.httpTLS),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: S.department.rawValue,
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections,
@@ -80,7 +81,7 @@ public enum ServiceRunner {
             ] + background.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)",
+        logger.info("starting", metadata: ["http": "\(configuration.httpTLS == nil ? "http" : "https")://\(configuration.httpHost):\(configuration.httpPort)",
                                            "broker": "\(configuration.amqpURL)"])
         try await group.run()
     }

@@ -16,6 +16,8 @@ public struct ServiceConfiguration: Sendable {
     public var databaseURL: String
     public var httpHost: String
     public var httpPort: Int
+    /// The certificate and key the HTTP listener speaks HTTPS with; nil: plain HTTP.
+    public var httpTLS: HTTPServerTLS?
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
     public var consumers: Int
@@ -50,6 +52,8 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_DATABASE_URL", "postgres://<schema>@127.0.0.1:5432/houshi", "database URL with the service's own role"),
         ("HOUSHI_HTTP_HOST", "127.0.0.1", "address of the HTTP server (health, API)"),
         ("HOUSHI_HTTP_PORT", "8080 intake, 8081 public-security, 8082 civil-affairs, 8083 social-security", "its port"),
+        ("HOUSHI_HTTP_TLS_CERT", "(none: plain HTTP)", "PEM certificate chain; with HOUSHI_HTTP_TLS_KEY the HTTP server speaks HTTPS only"),
+        ("HOUSHI_HTTP_TLS_KEY", "(none)", "PEM private key of HOUSHI_HTTP_TLS_CERT"),
         ("HOUSHI_LOG_FORMAT", "text", "`text` or `json` (JSON lines)"),
         ("HOUSHI_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error, critical"),
         ("HOUSHI_CONSUMERS", "1", "competing consumer threads, each with its own connections"),
@@ -96,6 +100,7 @@ public struct ServiceConfiguration: Sendable {
         }
         httpHost = try reader.string("HOUSHI_HTTP_HOST", default: "127.0.0.1")
         httpPort = try reader.integer("HOUSHI_HTTP_PORT", default: Self.defaultPort(of: department), in: 0...65535)
+        httpTLS = try HTTPServerTLS.read(from: reader)
         logFormat = try reader.value("HOUSHI_LOG_FORMAT", default: .text, LogFormat.init(rawValue:))
         logLevel = try reader.value("HOUSHI_LOG_LEVEL", default: .info, Logger.Level.init(rawValue:))
         consumers = try reader.integer("HOUSHI_CONSUMERS", default: 1, in: 1...64)
@@ -123,7 +128,7 @@ public struct ServiceConfiguration: Sendable {
 extension ServiceConfiguration: CustomStringConvertible {
     public var description: String {
         "ServiceConfiguration(department: \(department.rawValue), amqpURL: \(amqpURL), "
-            + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpHost):\(httpPort), "
+            + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpTLS == nil ? "http" : "https")://\(httpHost):\(httpPort), "
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "linger: \(consumerLinger), "
             + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "

@@ -52,6 +52,9 @@ final class Houshi: @unchecked Sendable {
 
     func port(of department: Department) throws -> Int { try #require(services[department]).httpPort }
 
+    /// A service's own address (https when the run speaks TLS), e.g. `https://127.0.0.1:20030`.
+    func address(of department: Department) throws -> String { try #require(services[department]).address }
+
     /// Runs a service's admin subcommand with its environment; returns its output.
     @discardableResult
     func admin(_ department: Department, _ arguments: [String]) async throws -> String {
@@ -60,7 +63,7 @@ final class Houshi: @unchecked Sendable {
     }
 
     func postNotice(_ body: Data) async throws -> HTTP.Reply {
-        try await HTTP.post("http://127.0.0.1:\(try port(of: .intake))/v1/death-notices",
+        try await HTTP.post("\(try address(of: .intake))/v1/death-notices",
                             headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
                             body: body)
     }

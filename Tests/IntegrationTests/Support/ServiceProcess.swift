@@ -7,6 +7,8 @@ import HoushiHTTPClient
 final class ServiceProcess: @unchecked Sendable {
     let department: Department
     let httpPort: Int
+    /// Where it answers: `http(s)://127.0.0.1:<httpPort>`.
+    let address: String
     let logFile: URL
     private let child: ChildProcess
 
@@ -15,6 +17,7 @@ final class ServiceProcess: @unchecked Sendable {
          overrides: [String: String] = [:]) throws {
         self.department = department
         self.httpPort = httpPort
+        address = environment.serviceAddress(port: httpPort)
         let logs = environment.runDirectory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         logFile = logs.appendingPathComponent("test-\(department.rawValue)-\(httpPort).log")
@@ -38,7 +41,7 @@ final class ServiceProcess: @unchecked Sendable {
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         try await eventually(timeout: timeout, "\(department.rawValue) to be ready (log: \(logFile.path))") {
             guard child.isRunning else { throw Exited(department: department, log: logFile) }
-            return (try? await HTTP.get("http://127.0.0.1:\(httpPort)/readyz").status) == 200
+            return (try? await HTTP.get("\(address)/readyz").status) == 200
         }
     }
 
@@ -67,8 +70,16 @@ final class ServiceProcess: @unchecked Sendable {
     }
 }
 
-/// The tests' HTTP calls, over the shared client.
+/// The tests' HTTP calls, over the shared client, trusting the run's CA (and only it) when the
+/// run speaks TLS.
 enum HTTP {
+    private static let client: HTTPClient = {
+        guard let environment = try? TestEnvironment.load(), environment.tls, let ca = try? environment.tlsCA else {
+            return .shared
+        }
+        return try! HTTPClient(trustingCAFile: ca.path)
+    }()
+
     struct Reply: Sendable {
         let status: Int
         let headers: [String: String]
@@ -88,7 +99,7 @@ enum HTTP {
     static func send(_ method: String, _ url: String, headers: [String: String], body: Data?) async throws -> Reply {
         let request = try HTTPClientRequest(method, url: url, headers: headers.map { ($0.key, $0.value) },
                                             body: body.map(Array.init))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(10))
         return Reply(status: response.status, headers: response.headers, body: Data(response.body))
     }
 }

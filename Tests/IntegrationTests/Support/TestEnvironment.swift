@@ -37,20 +37,25 @@ struct TestEnvironment: Sendable {
         return value
     }
 
-    /// Whether the broker, the database and nginx speak TLS only (`HOUSHI_TLS`, on by default).
+    /// Whether the broker, the database, the services and nginx speak TLS only (`HOUSHI_TLS`, on
+    /// by default).
     var tls: Bool { admin["HOUSHI_TLS"] != "off" }
 
     /// The local CA that signed the servers' certificate (`HOUSHI_TLS_CA`).
     var tlsCA: URL { get throws { URL(fileURLWithPath: try adminValue("HOUSHI_TLS_CA")) } }
 
     /// `deploy/local/infra start-nginx|stop-nginx` on `webPort`, in front of the services of
-    /// `Houshi.basePort`.
-    func nginx(_ subcommand: String, webPort: Int) async throws {
+    /// `basePort` (intake's port; the departments' follow).
+    func nginx(_ subcommand: String, webPort: Int, servicesFrom basePort: Int = Houshi.basePort) async throws {
         _ = try await runCommand(Self.repository.appendingPathComponent("deploy/local/infra"), [subcommand], environment: [
             "HOUSHI_RUN_DIR": runDirectory.path, "HOUSHI_WEB_PORT": String(webPort),
-            "HOUSHI_HTTP_BASE_PORT": String(Houshi.basePort),
+            "HOUSHI_HTTP_BASE_PORT": String(basePort),
         ])
     }
+
+    /// A service's address when it listens on `port` on this host: https when the run speaks TLS
+    /// (its certificate holds the address too).
+    func serviceAddress(port: Int) -> String { tls ? "https://127.0.0.1:\(port)" : "http://127.0.0.1:\(port)" }
 
     /// nginx's address when it listens on `port`: https on the name its certificate holds.
     func webAddress(port: Int) -> String { tls ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
