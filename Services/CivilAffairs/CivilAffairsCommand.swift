@@ -10,7 +10,7 @@ import ServiceLifecycle
 enum CivilAffairsService: ServiceDefinition {
     static let department = Department.civilAffairs
     static let abstract = "Civil affairs (民政局): issues cremation certificates and records cremations."
-    static let migrations = CivilAffairsSchema.migrations
+    static let migrationGroups = CivilAffairsSchema.migrationGroups
 
     static func handlers() -> [RegisteredHandler] {
         [

@@ -12,7 +12,7 @@ import ServiceLifecycle
 enum IntakeService: ServiceDefinition {
     static let department = Department.intake
     static let abstract = "Intake: the hospital's death-notice API and the one-stop case view."
-    static let migrations = IntakeSchema.migrations
+    static let migrationGroups = IntakeSchema.migrationGroups
     static let variables: [ConfigurationVariable] = [
         ("HOUSHI_SEAL_KEY", "none: required", "base64 of the 32-byte Ed25519 key that seals attachments (or …_FILE)"),
         ("HOUSHI_SEAL_KEY_FILE", "none", "a file holding HOUSHI_SEAL_KEY, read in its place"),

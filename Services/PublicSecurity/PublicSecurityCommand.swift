@@ -11,7 +11,7 @@ import ServiceLifecycle
 enum PublicSecurityService: ServiceDefinition {
     static let department = Department.publicSecurity
     static let abstract = "Public security (公安局): cancels the household registration of the deceased."
-    static let migrations = PublicSecuritySchema.migrations
+    static let migrationGroups = PublicSecuritySchema.migrationGroups
     static let variables: [ConfigurationVariable] = [
         ("HOUSHI_CALENDAR_DIR", "the years shipped in Calendar/", "a folder of NNNN.json official working-day calendars"),
     ]

@@ -12,7 +12,7 @@ import ServiceLifecycle
 enum SocialSecurityService: ServiceDefinition {
     static let department = Department.socialSecurity
     static let abstract = "Social security (人社局): stops the pension and settles benefits and the medical account."
-    static let migrations = SocialSecuritySchema.migrations
+    static let migrationGroups = SocialSecuritySchema.migrationGroups
     /// A department's retention, and the settlements' figures masked too.
     static let retentionPlan = RetentionPlan.department(extraErasureSQL: [
         "UPDATE settlements SET figures = masked_personal_data(figures) WHERE case_id = ANY($1::uuid[])",

@@ -32,7 +32,7 @@ public struct OutboxMessage: Sendable, Equatable {
 public enum Outbox {
     /// Creates `outbox` and `inbox` in the service's schema. Inserting into the outbox notifies
     /// `<schema>_outbox` at commit, which wakes the relay.
-    public static let migration = Migration(version: 1, name: "outbox and inbox", sql: """
+    public static let migration = Migration(version: 1, formerly: 1, name: "outbox and inbox", sql: """
         CREATE TABLE outbox (
             seq bigserial PRIMARY KEY,
             message_id uuid NOT NULL UNIQUE,
@@ -63,7 +63,7 @@ public enum Outbox {
     /// rows since sent stay until a vacuum removes them, and every batch walks past them: with the
     /// default their number grows with the table (intake's batch lock took 1 ms on a fresh database
     /// and 23 ms with 875,000 rows). Index cleanup is never skipped, since those entries are the point.
-    public static let vacuumMigration = Migration(version: 5, name: "outbox vacuumed by count", sql: """
+    public static let vacuumMigration = Migration(version: 2, formerly: 5, name: "outbox vacuumed by count", sql: """
         ALTER TABLE outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
                                 vacuum_index_cleanup = on);
         """)
@@ -71,7 +71,7 @@ public enum Outbox {
     /// The message columns carry no statistics: no statement filters or sorts on them, and
     /// autovacuum's ANALYZE spent most of its time sorting their sampled values (`perf` at 100
     /// cases/s: ANALYZE 8.9 % of the machine; intake's outbox analyzed in 191 ms instead of 326).
-    public static let statisticsMigration = Migration(version: 6, name: "outbox messages without statistics", sql: """
+    public static let statisticsMigration = Migration(version: 3, formerly: 6, name: "outbox messages without statistics", sql: """
         ALTER TABLE outbox ALTER COLUMN body SET STATISTICS 0, ALTER COLUMN headers SET STATISTICS 0;
         """)
 
@@ -79,7 +79,7 @@ public enum Outbox {
     /// (`enqueue(_:claimedFor:on:)`) is left alone by the relays until the claim ends, and wakes
     /// none of them: only rows nobody publishes at once (written over HTTP, dead letters) notify
     /// `<schema>_outbox`; a claim whose writer died is found by a relay's poll once it has ended.
-    public static let claimMigration = Migration(version: 7, name: "outbox claims", sql: """
+    public static let claimMigration = Migration(version: 4, formerly: 7, name: "outbox claims", sql: """
         ALTER TABLE outbox ADD COLUMN claimed_until timestamptz;
         DROP TRIGGER outbox_inserted ON outbox;
         CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox
@@ -88,7 +88,7 @@ public enum Outbox {
 
     /// Rows the broker would refuse (a type the service does not own, a dead letter under
     /// another's name) move to `outbox_refused` with the reason, out of the relays' way.
-    public static let refusedMigration = Migration(version: 21, name: "refused outbox rows", sql: """
+    public static let refusedMigration = Migration(version: 5, formerly: 21, name: "refused outbox rows", sql: """
         CREATE TABLE outbox_refused (
             seq bigint PRIMARY KEY,
             message_id uuid NOT NULL,
@@ -102,8 +102,10 @@ public enum Outbox {
             reason text NOT NULL);
         """)
 
-    /// The outbox's and inbox's migrations, in version order.
-    public static let migrations = [migration, vacuumMigration, statisticsMigration, claimMigration, refusedMigration]
+    /// The outbox's and inbox's migrations, in every service's schema.
+    public static let migrationGroup = MigrationGroup(owner: "outbox", [
+        migration, vacuumMigration, statisticsMigration, claimMigration, refusedMigration,
+    ])
 
     /// The NOTIFY channel of a schema's outbox.
     public static func channel(schema: String) -> String { "\(schema)_outbox" }

@@ -4,8 +4,11 @@ import HoushiWeb
 
 /// The civil affairs schema: funeral homes, cremation certificates, pickups and cremations.
 enum CivilAffairsSchema {
-    static let migrations = CaseLedger.departmentMigrations + OfficerAccounts.migrations + [
-        Migration(version: 10, name: "funeral homes, certificates, pickups, cremations", sql: """
+    static let migrationGroups = CaseLedger.departmentMigrationGroups + [OfficerAccounts.migrationGroup, own]
+
+    /// The department's own tables.
+    private static let own = MigrationGroup(owner: "civil-affairs", [
+        Migration(version: 1, formerly: 10, name: "funeral homes, certificates, pickups, cremations", sql: """
             CREATE TABLE funeral_homes (
                 code text PRIMARY KEY,
                 name text NOT NULL UNIQUE,
@@ -38,12 +41,12 @@ enum CivilAffairsSchema {
                 recorded_by text NOT NULL,
                 recorded_at timestamptz NOT NULL DEFAULT now());
             """),
-        Migration(version: 11, name: "who received the ashes", sql: """
+        Migration(version: 2, formerly: 11, name: "who received the ashes", sql: """
             ALTER TABLE cremations ADD COLUMN ashes_received_by text;
             """),
         // A family at the funeral home with the paper certificate before the hospital's notice:
         // what the staff checked and the certificate they issued, joined by the notice later.
-        Migration(version: 12, name: "walk-ins", sql: """
+        Migration(version: 3, formerly: 12, name: "walk-ins", sql: """
             CREATE TABLE walk_ins (
                 id uuid PRIMARY KEY,
                 deceased_id_number text NOT NULL UNIQUE,
@@ -57,5 +60,5 @@ enum CivilAffairsSchema {
                 case_id uuid UNIQUE);
             """),
         FuneralHomeStaff.migration,
-    ]
+    ])
 }

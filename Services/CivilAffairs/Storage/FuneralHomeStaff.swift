@@ -26,7 +26,7 @@ enum FuneralHomeStaff {
         case `operator`
     }
 
-    static let migration = Migration(version: 26, name: "funeral home staff", sql: """
+    static let migration = Migration(version: 4, formerly: 26, name: "funeral home staff", sql: """
         CREATE TABLE funeral_home_staff (
             kind text NOT NULL CHECK (kind IN ('officer', 'operator')),
             who text NOT NULL,

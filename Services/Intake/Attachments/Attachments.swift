@@ -30,7 +30,7 @@ enum Attachments {
         "image/png": [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
     ]
 
-    static let migration = Migration(version: 12, name: "attachments and the seal key", sql: """
+    static let migration = Migration(version: 3, formerly: 12, name: "attachments and the seal key", sql: """
         CREATE TABLE attachments (
             id uuid PRIMARY KEY,
             case_id uuid NOT NULL REFERENCES cases (case_id),

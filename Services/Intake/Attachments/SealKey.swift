@@ -85,7 +85,7 @@ struct SealPublicKeyList: Encodable {
 enum SealPublicKeys {
     /// The public keys by id, and which key sealed each attachment. The private key intake once
     /// kept in `seal_keys` is moved out by `adopt(_:on:)` and the table dropped.
-    static let migration = Migration(version: 22, name: "seal public keys by id", sql: """
+    static let migration = Migration(version: 11, formerly: 22, name: "seal public keys by id", sql: """
         CREATE TABLE seal_public_keys (
             key_id text PRIMARY KEY,
             public_key bytea NOT NULL,

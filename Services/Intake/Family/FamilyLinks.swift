@@ -17,7 +17,7 @@ struct FamilyLinks: Sendable {
     /// How long after completion a link still opens the page.
     static let daysAfterCompletion = 90
 
-    static let migration = Migration(version: 19, name: "family links and case numbers", sql: """
+    static let migration = Migration(version: 9, formerly: 19, name: "family links and case numbers", sql: """
         CREATE TABLE family_links (
             token_sha256 bytea PRIMARY KEY,
             case_id uuid NOT NULL UNIQUE REFERENCES cases (case_id));

@@ -19,7 +19,7 @@ enum Institutions {
     static let defaultValidDays = 365
 
     /// Expiry and revocation of tokens; tokens issued before are valid for a year from now.
-    static let tokenLifetimeMigration = Migration(version: 24, name: "institution tokens expire and are revoked", sql: """
+    static let tokenLifetimeMigration = Migration(version: 12, formerly: 24, name: "institution tokens expire and are revoked", sql: """
         ALTER TABLE institutions ADD COLUMN token_expires_at timestamptz, ADD COLUMN token_revoked_at timestamptz;
         UPDATE institutions SET token_expires_at = now() + interval '365 days';
         ALTER TABLE institutions ALTER COLUMN token_expires_at SET NOT NULL;

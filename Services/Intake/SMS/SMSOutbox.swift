@@ -14,7 +14,7 @@ struct SMS: Sendable, Equatable {
 /// The family's messages waiting to be sent: written with the case's changes, sent by the
 /// `SMSNotifier`, retried with back-off, never lost.
 enum SMSOutbox {
-    static let migration = Migration(version: 11, name: "family SMS", sql: """
+    static let migration = Migration(version: 2, formerly: 11, name: "family SMS", sql: """
         CREATE TABLE sms_messages (
             id bigserial PRIMARY KEY,
             case_id uuid NOT NULL REFERENCES cases (case_id),
@@ -32,7 +32,7 @@ enum SMSOutbox {
     /// Unsent messages are taken oldest first by id, so that a lease, which moves
     /// `next_attempt_at`, changes no indexed column and leaves no index entry behind; and
     /// pages keep room for those updates.
-    static let unsentByIdMigration = Migration(version: 13, name: "unsent SMS by id", sql: """
+    static let unsentByIdMigration = Migration(version: 4, formerly: 13, name: "unsent SMS by id", sql: """
         DROP INDEX sms_due;
         CREATE INDEX sms_unsent ON sms_messages (id) WHERE sent_at IS NULL;
         ALTER TABLE sms_messages SET (fillfactor = 80);
@@ -41,7 +41,7 @@ enum SMSOutbox {
     /// Vacuums the SMS table after a fixed number of changed rows, as `Outbox.vacuumMigration` does
     /// the outbox: each lease walks `sms_unsent`'s entries for messages since sent until a vacuum
     /// removes them.
-    static let vacuumMigration = Migration(version: 15, name: "SMS vacuumed by count", sql: """
+    static let vacuumMigration = Migration(version: 6, formerly: 15, name: "SMS vacuumed by count", sql: """
         ALTER TABLE sms_messages SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
                                       vacuum_index_cleanup = on);
         """)

@@ -13,7 +13,7 @@ struct StaffMember: SignedInAccount, Equatable {
 
 /// Staff accounts, their passwords hashed with bcrypt (`Passwords`).
 enum StaffAccounts {
-    static let migration = Migration(version: 17, name: "staff accounts, login failures, who entered what", sql: """
+    static let migration = Migration(version: 8, formerly: 17, name: "staff accounts, login failures, who entered what", sql: """
         CREATE TABLE staff (
             id uuid PRIMARY KEY,
             institution_code text NOT NULL REFERENCES institutions (code),

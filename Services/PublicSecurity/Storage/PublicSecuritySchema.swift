@@ -4,8 +4,11 @@ import HoushiWeb
 
 /// The public security schema: the ledger, officers, held items, the household register and cancellations.
 enum PublicSecuritySchema {
-    static let migrations = CaseLedger.departmentMigrations + OfficerAccounts.migrations + [
-        Migration(version: 10, name: "household register", sql: """
+    static let migrationGroups = CaseLedger.departmentMigrationGroups + [OfficerAccounts.migrationGroup, own]
+
+    /// The department's own tables.
+    private static let own = MigrationGroup(owner: "public-security", [
+        Migration(version: 1, formerly: 10, name: "household register", sql: """
             CREATE TABLE residents (
                 id_number text PRIMARY KEY,
                 name text NOT NULL,
@@ -26,7 +29,7 @@ enum PublicSecuritySchema {
             """),
         // Officers confirm registrations cancelled outside this case; a year's calendar can be
         // loaded at run time (`public-security calendar import`).
-        Migration(version: 11, name: "confirmed earlier cancellations, stored calendar years", sql: """
+        Migration(version: 2, formerly: 11, name: "confirmed earlier cancellations, stored calendar years", sql: """
             CREATE TABLE cancellation_confirmations (
                 case_id uuid PRIMARY KEY,
                 id_number text NOT NULL REFERENCES residents (id_number),
@@ -38,5 +41,5 @@ enum PublicSecuritySchema {
                 content jsonb NOT NULL,
                 imported_at timestamptz NOT NULL DEFAULT now());
             """),
-    ]
+    ])
 }

@@ -4,8 +4,11 @@ import HoushiWeb
 
 /// The social security schema: insured persons, pension payments, medical accounts, settlements.
 enum SocialSecuritySchema {
-    static let migrations = CaseLedger.departmentMigrations + OfficerAccounts.migrations + [
-        Migration(version: 10, name: "insured persons, payments, medical accounts, settlements", sql: """
+    static let migrationGroups = CaseLedger.departmentMigrationGroups + [OfficerAccounts.migrationGroup, own]
+
+    /// The department's own tables.
+    private static let own = MigrationGroup(owner: "social-security", [
+        Migration(version: 1, formerly: 10, name: "insured persons, payments, medical accounts, settlements", sql: """
             CREATE TABLE insured_persons (
                 id_number text PRIMARY KEY,
                 name text NOT NULL,
@@ -41,12 +44,12 @@ enum SocialSecuritySchema {
             """),
         // Settlement figures carry no statistics: no statement filters on them (see
         // `Outbox.statisticsMigration`).
-        Migration(version: 11, name: "settlement figures without statistics", sql: """
+        Migration(version: 2, formerly: 11, name: "settlement figures without statistics", sql: """
             ALTER TABLE settlements ALTER COLUMN figures SET STATISTICS 0;
             """),
         // 人社部发〔2021〕18号 counts the 抚恤金 by contribution years (and caps it at the person's own
         // contributions under 5 years); the medical account waits for open reimbursements.
-        Migration(version: 12, name: "contribution years, reimbursement claims, frozen medical accounts", sql: """
+        Migration(version: 3, formerly: 12, name: "contribution years, reimbursement claims, frozen medical accounts", sql: """
             ALTER TABLE insured_persons
                 ADD COLUMN contribution_months integer NOT NULL DEFAULT 0 CHECK (contribution_months >= 0),
                 ADD COLUMN own_contributions_fen bigint CHECK (own_contributions_fen >= 0);
@@ -60,5 +63,5 @@ enum SocialSecuritySchema {
                 updated_at timestamptz NOT NULL DEFAULT now());
             CREATE INDEX medical_reimbursements_open ON medical_reimbursements (id_number) WHERE status = 'open';
             """),
-    ]
+    ])
 }

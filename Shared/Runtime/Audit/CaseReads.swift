@@ -49,9 +49,10 @@ public enum CaseReads {
         case list = "list"
     }
 
-    /// The table, at the version the service's own migrations give it (intake 23, the departments 27).
-    public static func migration(version: Int) -> Migration {
-        Migration(version: version, name: "case reads", sql: """
+    /// The table, as its own owner's migrations; `formerly` the number it had in the service's
+    /// former single numbering (intake 23, the departments 27).
+    public static func migrationGroup(formerly: Int) -> MigrationGroup {
+        MigrationGroup(owner: "case-reads", [Migration(version: 1, formerly: formerly, name: "case reads", sql: """
             CREATE TABLE case_reads (
                 seq bigserial PRIMARY KEY,
                 case_id uuid NOT NULL,
@@ -61,7 +62,7 @@ public enum CaseReads {
                 read_at timestamptz NOT NULL DEFAULT now());
             CREATE INDEX case_reads_by_case ON case_reads (case_id, read_at);
             CREATE INDEX case_reads_by_time ON case_reads (read_at);
-            """)
+            """)])
     }
 
     /// Records a read on the caller's connection.

@@ -13,8 +13,9 @@ public protocol ServiceDefinition: SendableMetatype {
     static var abstract: String { get }
     /// The variables only this service reads, for `--help` beside the shared ones.
     static var variables: [ConfigurationVariable] { get }
-    /// The service's own tables; version 1 is the shared outbox and inbox, so these start at 2.
-    static var migrations: [Migration] { get }
+    /// The migrations of the service's schema beside the shared outbox and inbox, owner by owner in
+    /// the order they apply.
+    static var migrationGroups: [MigrationGroup] { get }
     /// Must cover exactly `Topology.subscriptions(of: department)`.
     static func handlers() -> [RegisteredHandler]
     /// What follows the handlers in their transaction (`MessageProcessor.FollowUp`); none by default.
@@ -36,9 +37,13 @@ extension ServiceDefinition {
     public static func backgroundServices(context: ServiceContext) throws -> [any Service] { [] }
     public static var retentionPlan: RetentionPlan { .department() }
 
-    /// The shared outbox/inbox migrations and the service's own, in version order.
-    public static var allMigrations: [Migration] {
-        (Outbox.migrations + migrations).sorted { $0.version < $1.version }
+    /// The shared outbox/inbox migrations, then the service's groups, in the order they apply.
+    public static var allMigrationGroups: [MigrationGroup] { [Outbox.migrationGroup] + migrationGroups }
+
+    /// The numbers the schema's migrations had in the former single numbering, in order: a
+    /// schema migrated then is converted by them, so they must be exactly those it had.
+    public static var formerMigrationNumbers: [Int] {
+        allMigrationGroups.flatMap(\.migrations).compactMap(\.formerly).sorted()
     }
 }
 

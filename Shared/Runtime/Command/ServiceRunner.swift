@@ -90,7 +90,7 @@ public enum ServiceRunner {
     /// database that is not up yet.
     static func migrate<S: ServiceDefinition>(_ service: S.Type, database: Database, logger: Logger,
                                               patience: Duration = .seconds(120)) async throws {
-        let migrations = S.allMigrations
+        let migrations = S.allMigrationGroups
         let deadline = ContinuousClock.now + patience
         var backoff = Backoff()
         while true {

@@ -6,7 +6,7 @@ import Logging
 /// Items a department holds for an officer's review, each with a deadline, and the decisions
 /// taken on them (who, when, why). Shared by every department's schema.
 public enum HeldItems {
-    public static let migration = Migration(version: 4, name: "held items", sql: """
+    public static let migration = Migration(version: 1, formerly: 4, name: "held items", sql: """
         CREATE TABLE held_items (
             case_id uuid NOT NULL,
             item text NOT NULL,

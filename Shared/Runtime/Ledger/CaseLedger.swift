@@ -7,7 +7,7 @@ import HoushiStorage
 /// whatever order they arrive in (DESIGN.md reliability rule 4).
 public enum CaseLedger {
     /// `item_requests` and `case_facts` in the department's schema.
-    public static let migration = Migration(version: 2, name: "case ledger", sql: """
+    public static let migration = Migration(version: 1, formerly: 2, name: "case ledger", sql: """
         CREATE TABLE item_requests (
             case_id uuid NOT NULL,
             item text NOT NULL,
@@ -27,7 +27,7 @@ public enum CaseLedger {
 
     /// The stored payloads carry no statistics: no statement filters on them (see
     /// `Outbox.statisticsMigration`).
-    public static let statisticsMigration = Migration(version: 8, name: "ledger payloads without statistics", sql: """
+    public static let statisticsMigration = Migration(version: 2, formerly: 8, name: "ledger payloads without statistics", sql: """
         ALTER TABLE item_requests ALTER COLUMN request SET STATISTICS 0;
         ALTER TABLE case_facts ALTER COLUMN payload SET STATISTICS 0;
         """)

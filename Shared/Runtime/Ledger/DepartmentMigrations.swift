@@ -1,10 +1,23 @@
 import HoushiStorage
 
 extension CaseLedger {
-    /// What every department's schema has beside its own tables: the case ledger, the operators
-    /// the held items, who read which case and the retention's functions (versions 2–4, 8, 25, 27
-    /// and 28; a department's own migrations start at 10).
-    public static let departmentMigrations = [CaseLedger.migration, Operators.migration, HeldItems.migration,
-                                              CaseLedger.statisticsMigration, Operators.tokenLifetimeMigration,
-                                              CaseReads.migration(version: 27), PersonalDataRetention.migration(version: 28)]
+    /// The case ledger's migrations, in every department's schema.
+    public static let migrationGroup = MigrationGroup(owner: "case-ledger", [migration, statisticsMigration])
+
+    /// What every department's schema has beside its own tables, owner by owner: the case
+    /// ledger, the operators, the held items, who read which case and the retention's functions.
+    public static let departmentMigrationGroups = [
+        migrationGroup, Operators.migrationGroup, HeldItems.migrationGroup, CaseReads.migrationGroup(formerly: 27),
+        PersonalDataRetention.migrationGroup,
+    ]
+}
+
+extension Operators {
+    /// The operators' migrations, in every department's schema.
+    public static let migrationGroup = MigrationGroup(owner: "operators", [migration, tokenLifetimeMigration])
+}
+
+extension HeldItems {
+    /// The held items' migrations, in every department's schema.
+    public static let migrationGroup = MigrationGroup(owner: "held-items", [migration])
 }

@@ -42,7 +42,7 @@ public enum Operators {
     /// How long an operator's token is valid unless told otherwise.
     public static let defaultValidDays = 90
 
-    public static let migration = Migration(version: 3, name: "operators", sql: """
+    public static let migration = Migration(version: 1, formerly: 3, name: "operators", sql: """
         CREATE TABLE operators (
             name text PRIMARY KEY,
             token_sha256 bytea NOT NULL UNIQUE,
@@ -50,7 +50,7 @@ public enum Operators {
         """)
 
     /// Stable ids, expiry and revocation; tokens issued before are valid for 90 days from now.
-    public static let tokenLifetimeMigration = Migration(version: 25, name: "operator ids, token expiry and revocation", sql: """
+    public static let tokenLifetimeMigration = Migration(version: 2, formerly: 25, name: "operator ids, token expiry and revocation", sql: """
         ALTER TABLE operators ADD COLUMN id uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
             ADD COLUMN token_expires_at timestamptz, ADD COLUMN token_revoked_at timestamptz;
         UPDATE operators SET token_expires_at = now() + interval '90 days';
@@ -163,7 +163,7 @@ extension ServiceDefinition {
         let configuration = try ServiceConfiguration(department: department)
         let database = Database(url: configuration.databaseURL, schema: department.schema, size: 1,
                                 name: "\(department.rawValue)-admin")
-        let migrations = allMigrations
+        let migrations = allMigrationGroups
         let outcome = await Result(asyncCatching: {
             try await database.transaction { db in
                 try db.migrate(migrations)

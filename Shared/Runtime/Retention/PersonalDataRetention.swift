@@ -45,8 +45,8 @@ public struct RetentionPlan: Sendable {
 
 public enum PersonalDataRetention {
     /// The masking functions and the record of erased cases, in the service's schema.
-    public static func migration(version: Int) -> Migration {
-        Migration(version: version, name: "personal data retention", sql: """
+    public static let migrationGroup = MigrationGroup(owner: "retention", [
+        Migration(version: 1, formerly: 28, name: "personal data retention", sql: """
             CREATE FUNCTION masked_text(value text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
                 SELECT CASE WHEN length(value) <= 7 THEN repeat('*', length(value))
                             ELSE left(value, 3) || repeat('*', length(value) - 7) || right(value, 4) END
@@ -70,8 +70,8 @@ public enum PersonalDataRetention {
             CREATE TABLE case_erasures (
                 case_id uuid PRIMARY KEY,
                 erased_at timestamptz NOT NULL DEFAULT now());
-            """)
-    }
+            """),
+    ])
 
     /// The sent messages of the cases `$1`: their bodies carry what was masked.
     static let outboxErasureSQL = "DELETE FROM outbox WHERE case_id = ANY($1::uuid[]) AND sent_at IS NOT NULL"

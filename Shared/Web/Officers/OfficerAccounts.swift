@@ -34,17 +34,18 @@ public struct Officer: SignedInAccount, Equatable {
 /// A department's officer accounts (passwords hashed with bcrypt), their failed sign-ins and
 /// their sessions, in the department's schema.
 public enum OfficerAccounts {
-    public static let migration = Migration(version: 9, name: "officer accounts, login failures, sessions", sql: """
+    public static let migration = Migration(version: 1, formerly: 9, name: "officer accounts, login failures, sessions", sql: """
         \(tableSQL)
         \(PasswordSignIn<OfficerDirectory>.failuresTableSQL)
         \(StoredSessions.tableSQL)
         """)
 
-    /// Every migration of the officers' accounts, in order, for a department's schema.
-    public static let migrations = [migration, passwordLifetimeMigration]
-
-    /// Officers' passwords expire and their accounts are revoked.
-    private static let passwordLifetimeMigration = PagePasswords.migration(version: 29, tables: ["officers"])
+    /// The officers' accounts' migrations, in a department's schema.
+    public static let migrationGroup = MigrationGroup(owner: "officers", [
+        migration,
+        // Officers' passwords expire and their accounts are revoked.
+        PagePasswords.migration(version: 2, formerly: 29, tables: ["officers"]),
+    ])
 
     /// The accounts' table alone, for a schema that has sessions and failed sign-ins already.
     public static let tableSQL = """

@@ -24,9 +24,10 @@ public struct StoredSessions: PersistDriver {
         CREATE INDEX sessions_by_expiry ON sessions (expires_at);
         """
 
-    /// The table as a migration of its own, at the version it gives.
-    public static func migration(version: Int) -> Migration {
-        Migration(version: version, name: "staff sessions", sql: tableSQL)
+    /// The table as its own owner's migrations; `formerly` the number it had in the service's
+    /// former single numbering.
+    public static func migrationGroup(formerly: Int) -> MigrationGroup {
+        MigrationGroup(owner: "sessions", [Migration(version: 1, formerly: formerly, name: "staff sessions", sql: tableSQL)])
     }
 
     public func run() async throws {

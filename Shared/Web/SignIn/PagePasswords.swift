@@ -11,8 +11,8 @@ public enum PagePasswords {
 
     /// Adds expiry and revocation to the tables; passwords set before are valid for
     /// `defaultValidDays` from the upgrade.
-    public static func migration(version: Int, tables: [String]) -> Migration {
-        Migration(version: version, name: "page passwords expire, accounts are revoked", sql: tables.map { table in
+    public static func migration(version: Int, formerly: Int?, tables: [String]) -> Migration {
+        Migration(version: version, formerly: formerly, name: "page passwords expire, accounts are revoked", sql: tables.map { table in
             """
             ALTER TABLE \(table) ADD COLUMN password_expires_at timestamptz, ADD COLUMN revoked_at timestamptz;
             UPDATE \(table) SET password_expires_at = now() + interval '\(defaultValidDays) days';
