@@ -102,10 +102,26 @@ public enum Outbox {
             reason text NOT NULL);
         """)
 
+    /// The inbox found by age for its housekeeping: a BRIN index, a few pages for the whole
+    /// table, as ids are inserted in time order.
+    public static let inboxAgeMigration = Migration(version: 6, name: "inbox by age", sql: """
+        CREATE INDEX inbox_by_age ON inbox USING brin (processed_at);
+        """)
+
     /// The outbox's and inbox's migrations, in every service's schema.
     public static let migrationGroup = MigrationGroup(owner: "outbox", [
-        migration, vacuumMigration, statisticsMigration, claimMigration, refusedMigration,
+        migration, vacuumMigration, statisticsMigration, claimMigration, refusedMigration, inboxAgeMigration,
     ])
+
+    /// Deletes at most `batch` ids of messages consumed more than `days` days ago, in a statement
+    /// of its own; returns how many. A redelivery of a message comes within minutes of its
+    /// first delivery, so its id need not be kept for ever.
+    public static func pruneInbox(olderThanDays days: Int, batch: Int, on db: PostgresConnection) throws -> Int {
+        try db.execute("""
+            DELETE FROM inbox WHERE message_id IN (
+                SELECT message_id FROM inbox WHERE processed_at < now() - make_interval(days => $1::int) LIMIT $2)
+            """, [days, batch]).affectedRows
+    }
 
     /// The NOTIFY channel of a schema's outbox.
     public static func channel(schema: String) -> String { "\(schema)_outbox" }

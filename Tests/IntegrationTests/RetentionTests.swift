@@ -123,4 +123,32 @@ final class RetentionTests {
         #expect(try await count("SELECT count(*) AS count FROM intake.attachments WHERE case_id = $1::uuid AND length(data) > 0", recent) == 1)
         #expect(try await houshi.admin(.intake, ["retention", "run"]).contains("0 cases erased"))
     }
+
+    @Test("ids of messages consumed longer ago than HOUSHI_INBOX_RETENTION_DAYS are deleted, recent ones kept")
+    func oldInboxIdsAreDeleted() async throws {
+        // In every schema: 3 ids consumed 31 days ago (the default keeps 30), one 29 days ago.
+        let (old, kept) = ((0..<3).map { _ in UUID().lowercased }, UUID().lowercased)
+        _ = try await houshi.infrastructure.database.withConnection { db in
+            try db.withTransaction { tx in
+                for schema in Department.allCases.map(\.schema) {
+                    for (id, age) in old.map({ ($0, 31) }) + [(kept, 29)] {
+                        try tx.execute("""
+                            INSERT INTO \(schema).inbox (message_id, routing_key, processed_at)
+                            VALUES ($1::uuid, 'test.housekeeping.v1', now() - make_interval(days => $2::int))
+                            """, [id, age])
+                    }
+                }
+            }
+        }
+        for department in Department.allCases {
+            // (the service's own sweep, which runs at its start, may have deleted them first)
+            let output = try await houshi.admin(department, ["retention", "run"])
+            #expect(output.contains(try Regex("[0-3] ids of consumed messages deleted \\(kept 30 days\\)")),
+                    "\(department.rawValue): \(output)")
+            let left = try await houshi.infrastructure.count("""
+                SELECT count(*) AS count FROM \(department.schema).inbox WHERE message_id = ANY($1::uuid[])
+                """, ["{\((old + [kept]).joined(separator: ","))}"])
+            #expect(left == 1, "\(department.rawValue) keeps only the recent id")
+        }
+    }
 }

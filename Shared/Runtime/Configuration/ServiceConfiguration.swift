@@ -39,6 +39,8 @@ public struct ServiceConfiguration: Sendable {
     public var outboxRelays: Int
     /// Days after a case is finished until its personal data is masked (`HOUSHI_RETENTION_DAYS`).
     public var retentionDays: Int
+    /// Days the ids of consumed messages are kept against redeliveries (`HOUSHI_INBOX_RETENTION_DAYS`).
+    public var inboxRetentionDays: Int
     public var retentionCheckInterval: Duration
     /// Names this process in logs and broker connections.
     public var instance: String
@@ -73,6 +75,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_PAGES_DIR", "the source tree", "an installed tree of templates and static files for the pages"),
         ("HOUSHI_RETENTION_DAYS", "180", "days after a case is finished until its phone numbers and bank accounts are masked, its scans and sent messages erased"),
         ("HOUSHI_RETENTION_CHECK_SECONDS", "3600", "seconds between two applications of the retention period"),
+        ("HOUSHI_INBOX_RETENTION_DAYS", "30", "days the ids of consumed messages are kept to recognise a redelivery (at least 2; one comes within minutes)"),
     ]
 
     public static func defaultPort(of department: Department) -> Int {
@@ -116,6 +119,7 @@ public struct ServiceConfiguration: Sendable {
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
         outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 1, in: 1...16)
         retentionDays = try reader.integer("HOUSHI_RETENTION_DAYS", default: 180, in: 1...36_500)
+        inboxRetentionDays = try reader.integer("HOUSHI_INBOX_RETENTION_DAYS", default: 30, in: 2...36_500)
         retentionCheckInterval = .seconds(try reader.integer("HOUSHI_RETENTION_CHECK_SECONDS", default: 3_600, in: 1...86_400))
         let host = ProcessInfo.processInfo.hostName
         instance = try reader.string("HOUSHI_INSTANCE",

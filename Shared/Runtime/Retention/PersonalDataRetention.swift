@@ -92,6 +92,30 @@ public enum PersonalDataRetention {
         }
     }
 
+    /// Deletes the ids of messages consumed more than `days` days ago, batch by batch (each its own
+    /// statement, so the deletion never holds the inbox for long); returns how many.
+    static func pruneInbox(days: Int, on db: PostgresConnection, batch: Int = 5_000) throws -> Int {
+        var pruned = 0
+        while true {
+            let deleted = try Outbox.pruneInbox(olderThanDays: days, batch: batch, on: db)
+            pruned += deleted
+            if deleted < batch { return pruned }
+        }
+    }
+
+    /// The retention period and the inbox's housekeeping, as the service applies them every
+    /// `HOUSHI_RETENTION_CHECK_SECONDS`; returns the cases erased and the inbox ids deleted.
+    static func apply(_ plan: RetentionPlan, configuration: ServiceConfiguration, on db: PostgresConnection,
+                      logger: Logger) throws -> (erased: Int, pruned: Int) {
+        let erased = try eraseAllDue(plan, days: configuration.retentionDays, on: db, logger: logger)
+        let pruned = try pruneInbox(days: configuration.inboxRetentionDays, on: db)
+        if pruned > 0 {
+            logger.info("ids of old consumed messages deleted",
+                        metadata: ["count": "\(pruned)", "older_than_days": "\(configuration.inboxRetentionDays)"])
+        }
+        return (erased, pruned)
+    }
+
     /// Erases every due case, batch by batch; returns how many.
     static func eraseAllDue(_ plan: RetentionPlan, days: Int, on db: PostgresConnection, logger: Logger) throws -> Int {
         var erased = 0
@@ -117,12 +141,12 @@ public struct RetentionSweeper: Service {
     }
 
     public func run() async throws {
-        let (days, logger) = (context.configuration.retentionDays, context.logger)
+        let (configuration, logger) = (context.configuration, context.logger)
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await context.withDatabase { db in
-                        _ = try PersonalDataRetention.eraseAllDue(plan, days: days, on: db, logger: logger)
+                    try await context.withDatabase { [plan] db in
+                        _ = try PersonalDataRetention.apply(plan, configuration: configuration, on: db, logger: logger)
                     }
                 } catch {
                     logger.warning("retention not applied", metadata: ["error": "\(error)"])
@@ -148,7 +172,8 @@ public struct RetentionRunCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "run", abstract: """
             Mask the phone numbers and bank accounts, erase the scans and delete the sent messages of every case \
-            finished HOUSHI_RETENTION_DAYS ago or more; print how many cases.
+            finished HOUSHI_RETENTION_DAYS ago or more, and the ids of messages consumed \
+            HOUSHI_INBOX_RETENTION_DAYS ago or more; print how many of each.
             """)
     }
 
@@ -156,11 +181,12 @@ public struct RetentionRunCommand<S: ServiceDefinition>: AsyncParsableCommand {
 
     public func run() async throws {
         let configuration = try ServiceConfiguration(department: S.department)
-        let (days, plan) = (configuration.retentionDays, S.retentionPlan)
+        let plan = S.retentionPlan
         let logger = Logger(label: "\(S.department.rawValue)-retention")
-        let erased = try await S.withMigratedDatabase { db in
-            try PersonalDataRetention.eraseAllDue(plan, days: days, on: db, logger: logger)
+        let (erased, pruned) = try await S.withMigratedDatabase { db in
+            try PersonalDataRetention.apply(plan, configuration: configuration, on: db, logger: logger)
         }
-        print("\(erased) cases erased (retention \(days) days)")
+        print("\(erased) cases erased (retention \(configuration.retentionDays) days)")
+        print("\(pruned) ids of consumed messages deleted (kept \(configuration.inboxRetentionDays) days)")
     }
 }
