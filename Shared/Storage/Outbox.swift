@@ -113,14 +113,19 @@ public enum Outbox {
         migration, vacuumMigration, statisticsMigration, claimMigration, refusedMigration, inboxAgeMigration,
     ])
 
-    /// Deletes at most `batch` ids of messages consumed more than `days` days ago, in a statement
-    /// of its own; returns how many. A redelivery of a message comes within minutes of its
-    /// first delivery, so its id need not be kept for ever.
-    public static func pruneInbox(olderThanDays days: Int, batch: Int, on db: PostgresConnection) throws -> Int {
-        try db.execute("""
-            DELETE FROM inbox WHERE message_id IN (
-                SELECT message_id FROM inbox WHERE processed_at < now() - make_interval(days => $1::int) LIMIT $2)
-            """, [days, batch]).affectedRows
+    /// Deletes the ids of messages consumed more than `days` days ago, `batch` per statement (so
+    /// that no deletion holds the inbox for long); returns how many. A redelivery of a message
+    /// comes within minutes of its first delivery, so its id need not be kept for ever.
+    public static func pruneInbox(olderThanDays days: Int, batch: Int = 5_000, on db: PostgresConnection) throws -> Int {
+        var pruned = 0
+        while true {
+            let deleted = try db.execute("""
+                DELETE FROM inbox WHERE message_id IN (
+                    SELECT message_id FROM inbox WHERE processed_at < now() - make_interval(days => $1::int) LIMIT $2)
+                """, [days, batch]).affectedRows
+            pruned += deleted
+            if deleted < batch { return pruned }
+        }
     }
 
     /// The NOTIFY channel of a schema's outbox.

@@ -159,8 +159,11 @@ ensure_tls() {
   make_tls_server_cert "$TLS_DIR" services "${HOUSHI_SERVICES[@]}" localhost 127.0.0.1
 }
 
-# service_url PORT: a service's own address on this host (https when TLS is on).
-service_url() { if [[ $TLS == on ]]; then echo "https://127.0.0.1:$1"; else echo "http://127.0.0.1:$1"; fi; }
+# scheme: https when TLS is on, else http.
+scheme() { if [[ $TLS == on ]]; then echo https; else echo http; fi; }
+
+# service_url PORT: a service's own address on this host.
+service_url() { echo "$(scheme)://127.0.0.1:$1"; }
 
 # probe URL: curl's quiet GET of one of this run's addresses (trusting its CA); fails unless 2xx.
 probe() { curl -fsS -o /dev/null --max-time 2 ${TLS_CA:+--cacert "$TLS_CA"} "$1" 2>/dev/null; }
@@ -297,8 +300,8 @@ start_broker() {
   ln -sfn "$RABBIT_DIR/log/$NODE.log" "$LOG_DIR/rabbitmq.log"
   rm -f "$RABBIT_PIDFILE"
   log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT${BROKER_USER:+ as $BROKER_USER}"
-  (rabbit_env && cd "$RABBIT_DIR" && exec nohup ${BROKER_USER:+setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
-    --init-groups --inh-caps=-all} "$RABBIT_BIN/rabbitmq-server" >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
+  (rabbit_env && cd "$RABBIT_DIR" && exec_as "$BROKER_USER" nohup "$RABBIT_BIN/rabbitmq-server" \
+    >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
   rabbit rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null ||
     die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/rabbitmq.log"
 }
@@ -547,14 +550,20 @@ install_services() {
 # service_bin_dir BIN_DIR: where the services built in BIN_DIR start from.
 service_bin_dir() { if [[ -n $SERVICE_DIR ]]; then echo "$SERVICE_DIR/bin"; else echo "$1"; fi; }
 
-# as_service_user COMMAND...: COMMAND as the service user when there is one (setpriv execs it:
-# the pid stays the command's; HOME is its folder, as libpq looks there for client files), else
-# as it is.
-as_service_user() {
-  if [[ -n $SERVICE_DIR ]]; then
-    HOME=$SERVICE_DIR exec setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups --inh-caps=-all -- "$@"
-  fi
+# exec_as USER COMMAND...: exec COMMAND as USER without capabilities (setpriv execs it: the pid
+# stays the command's), or as it is when USER is empty.
+exec_as() {
+  local user=$1
+  shift
+  [[ -z $user ]] || exec setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all -- "$@"
   exec "$@"
+}
+
+# as_service_user COMMAND...: COMMAND as the service user when there is one (HOME its folder, as
+# libpq looks there for client files), else as it is.
+as_service_user() {
+  [[ -z $SERVICE_DIR ]] || export HOME=$SERVICE_DIR
+  exec_as "${SERVICE_DIR:+$SERVICE_USER}" "$@"
 }
 
 # private_dir DIR: create DIR (mode 700) for secrets, data and logs.
@@ -825,14 +834,15 @@ render_nginx_conf() {
     local listen=127.0.0.1:$WEB_PORT
     [[ $TLS == off ]] || listen+=" ssl"
     ensure_tls
-    local workers=www-data
+    local workers=www-data upstream_scheme
     [[ $EUID -eq 0 ]] || workers=$(id -un)
+    upstream_scheme=$(scheme)
     export HOUSHI_NGINX_USER=$workers HOUSHI_NGINX_LISTEN=$listen \
       HOUSHI_NGINX_CERTIFICATE=$TLS_DIR/server.pem HOUSHI_NGINX_CERTIFICATE_KEY=$TLS_DIR/server.key \
       HOUSHI_NGINX_ACCESS_LOG=$LOG_DIR/nginx-access.log \
       HOUSHI_NGINX_ERROR_LOG=$LOG_DIR/nginx-error.log \
       HOUSHI_NGINX_RESOLVER=127.0.0.1 \
-      HOUSHI_UPSTREAM_SCHEME=$([[ $TLS == off ]] && echo http || echo https) HOUSHI_UPSTREAM_CA=$TLS_CA
+      HOUSHI_UPSTREAM_SCHEME=$upstream_scheme HOUSHI_UPSTREAM_CA=$TLS_CA
     # (the resolver is never asked: the upstreams are addresses)
     local svc var names
     for svc in "${HOUSHI_SERVICES[@]}"; do

@@ -2,7 +2,8 @@ import HoushiRuntime
 import HoushiStorage
 import HoushiWeb
 
-/// The intake schema's own tables (version 1, the outbox and inbox, is shared).
+/// The intake schema's migrations beside the shared outbox and inbox: its own tables, then the
+/// staff sessions, case reads and retention it shares with other services.
 enum IntakeSchema {
     static let migrationGroups = [
         own, StoredSessions.migrationGroup(formerly: 18), CaseReads.migrationGroup(formerly: 23),

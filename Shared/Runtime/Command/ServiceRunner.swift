@@ -81,7 +81,7 @@ public enum ServiceRunner {
             ] + background.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.info("starting", metadata: ["http": "\(configuration.httpTLS == nil ? "http" : "https")://\(configuration.httpHost):\(configuration.httpPort)",
+        logger.info("starting", metadata: ["http": "\(configuration.httpAddress)",
                                            "broker": "\(configuration.amqpURL)"])
         try await group.run()
     }

@@ -18,6 +18,8 @@ public struct ServiceConfiguration: Sendable {
     public var httpPort: Int
     /// The certificate and key the HTTP listener speaks HTTPS with; nil: plain HTTP.
     public var httpTLS: HTTPServerTLS?
+    /// Where the HTTP listener answers, for logs: `https://127.0.0.1:8080`.
+    public var httpAddress: String { "\(httpTLS == nil ? "http" : "https")://\(httpHost):\(httpPort)" }
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
     public var consumers: Int
@@ -132,7 +134,7 @@ public struct ServiceConfiguration: Sendable {
 extension ServiceConfiguration: CustomStringConvertible {
     public var description: String {
         "ServiceConfiguration(department: \(department.rawValue), amqpURL: \(amqpURL), "
-            + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpTLS == nil ? "http" : "https")://\(httpHost):\(httpPort), "
+            + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpAddress), "
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "linger: \(consumerLinger), "
             + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "

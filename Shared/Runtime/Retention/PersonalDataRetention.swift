@@ -92,23 +92,12 @@ public enum PersonalDataRetention {
         }
     }
 
-    /// Deletes the ids of messages consumed more than `days` days ago, batch by batch (each its own
-    /// statement, so the deletion never holds the inbox for long); returns how many.
-    static func pruneInbox(days: Int, on db: PostgresConnection, batch: Int = 5_000) throws -> Int {
-        var pruned = 0
-        while true {
-            let deleted = try Outbox.pruneInbox(olderThanDays: days, batch: batch, on: db)
-            pruned += deleted
-            if deleted < batch { return pruned }
-        }
-    }
-
     /// The retention period and the inbox's housekeeping, as the service applies them every
     /// `HOUSHI_RETENTION_CHECK_SECONDS`; returns the cases erased and the inbox ids deleted.
     static func apply(_ plan: RetentionPlan, configuration: ServiceConfiguration, on db: PostgresConnection,
                       logger: Logger) throws -> (erased: Int, pruned: Int) {
         let erased = try eraseAllDue(plan, days: configuration.retentionDays, on: db, logger: logger)
-        let pruned = try pruneInbox(days: configuration.inboxRetentionDays, on: db)
+        let pruned = try Outbox.pruneInbox(olderThanDays: configuration.inboxRetentionDays, on: db)
         if pruned > 0 {
             logger.info("ids of old consumed messages deleted",
                         metadata: ["count": "\(pruned)", "older_than_days": "\(configuration.inboxRetentionDays)"])
