@@ -16,6 +16,9 @@ enum CivilAffairsService: ServiceDefinition {
         [
             RegisteredHandler(CremationRequestedHandler()),
             RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
+            RegisteredHandler(DeathVoidedHandler(items: department.items) { request, voided, context in
+                try CertificateRevocation.reverse(request, reason: voided.reason, context: context)
+            }),
         ]
     }
 

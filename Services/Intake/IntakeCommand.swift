@@ -82,7 +82,7 @@ enum IntakeService: ServiceDefinition {
 @main
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self,
+        .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self, CasesCommand.self,
                                                   OfficersCommand<IntakeService>.self])
     }
 }

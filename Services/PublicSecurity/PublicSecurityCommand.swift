@@ -17,7 +17,10 @@ enum PublicSecurityService: ServiceDefinition {
     ]
 
     static func handlers() -> [RegisteredHandler] {
-        [RegisteredHandler(CancellationRequestedHandler(calendar: calendar))]
+        [RegisteredHandler(CancellationRequestedHandler(calendar: calendar)),
+         RegisteredHandler(DeathVoidedHandler(items: department.items) { request, voided, context in
+             try Reinstatement.reverse(request, reason: voided.reason, context: context)
+         })]
     }
 
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext) throws {

@@ -29,6 +29,9 @@ enum SocialSecurityService: ServiceDefinition {
             RegisteredHandler(MedicalAccountHandler(waitingDays: settings.reimbursementWaitDays)),
             RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
             RegisteredHandler(RecordFact(.rejected(.hukou), as: ItemRejected.self)),
+            RegisteredHandler(DeathVoidedHandler(items: department.items) { request, voided, context in
+                try BenefitRestoration.reverse(request, reason: voided.reason, context: context)
+            }),
         ]
     }
 

@@ -24,11 +24,11 @@ public enum Topology {
             Item.allCases.flatMap { [MessageType.rejected($0), .held($0), .reversed($0)] }
                 + [.hukouCancelled, .cremationCertified, .cremationCompleted, .pensionSettled, .medicalAccountSettled]
         case .publicSecurity:
-            [.hukouCancellationRequested]
+            [.hukouCancellationRequested, .deathVoided]
         case .civilAffairs:
-            [.cremationRequested, .hukouCancelled]
+            [.cremationRequested, .hukouCancelled, .deathVoided]
         case .socialSecurity:
-            [.pensionClaimRequested, .medicalAccountSettlementRequested, .hukouCancelled, .rejected(.hukou)]
+            [.pensionClaimRequested, .medicalAccountSettlementRequested, .hukouCancelled, .rejected(.hukou), .deathVoided]
         }
     }
 

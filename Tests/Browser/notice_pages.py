@@ -102,6 +102,41 @@ def family_link(args, name, deadline):
     fail("no SMS with the family's link arrived")
 
 
+def withdraw(pages, case_path, link, timeout):
+    """The clerk withdraws the case: a missing reason comes back at its field; with one, every
+    department undoes its work and the case page and the family's page say so."""
+    driver = pages.driver
+    pages.sign_in("/yiyuan", pages.args.login, pages.args.password)
+    pages.go(case_path)
+    driver.find_element(By.CSS_SELECTOR, "details.withdraw summary").click()
+    pages.shot("withdrawal-form")
+    # The browser's own check stops an empty reason; the server's must too.
+    driver.execute_script("document.getElementById('withdrawal-reason').removeAttribute('required')")
+    pages.click_and_wait("details.withdraw button[type=submit]")
+    error = driver.find_element(By.ID, "withdrawal-reason-error")
+    check("撤回原因" in error.text, f"a withdrawal without a reason is refused at its field: {error.text!r}")
+    pages.type("reason", "死亡医学证明开具对象有误，医院已收回证明")
+    pages.click_and_wait("details.withdraw button[type=submit]")
+    banner = driver.find_element(By.CSS_SELECTOR, ".withdrawn").text
+    check("登记已撤回" in banner and "医院已收回证明" in banner, "the case page states the withdrawal and its reason")
+    deadline = time.time() + timeout
+    while True:
+        states = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".item-state")]
+        if len(states) == 4 and all(s == "已撤销" for s in states):
+            break
+        if time.time() > deadline:
+            fail(f"not every item reached 已撤销: {states}")
+        time.sleep(1)
+        driver.refresh()
+    check("各部门已撤销" in driver.find_element(By.CSS_SELECTOR, ".meta").text,
+          "every department undid its work: registration, certificate, pension and medical account")
+    check(not driver.find_elements(By.CSS_SELECTOR, "details.withdraw"), "a withdrawn case offers no second withdrawal")
+    pages.shot("case-withdrawn")
+    pages.go(link)
+    check(driver.find_element(By.TAG_NAME, "main").text.count("已撤销") >= 4, "the family's page shows every item 已撤销")
+    pages.go(case_path)
+
+
 def main():
     args = parse_args()
     pages = Pages(args)
@@ -193,6 +228,9 @@ def main():
         pages.shot_number += 1
         pages.go("/jd/AAAAAAAAAAAAAAAA")
         check("未找到" in driver.page_source, "a made-up family link opens nothing")
+
+        withdraw(pages, case_path, link, args.timeout)
+        pages.sign_out()
 
         pages.sign_in("/yiyuan", args.other_login, args.other_password)
         pages.go(case_path)

@@ -43,12 +43,12 @@ enum Certificates {
                                                                        "funeral_home": "\(home.code)"])
     }
 
-    /// The certificate of a case and its funeral home, locked for this transaction.
+    /// The certificate of a case (unless revoked) and its funeral home, locked for this transaction.
     static func certificate(caseId: UUID, on db: PostgresConnection) throws -> (number: String, home: FuneralHome)? {
         guard let row = try db.execute("""
             SELECT c.number, f.code, f.name, f.local, f.address
             FROM cremation_certificates c JOIN funeral_homes f ON f.code = c.funeral_home_code
-            WHERE c.case_id = $1 FOR UPDATE OF c
+            WHERE c.case_id = $1 AND c.revoked_at IS NULL FOR UPDATE OF c
             """, [caseId]).first
         else { return nil }
         return (try row.string("number"), FuneralHome(code: try row.string("code"), name: try row.string("name"),

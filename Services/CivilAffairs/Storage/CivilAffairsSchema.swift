@@ -60,5 +60,11 @@ enum CivilAffairsSchema {
                 case_id uuid UNIQUE);
             """),
         FuneralHomeStaff.migration,
+        // A withdrawn notice's certificate is revoked and its pickup cancelled; both stay on record.
+        Migration(version: 5, name: "revoked certificates, cancelled pickups", sql: """
+            ALTER TABLE cremation_certificates ADD COLUMN revoked_at timestamptz, ADD COLUMN revoked_reason text;
+            ALTER TABLE pickups DROP CONSTRAINT pickups_status_check,
+                ADD CONSTRAINT pickups_status_check CHECK (status IN ('requested', 'confirmed', 'cancelled'));
+            """),
     ])
 }

@@ -154,18 +154,23 @@ enum CaseStore {
         }
     }
 
-    /// Adds each case's `death.notified` to its timeline (deferred: it goes to the server with the
-    /// transaction's next statement or its COMMIT), its payload taken from the outbox row's body.
+    /// Adds each case's `death.notified` to its timeline.
     private static func recordNotified(_ messages: [NoticeOutboxMessages], on tx: PostgresConnection) throws {
-        guard !messages.isEmpty else { return }
+        try recordOwnEvents(messages.map { ($0.notified, $0.rows[0].body) }, on: tx)
+    }
+
+    /// Adds intake's own events to their cases' timelines (deferred: it goes to the server with
+    /// the transaction's next statement or its COMMIT), each payload taken from its envelope.
+    static func recordOwnEvents(_ events: [(header: EnvelopeHeader, envelope: Data)], on tx: PostgresConnection) throws {
+        guard !events.isEmpty else { return }
         try tx.executeDeferred("""
             INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
             SELECT message_id, case_id, type, producer, occurred_at, $6::jsonb -> (position::int - 1) -> 'payload'
             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
                 WITH ORDINALITY AS e (message_id, case_id, type, producer, occurred_at, position)
             ON CONFLICT (message_id) DO NOTHING
-            """, timelineParameters(messages.map(\.notified),
-                                    envelopes: messages.map { String(decoding: $0.rows[0].body, as: UTF8.self) }))
+            """, timelineParameters(events.map(\.header),
+                                    envelopes: events.map { String(decoding: $0.envelope, as: UTF8.self) }))
     }
 
     /// The first six parameters of a statement that adds timeline rows for envelopes: their ids,
@@ -204,6 +209,9 @@ enum CaseStore {
                               ORDER BY i.item)
                           FROM case_items i WHERE i.case_id = c.case_id),
                 'completedAt', \(beijingTimeSQL("c.completed_at", milliseconds: true)),
+                'withdrawal', CASE WHEN c.status = 'withdrawn' THEN json_build_object(
+                    'withdrawnAt', \(beijingTimeSQL("c.withdrawn_at", milliseconds: true)), 'withdrawnBy', c.withdrawn_by,
+                    'reason', c.withdrawal_reason, 'reversedAt', \(beijingTimeSQL("c.reversed_at", milliseconds: true))) END,
                 'timeline', (SELECT coalesce(json_agg(json_build_object(
                               'type', e.type, 'producer', e.producer, 'payload', e.payload,
                               'occurredAt', \(beijingTimeSQL("e.occurred_at", milliseconds: true)))
@@ -235,11 +243,19 @@ enum CaseStore {
         """
 
     /// What an item that has not ended waits for, as a family or hospital clerk reads it (null
-    /// once it has ended): a held item for the officer's decision by its deadline; a pension claim
+    /// once it has ended): an item of a withdrawn case for its department's reversal (or, held as
+    /// it cannot be undone, a reason code ending `-before-withdrawal`, for an officer); a held item for the officer's decision by its deadline; a pension claim
     /// whose notice asked hukou too for public security's answer first (social security settles
     /// on it); any other for its department's work.
     static let waitingFor = """
         CASE
+            WHEN c.status = 'withdrawn' AND i.status = 'reversed' THEN NULL
+            WHEN c.status = 'withdrawn' AND i.status = 'held' AND i.result->>'reasonCode' LIKE '%-before-withdrawal'
+                THEN json_build_object('code', 'officer-review',
+                'text', '撤销需人工处理：' || coalesce(i.result->>'reason', '') || '（' || coalesce(i.result->>'deadline', '') || '前答复）')
+            WHEN c.status = 'withdrawn' THEN json_build_object('code', 'reversal', 'text', CASE i.department
+                WHEN 'public-security' THEN '等待公安机关撤销' WHEN 'civil-affairs' THEN '等待民政部门撤销'
+                ELSE '等待人社部门撤销' END)
             WHEN i.status = 'held' THEN json_build_object('code', 'officer-review',
                 'text', '人工审核：' || coalesce(i.result->>'reason', '') || '（' || coalesce(i.result->>'deadline', '') || '前答复）')
             WHEN i.status <> 'requested' THEN NULL

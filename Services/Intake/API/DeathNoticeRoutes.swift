@@ -25,6 +25,9 @@ struct DeathNoticeRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/death-notices") { request, _ in try await postNotice(request) }
         router.get("/v1/cases") { request, _ in try await listCases(request) }
+        router.post("/v1/cases/:id/withdrawal") { request, requestContext in
+            try await withdraw(request, caseId: requestContext.parameters.get("id") ?? "")
+        }
         router.post("/v1/cases/:id/attachments") { request, requestContext in
             try await addAttachment(request, caseId: requestContext.parameters.get("id") ?? "")
         }
@@ -52,9 +55,7 @@ struct DeathNoticeRoutes: Sendable {
         let notice = try await request.decodeJSON(DeathNotice.self, limit: Self.bodyLimit) { fields in
             APIError.invalidNotice(fields)
         }
-        let trace = request.headers.first { $0.name.canonicalName == TraceParent.header }
-            .flatMap { TraceParent(header: $0.value) }?.child() ?? .start()
-        let opened = try await opening.submit(notice, institution: institution, enteredBy: nil, trace: trace)
+        let opened = try await opening.submit(notice, institution: institution, enteredBy: nil, trace: request.trace)
         switch opened.outcome {
         case .opened(let caseId):
             return try caseResponse(caseId, view: opened.view, status: .created)
@@ -67,14 +68,15 @@ struct DeathNoticeRoutes: Sendable {
         }
     }
 
-    /// `GET /v1/cases?status=open|completed&page=N`: the institution's cases, 20 a page, newest first.
+    /// `GET /v1/cases?status=open|completed|withdrawn&page=N`: the institution's cases, 20 a page, newest first.
     private func listCases(_ request: Request) async throws -> Response {
         let institution = try await authenticate(request)
         let query = request.uri.queryParameters
         let status = query["status"].map(String.init)
         var problems: [FieldError] = []
-        if let status, !["open", "completed"].contains(status) {
-            problems.append(FieldError(field: "status", message: "must be open or completed", messageZh: "须为open或completed"))
+        if let status, !["open", "completed", "withdrawn"].contains(status) {
+            problems.append(FieldError(field: "status", message: "must be open, completed or withdrawn",
+                                       messageZh: "须为open、completed或withdrawn"))
         }
         let page = PageQuery.parse(request, size: 20)
         if page == nil { problems.append(PageQuery.problem) }
@@ -114,6 +116,24 @@ struct DeathNoticeRoutes: Sendable {
         return try Response.json(reference, status: .created)
     }
 
+    /// `POST /v1/cases/{id}/withdrawal` with `{"reason": …}`: 202 with the case view when withdrawn
+    /// now, 200 when it was withdrawn before.
+    private func withdraw(_ request: Request, caseId text: String) async throws -> Response {
+        struct Withdrawal: Decodable { let reason: String }
+        let institution = try await authenticate(request)
+        guard let caseId = UUID(text: text) else { throw APIError.notFound }
+        var request = request
+        let withdrawal = try await request.decodeJSON(Withdrawal.self, limit: 16 * 1024) { fields in
+            APIError.invalid(fields, code: "invalid-withdrawal", message: "the withdrawal has errors")
+        }
+        let outcome = try await CaseWithdrawal(context: context).withdraw(
+            caseId: caseId, institutionCode: institution.code, withdrawnBy: institution.name, reason: withdrawal.reason,
+            trace: request.trace)
+        return try caseResponse(caseId, view: try await context.withDatabase { db in
+            try CaseStore.view(caseId: caseId, institution: institution, on: db)
+        }, status: outcome == .withdrawn ? .accepted : .ok)
+    }
+
     private func getCase(_ request: Request, id: String) async throws -> Response {
         let institution = try await authenticate(request)
         guard let caseId = UUID(text: id) else { throw APIError.notFound }
@@ -137,6 +157,14 @@ struct DeathNoticeRoutes: Sendable {
             try Institutions.authenticate(token: token, on: db)
         }) else { throw APIError.unauthorized("a medical institution", "医疗机构") }
         return institution
+    }
+}
+
+extension Request {
+    /// The trace the request continues (its `traceparent` header), or a new one.
+    var trace: TraceParent {
+        headers.first { $0.name.canonicalName == TraceParent.header }.flatMap { TraceParent(header: $0.value) }?.child()
+            ?? .start()
     }
 }
 

@@ -7,7 +7,8 @@ import HoushiStorage
 /// `case.completed`. It follows the handlers in their transaction (`MessageProcessor.FollowUp`):
 /// the last outcomes of one case may be recorded at the same moment by different consumers, so
 /// it locks the case first, and the second to take the lock sees every item ended; the update of
-/// the still open case lets exactly one complete it.
+/// the still open case lets exactly one complete it. A withdrawn case is not completed: once every
+/// item is reversed, it is marked so and the family told.
 enum CaseCompletion {
     static func completeEnded(_ messages: [HandlerContext]) throws {
         let contexts = messages.lastByCase
@@ -20,6 +21,12 @@ enum CaseCompletion {
                 ended, text: FamilyTexts.message(deceased: ended.deceased, FamilyTexts.completion(completed)), on: db)
             try context.emit(.caseCompleted, completed)
             context.logger.info("case completed")
+        }
+        for reversed in try OutcomeStore.markReversed(Array(contexts.keys), on: db) {
+            try OutcomeStore.queueCompletionSMS(
+                reversed, text: FamilyTexts.message(deceased: reversed.deceased, FamilyTexts.reversalsEnded),
+                cause: "reversed", on: db)
+            contexts[reversed.caseId]?.logger.info("withdrawn case reversed in every department")
         }
     }
 

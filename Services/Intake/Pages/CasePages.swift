@@ -37,6 +37,7 @@ struct CasePages: Sendable {
             let (member, session, record) = try await caseRecord(requestContext, view: .page)
             return try pages.templates.page("case", CaseView(record, chrome: pages.chrome(member, session)))
         }
+        router.post("/cases/:id/withdrawal") { request, requestContext in try await withdraw(request, requestContext) }
         router.get("/cases/:id/print") { _, requestContext in
             let (member, _, record) = try await caseRecord(requestContext, view: .print)
             return try pages.templates.page("print", PrintView(record, institutionName: member.institution.name))
@@ -70,12 +71,32 @@ struct CasePages: Sendable {
                              deceasedName: summary.deceasedName, idTail: summary.idNumberTail,
                              openedAt: summary.openedAt.chineseDateTime,
                              statusLabel: summary.status == "completed" ? "已办结"
+                                 : summary.status == "withdrawn" ? "已撤回"
                                  : summary.heldItems > 0 ? "人工审核中" : "办理中",
                              held: summary.heldItems > 0)
             },
             total: total, page: page, pageCount: pageCount,
             previous: page > 1 ? href(page - 1) : nil, next: page < pageCount ? href(page + 1) : nil)
         return try pages.templates.page("cases", view)
+    }
+
+    /// Withdraws the case with the reason typed, and shows it again; a missing reason comes back
+    /// beside its input (422).
+    private func withdraw(_ request: Request, _ requestContext: PageRequestContext) async throws -> Response {
+        let (member, session, record) = try await caseRecord(requestContext, view: .page)
+        let fields = try await pages.console.form(request, session)
+        let reason = fields["reason"]
+        do {
+            _ = try await CaseWithdrawal(context: pages.context).withdraw(
+                caseId: record.caseId, institutionCode: member.institution.code,
+                withdrawnBy: "\(member.institution.name) \(member.name)", reason: reason, trace: .start())
+            return seeOther("\(IntakePages.root)/cases/\(record.caseId.lowercased)")
+        } catch let error as APIError where !error.fields.isEmpty {
+            return try pages.templates.page(
+                "case", CaseView(record, chrome: pages.chrome(member, session),
+                                 withdrawalForm: .init(reason: reason, error: error.fields.first?.messageZh)),
+                status: .unprocessableContent)
+        }
     }
 
     /// The case named in the path, if it belongs to the signed-in member's institution (else 404);

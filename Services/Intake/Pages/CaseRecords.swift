@@ -26,6 +26,16 @@ struct CaseRecord: Sendable {
     let events: [Event]
     /// Who entered it on the page; nil when a system posted it.
     let enteredBy: String?
+    /// Its withdrawal, if it was withdrawn.
+    let withdrawal: Withdrawal?
+
+    struct Withdrawal: Sendable {
+        let at: Timestamp
+        let by: String
+        let reason: String
+        /// When every department had undone its work.
+        let reversedAt: Timestamp?
+    }
 }
 
 /// The 编号 of a case, to be read out over the phone: `FY` and the year it opened, then its
@@ -50,7 +60,7 @@ struct CaseSummary: Sendable {
 
 /// What the case list may be narrowed to.
 enum CaseFilter: String, CaseIterable, Sendable {
-    case all, open, held, completed
+    case all, open, held, completed, withdrawn
 
     var label: String {
         switch self {
@@ -58,6 +68,7 @@ enum CaseFilter: String, CaseIterable, Sendable {
         case .open: "办理中"
         case .held: "人工审核中"
         case .completed: "已办结"
+        case .withdrawn: "已撤回"
         }
     }
 }
@@ -69,7 +80,8 @@ enum CaseRecords {
     static func record(caseId: UUID, institutionCode: String?, on db: PostgresConnection) throws -> CaseRecord? {
         guard let row = try db.execute("""
             SELECT c.case_id, c.number, c.status, c.notice::text AS notice, s.name AS entered_by,
-                \(beijingTimeSQL("c.created_at")) AS opened_at,
+                \(beijingTimeSQL("c.created_at")) AS opened_at, \(beijingTimeSQL("c.withdrawn_at")) AS withdrawn_at,
+                c.withdrawn_by, c.withdrawal_reason, \(beijingTimeSQL("c.reversed_at")) AS reversed_at,
                 (SELECT json_agg(json_build_object('item', i.item, 'status', i.status, 'result', i.result,
                                                    'waitingFor', (\(CaseStore.waitingFor))->>'text') ORDER BY i.item)
                  FROM case_items i WHERE i.case_id = c.case_id)::text AS items,
@@ -94,7 +106,11 @@ enum CaseRecords {
             events: try decoder.decode([EventJSON].self, from: Data(try row.string("events").utf8)).map {
                 CaseRecord.Event(type: $0.type, occurredAt: $0.occurredAt)
             },
-            enteredBy: row["entered_by"])
+            enteredBy: row["entered_by"],
+            withdrawal: row.timestamp("withdrawn_at").map { at in
+                CaseRecord.Withdrawal(at: at, by: row["withdrawn_by"] ?? "", reason: row["withdrawal_reason"] ?? "",
+                                      reversedAt: row.timestamp("reversed_at"))
+            })
     }
 
     /// One page of the institution's cases, newest first, and how many there are in all.
@@ -111,8 +127,7 @@ enum CaseRecords {
                 SELECT c.case_id, c.number, c.status, c.created_at, count(*) OVER () AS total
                 FROM cases c
                 WHERE c.institution_code = $1
-                  AND ($2 = 'all' OR ($2 = 'completed' AND c.status = 'completed')
-                       OR ($2 = 'open' AND c.status = 'open')
+                  AND ($2 = 'all' OR ($2 IN ('completed', 'open', 'withdrawn') AND c.status = $2)
                        OR ($2 = 'held' AND EXISTS (SELECT FROM case_items i WHERE i.case_id = c.case_id AND i.status = 'held')))
                   AND ($3::text IS NULL OR c.deceased_id_number LIKE '%' || $3)
                   AND ($4::text IS NULL OR strpos(c.notice->'deceased'->>'name', $4) > 0)

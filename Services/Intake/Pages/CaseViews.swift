@@ -21,15 +21,53 @@ struct CaseView {
     let items: [ItemProgress]
     let timeline: [TimelineRow]
     let enteredBy: String?
+    /// The withdrawal as the page states it, once withdrawn.
+    let withdrawal: WithdrawalView?
+    /// The form to withdraw the case, while it is not withdrawn (and the page is a staff member's).
+    let withdrawalForm: WithdrawalForm?
 
-    init(_ record: CaseRecord, chrome: IntakePages.Chrome?) {
+    struct WithdrawalView {
+        let at: String
+        let by: String
+        let reason: String
+        let reversedAt: String?
+    }
+
+    /// The withdrawal form: the reason typed and its problem, when it came back (then it is open).
+    struct WithdrawalForm {
+        var reason = ""
+        var error: String?
+        var csrf = ""
+        /// Stored, as the templates see only stored properties.
+        var open = false
+
+        init(reason: String = "", error: String? = nil) {
+            self.reason = reason
+            self.error = error
+            open = error != nil
+        }
+    }
+
+    init(_ record: CaseRecord, chrome: IntakePages.Chrome?, withdrawalForm form: WithdrawalForm = WithdrawalForm()) {
         self.chrome = chrome
         number = record.number.description
         caseId = record.caseId.lowercased
         deceasedName = record.notice.deceased.name
         openedAt = record.openedAt.chineseDateTime
         completed = record.status == "completed"
-        statusLabel = completed ? "已办结" : "办理中"
+        withdrawal = record.withdrawal.map {
+            WithdrawalView(at: $0.at.chineseDateTime, by: $0.by, reason: $0.reason,
+                           reversedAt: $0.reversedAt?.chineseDateTime)
+        }
+        statusLabel = switch (record.status, record.withdrawal?.reversedAt) {
+        case ("withdrawn", nil): "已撤回，各部门撤销中"
+        case ("withdrawn", _): "已撤回，各部门已撤销"
+        case ("completed", _): "已办结"
+        default: "办理中"
+        }
+        var form = form
+        form.csrf = chrome?.csrf ?? ""
+        withdrawalForm = record.withdrawal == nil && chrome != nil ? form : nil
         items = record.items.map { row in
             ItemProgress.of(item: row.item, status: row.status,
                             result: row.result.map { HospitalDisclosure.visible(item: row.item, result: $0) },
@@ -46,6 +84,7 @@ struct CaseView {
         let type = components.joined(separator: ".")
         switch type {
         case "death.notified": return "医疗机构受理登记，已推送公安、民政、人社等部门"
+        case "death.voided": return "登记已撤回，已通知各部门撤销"
         case "case.completed": return "所申请事项均已有结果"
         default:
             let parts = type.split(separator: ".", maxSplits: 1).map(String.init)

@@ -29,6 +29,12 @@ enum FamilyTexts {
 
     /// Sent once, when every requested item has ended: what was done here, and what must be done
     /// at a window (never "all done" when something went offline).
+    /// The notice was withdrawn (the reason stays off the SMS: it may name someone else).
+    static let withdrawal = "登记已撤回，各部门正在撤销已办理的事项，结果将短信告知。"
+
+    /// Every department has undone its work for a withdrawn notice.
+    static let reversalsEnded = "登记撤回后，各部门已全部撤销所办事项。"
+
     static func completion(_ completed: CaseCompleted) -> String {
         let done = completed.items.filter { $0.outcome != .rejected }.map { $0.item.shortName }
         let offline = completed.items.filter { $0.outcome == .rejected }.map { $0.item.shortName }

@@ -78,5 +78,13 @@ enum IntakeSchema {
         SealPublicKeys.migration,
         Institutions.tokenLifetimeMigration,
         PagePasswords.migration(version: 13, formerly: 29, tables: ["staff", "officers"]),
+        // A notice withdrawn (撤回): who, when and why; `reversed_at` once every department has
+        // undone its work.
+        Migration(version: 14, name: "withdrawn cases", sql: """
+            ALTER TABLE cases DROP CONSTRAINT cases_status_check,
+                ADD CONSTRAINT cases_status_check CHECK (status IN ('open', 'completed', 'withdrawn')),
+                ADD COLUMN withdrawn_at timestamptz, ADD COLUMN withdrawn_by text, ADD COLUMN withdrawal_reason text,
+                ADD COLUMN reversed_at timestamptz;
+            """),
     ])
 }

@@ -27,7 +27,8 @@ struct ItemOutcomeRecord {
 enum OutcomeStore {
     /// Adds each outcome to its case's timeline, queues the family's SMS and moves the item to the
     /// outcome's status with its payload merged into the item's result (a late `held` never reopens
-    /// an item that has ended): one statement for all of them, or one more for each further outcome
+    /// an item that has ended; `reversed` is final; once the case is withdrawn only `held` and
+    /// `reversed` move an item, and only they are texted to the family): one statement for all of them, or one more for each further outcome
     /// of the same item, so that those apply in order. Deferred: `recorded` is called for each
     /// outcome with the transaction's next round trip, before it commits: false when the timeline
     /// already had the message (nothing changed), nil when intake has no such case.
@@ -42,7 +43,8 @@ enum OutcomeStore {
                         WITH ORDINALITY AS o (message_id, case_id, type, producer, occurred_at, item, status, cause,
                                               sms_before, sms_after, position)),
                 known AS (
-                    SELECT o.*, c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name
+                    SELECT o.*, c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name,
+                           c.status = 'withdrawn' AS withdrawn
                     FROM outcome o JOIN cases c USING (case_id)),
                 event AS (
                     INSERT INTO case_events (message_id, case_id, type, producer, occurred_at, payload)
@@ -52,14 +54,17 @@ enum OutcomeStore {
                 fresh AS (SELECT known.* FROM known JOIN event USING (message_id)),
                 sms AS (
                     INSERT INTO sms_messages (case_id, cause, phone, body)
-                    SELECT case_id, cause, phone, sms_before || name || sms_after FROM fresh WHERE cause <> ''
+                    SELECT case_id, cause, phone, sms_before || name || sms_after FROM fresh
+                    WHERE cause <> '' AND (NOT withdrawn OR status IN ('held', 'reversed'))
                     ORDER BY position
                     ON CONFLICT (cause) DO NOTHING),
                 updated AS (
                     UPDATE case_items i SET status = f.status, result = coalesce(i.result, '{}'::jsonb) || f.payload,
                         updated_at = now()
                     FROM fresh f
-                    WHERE i.case_id = f.case_id AND i.item = f.item AND NOT (f.status = 'held' AND i.status IN ('done', 'rejected')))
+                    WHERE i.case_id = f.case_id AND i.item = f.item AND i.status <> 'reversed'
+                        AND CASE WHEN f.withdrawn THEN f.status IN ('held', 'reversed')
+                                 ELSE NOT (f.status = 'held' AND i.status IN ('done', 'rejected')) END)
                 SELECT k.case_id IS NOT NULL AS known, e.message_id IS NOT NULL AS recorded
                 FROM outcome o LEFT JOIN known k USING (position) LEFT JOIN event e ON e.message_id = o.message_id
                 ORDER BY o.position
@@ -123,11 +128,27 @@ enum OutcomeStore {
         return cases
     }
 
+    /// Marks those of `caseIds` that are withdrawn and whose every item is now reversed as
+    /// reversed (once); returns them with the family's phone and the deceased's name. Runs after
+    /// `completeEnded`, under its locks.
+    static func markReversed(_ caseIds: [UUID], on db: PostgresConnection) throws -> [EndedCase] {
+        try db.execute("""
+            UPDATE cases c SET reversed_at = now()
+            WHERE c.case_id = ANY($1::uuid[]) AND c.status = 'withdrawn' AND c.reversed_at IS NULL
+                AND NOT EXISTS (SELECT FROM case_items i WHERE i.case_id = c.case_id AND i.status <> 'reversed')
+            RETURNING c.case_id, c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name
+            """, [SQLArray(caseIds.map(\.lowercased))]).rows.map { row in
+            EndedCase(caseId: try row.uuid("case_id"), phone: try row.string("phone"), deceased: try row.string("name"),
+                      items: [])
+        }
+    }
+
     /// Queues the family's SMS on the completion of a case.
-    static func queueCompletionSMS(_ ended: EndedCase, text: String, on db: PostgresConnection) throws {
+    static func queueCompletionSMS(_ ended: EndedCase, text: String, cause: String = "completed",
+                                   on db: PostgresConnection) throws {
         try db.executeDeferred("""
             INSERT INTO sms_messages (case_id, cause, phone, body) VALUES ($1, $2, $3, $4) ON CONFLICT (cause) DO NOTHING
-            """, [ended.caseId, "completed:\(ended.caseId.lowercased)", ended.phone, text])
+            """, [ended.caseId, "\(cause):\(ended.caseId.lowercased)", ended.phone, text])
     }
 }
 

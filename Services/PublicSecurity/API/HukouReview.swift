@@ -10,7 +10,7 @@ import Logging
 struct HukouReview: Sendable {
     let context: ServiceContext
 
-    /// Returns `cancelled`, `confirmed-cancelled` or `rejected`; throws `APIError` when the case
+    /// Returns `cancelled`, `confirmed-cancelled`, `rejected`, or `reversed` for a withdrawal's hold; throws `APIError` when the case
     /// is not held (409), unknown (404), or the register allows neither (409).
     func decide(caseId: UUID, approve: Bool, officer: String, reason: String, logger: Logger) async throws -> String {
         try await context.decideHeld(
@@ -28,6 +28,6 @@ struct HukouReview: Sendable {
             }
             try handling.reject(.hukou, reasonCode: "rejected-on-review", reason: reason)
             return "rejected"
-        }
+        } ?? "reversed"
     }
 }

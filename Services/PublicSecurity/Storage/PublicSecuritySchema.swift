@@ -41,5 +41,18 @@ enum PublicSecuritySchema {
                 content jsonb NOT NULL,
                 imported_at timestamptz NOT NULL DEFAULT now());
             """),
+        // A withdrawn notice's cancellation is undone: the registration active again, and what
+        // was cancelled kept here (a registration may be cancelled again by a later notice).
+        Migration(version: 3, name: "reinstatements", sql: """
+            CREATE TABLE reinstatements (
+                case_id uuid PRIMARY KEY,
+                id_number text NOT NULL REFERENCES residents (id_number),
+                household_number text NOT NULL,
+                certificate_number text NOT NULL,
+                cancelled_at timestamptz NOT NULL,
+                cancelled_by text NOT NULL,
+                reinstated_at timestamptz NOT NULL DEFAULT now(),
+                reason text NOT NULL);
+            """),
     ])
 }

@@ -11,7 +11,7 @@ struct ClaimReview: Sendable {
     let context: ServiceContext
     let settlement: PensionSettlement
 
-    /// Returns `settled` or `rejected`; throws `APIError` when the item is not held (409), the
+    /// Returns `settled`, `rejected`, or `reversed` for a withdrawal's hold; throws `APIError` when the item is not held (409), the
     /// case unknown (404), or the claim still cannot be settled (409).
     func decide(caseId: UUID, item: Item, approve: Bool, officer: String, reason: String, logger: Logger) async throws
         -> String {
@@ -34,7 +34,7 @@ struct ClaimReview: Sendable {
                     try settlement.record(figures, of: pending, context: handling)
                     return "settled"
                 }
-            }
+            } ?? "reversed"
         case (.medicalAccount, true):
             return try await context.decideHeld(
                 item: .medicalAccount, caseId: caseId, as: MedicalAccountSettlementRequested.self, approved: true,
@@ -44,7 +44,7 @@ struct ClaimReview: Sendable {
                     request, reminder: "经人社部门审核（\(reason)），医保个人帐户余额已清算。" + MedicalAccountDecision.inheritanceReminder,
                     context: handling)
                 return "settled"
-            }
+            } ?? "reversed"
         default:
             return try await context.decideHeld(
                 item: item, caseId: caseId, as: JSONValue.self, approved: false, officer: officer, reason: reason,
@@ -52,7 +52,7 @@ struct ClaimReview: Sendable {
             ) { _, handling in
                 try handling.reject(item, reasonCode: "rejected-on-review", reason: reason)
                 return "rejected"
-            }
+            } ?? "reversed"
         }
     }
 }

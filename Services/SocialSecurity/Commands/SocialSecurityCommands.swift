@@ -84,7 +84,8 @@ struct ReimbursementsCommand: AsyncParsableCommand {
 struct PayMonthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pay-month",
-        abstract: "Pay every active pension for a month, once however often it runs; suspended ones are skipped.")
+        abstract: "Pay every active pension for a month, once however often it runs; suspended ones are skipped. "
+            + "Also pays the months held back from resumed pensions and settled pension benefits not yet paid.")
 
     @Argument(help: "The month, YYYY-MM.") var month: String
 
@@ -94,10 +95,13 @@ struct PayMonthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let month = YearMonth(month)!
-        let (paid, before, skipped) = try await SocialSecurityService.withMigratedDatabase { db in
-            try InsuranceRegister.payMonth(month, on: db)
+        let (paid, before, skipped, due) = try await SocialSecurityService.withMigratedDatabase { db in
+            let (paid, before, skipped) = try InsuranceRegister.payMonth(month, on: db)
+            return (paid, before, skipped, try InsuranceRegister.payDue(on: db))
         }
         print("\(month): \(paid) pensions paid now, \(before) paid before by an earlier run, "
               + "\(skipped) not active (suspended or stopped) skipped")
+        print("also paid: \(due.heldBackMonths) months held back from resumed pensions, "
+              + "\(due.settlements) settled pension benefits")
     }
 }

@@ -108,7 +108,8 @@ struct MedicalAccountSweeper: Service {
         guard case .settle(let reminder)? = MedicalAccountDecision.whileHeld(open: claims, waitingOver: waitingOver)
         else { return false }
         let reason = claims.isEmpty ? "医疗费用报销已结清" : "等待期已满"
-        guard try HeldItems.decide(caseId: caseId, item: .medicalAccount, approved: true, by: "system", reason: reason, on: tx)
+        guard try HeldItems.decide(caseId: caseId, item: .medicalAccount, approved: true, by: "system", reason: reason,
+                                   on: tx) == .request
         else { return false }
         let handling = HandlerContext(db: tx, logger: logger, department: .socialSecurity, caseId: caseId,
                                       causationId: messageId, trace: .start())

@@ -67,7 +67,7 @@ enum InsuranceRegister {
                 UPDATE medical_accounts a SET status = 'frozen'
                 FROM insured_persons p
                 WHERE a.id_number = $1 AND a.status IN ('open', 'frozen') AND p.id_number = a.id_number AND p.insured_here
-                    AND EXISTS (SELECT FROM item_requests r WHERE r.message_id = $2)
+                    AND EXISTS (SELECT FROM item_requests r WHERE r.message_id = $2 AND r.status = 'received')
                 RETURNING a.id_number, a.balance_fen)
             SELECT account.balance_fen, \(openClaimsJSON("account.id_number")) AS claims FROM account
             """, [idNumber.uppercased(), requestId]).first
@@ -140,14 +140,39 @@ enum InsuranceRegister {
         return (paid, before, skipped)
     }
 
-    /// Records a settlement once per case and item. Deferred: `recorded` learns before the
+    /// What the payment run pays beside the month: the months held back of resumed pensions
+    /// (each month once) and the settled pension benefits not yet paid out. Returns how many of each.
+    static func payDue(on db: PostgresConnection) throws -> (heldBackMonths: Int, settlements: Int) {
+        try db.withTransaction { tx in
+            let months = try tx.execute("""
+                WITH due AS (
+                    UPDATE pension_resumptions r SET paid_at = now()
+                    FROM insured_persons p
+                    WHERE r.paid_at IS NULL AND p.id_number = r.id_number AND p.pension_status = 'active'
+                    RETURNING r.id_number, r.months_due, r.monthly_pension_fen)
+                INSERT INTO pension_payments (id_number, month, amount_fen, paid_by)
+                SELECT id_number, month, monthly_pension_fen, 'resumed' FROM due, unnest(months_due) AS month
+                ON CONFLICT DO NOTHING
+                """).affectedRows
+            let settlements = try tx.execute("""
+                UPDATE settlements SET paid_out_at = now()
+                WHERE item = 'pension' AND paid_out_at IS NULL AND cancelled_at IS NULL
+                  AND (figures->>'netPayableFen')::bigint > 0 AND NOT (figures->>'benefitsByOldProcess')::boolean
+                """).affectedRows
+            return (months, settlements)
+        }
+    }
+
+    /// Records a settlement once per case and item (a medical account's is paid out at once, a
+    /// pension's by the next payment run). Deferred: `recorded` learns before the
     /// transaction commits whether it is new (false: the case and item had one before).
     static func recordSettlement<P: Encodable>(_ figures: P, caseId: UUID, item: Item, idNumber: String,
                                                ruleVersion: String?, on db: PostgresConnection,
                                                recorded: ((Bool) throws -> Void)? = nil) throws {
         let json = String(decoding: try MessageCodec().encodeValue(figures), as: UTF8.self)
         try db.executeDeferred("""
-            INSERT INTO settlements (case_id, item, id_number, figures, rule_version) VALUES ($1, $2, $3, $4::jsonb, $5)
+            INSERT INTO settlements (case_id, item, id_number, figures, rule_version, paid_out_at)
+            VALUES ($1, $2, $3, $4::jsonb, $5, CASE WHEN $2 = 'medical-account' THEN now() END)
             ON CONFLICT DO NOTHING
             """, [caseId, item.rawValue, idNumber.uppercased(), json, ruleVersion],
             check: recorded.map { recorded in { try recorded($0.affectedRows == 1) } })

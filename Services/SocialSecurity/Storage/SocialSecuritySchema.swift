@@ -63,5 +63,30 @@ enum SocialSecuritySchema {
                 updated_at timestamptz NOT NULL DEFAULT now());
             CREATE INDEX medical_reimbursements_open ON medical_reimbursements (id_number) WHERE status = 'open';
             """),
+        // A withdrawn notice's settlements are cancelled and what was paid of them recorded for
+        // recovery; the pension resumes and the months held back are paid by the next payment
+        // run, which also pays settled pension benefits. A medical account's balance is paid
+        // when it closes.
+        Migration(version: 4, name: "payouts, cancelled settlements, recoveries, resumed pensions", sql: """
+            ALTER TABLE settlements ADD COLUMN paid_out_at timestamptz, ADD COLUMN cancelled_at timestamptz,
+                ADD COLUMN cancel_reason text;
+            UPDATE settlements SET paid_out_at = settled_at WHERE item = 'medical-account';
+            ALTER TABLE settlements ALTER COLUMN paid_out_at SET DEFAULT NULL;
+            CREATE TABLE recoveries (
+                case_id uuid NOT NULL,
+                item text NOT NULL,
+                kind text NOT NULL,
+                amount_fen bigint NOT NULL CHECK (amount_fen <> 0),
+                status text NOT NULL DEFAULT 'due' CHECK (status IN ('due', 'recovered')),
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (case_id, item, kind));
+            CREATE TABLE pension_resumptions (
+                case_id uuid PRIMARY KEY,
+                id_number text NOT NULL REFERENCES insured_persons (id_number),
+                months_due text[] NOT NULL DEFAULT '{}',
+                monthly_pension_fen bigint NOT NULL,
+                resumed_at timestamptz NOT NULL DEFAULT now(),
+                paid_at timestamptz);
+            """),
     ])
 }

@@ -22,6 +22,21 @@ public enum HeldItems {
         CREATE INDEX held_items_open_by_deadline ON held_items (item, deadline) WHERE status = 'open';
         """)
 
+    /// What an item is held for: its request (the department's work on it) or the withdrawal of
+    /// its case (undoing that work).
+    public enum Purpose: String, Sendable {
+        case request, withdrawal
+    }
+
+    /// Items are held a second time, for the withdrawal of their case, beside the request's
+    /// hold; a withdrawal closes an open hold as `withdrawn`.
+    public static let purposeMigration = Migration(version: 2, name: "holds for withdrawals", sql: """
+        ALTER TABLE held_items ADD COLUMN purpose text NOT NULL DEFAULT 'request' CHECK (purpose IN ('request', 'withdrawal')),
+            DROP CONSTRAINT held_items_status_check,
+            ADD CONSTRAINT held_items_status_check CHECK (status IN ('open', 'approved', 'rejected', 'withdrawn')),
+            DROP CONSTRAINT held_items_pkey, ADD PRIMARY KEY (case_id, item, purpose);
+        """)
+
     /// An open held item, as officers see it.
     public struct Held: Sendable, Encodable {
         /// Lowercase, as everywhere in the API.
@@ -35,11 +50,21 @@ public enum HeldItems {
     }
 
     public static func hold(caseId: UUID, item: Item, reasonCode: String, reason: String, receivedAt: Timestamp,
-                            deadline: Timestamp, on db: PostgresConnection) throws {
+                            deadline: Timestamp, purpose: Purpose = .request, on db: PostgresConnection) throws {
         try db.execute("""
-            INSERT INTO held_items (case_id, item, reason_code, reason, received_at, deadline)
-            VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)
-            """, [caseId, item.rawValue, reasonCode, reason, receivedAt.rfc3339, deadline.rfc3339])
+            INSERT INTO held_items (case_id, item, reason_code, reason, received_at, deadline, purpose)
+            VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7)
+            """, [caseId, item.rawValue, reasonCode, reason, receivedAt.rfc3339, deadline.rfc3339, purpose.rawValue])
+    }
+
+    /// Closes the open hold of a withdrawn case's item (nothing is decided on it any more); false
+    /// when it had none.
+    static func withdraw(caseId: UUID, item: Item, on db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            UPDATE held_items SET status = 'withdrawn', decided_by = 'system', decided_at = now(),
+                decision_reason = '登记已撤回'
+            WHERE case_id = $1 AND item = $2 AND status = 'open'
+            """, [caseId, item.rawValue]).affectedRows == 1
     }
 
     /// Open items of the kinds given, the most urgent first.
@@ -95,13 +120,16 @@ public enum HeldItems {
         return counts
     }
 
-    /// Closes an open item with the decision; false when it is not open (decided already, or unknown).
+    /// Closes an open item with the decision; returns what it was held for, nil when it is not
+    /// open (decided already, or unknown).
     public static func decide(caseId: UUID, item: Item, approved: Bool, by officer: String, reason: String,
-                              on db: PostgresConnection) throws -> Bool {
+                              on db: PostgresConnection) throws -> Purpose? {
         try db.execute("""
             UPDATE held_items SET status = $3, decided_by = $4, decided_at = now(), decision_reason = $5
             WHERE case_id = $1 AND item = $2 AND status = 'open'
-            """, [caseId, item.rawValue, approved ? "approved" : "rejected", officer, reason]).affectedRows == 1
+            RETURNING purpose
+            """, [caseId, item.rawValue, approved ? "approved" : "rejected", officer, reason]).first
+            .flatMap { $0["purpose"].flatMap(Purpose.init(rawValue:)) }
     }
 
 }
@@ -109,23 +137,32 @@ public enum HeldItems {
 extension ServiceContext {
     /// An officer's decision on a held item, in one transaction: the item's request (404 when the
     /// case has none), the held item closed with who and why (409 when it is not open), then
-    /// `effect` with a context that emits messages caused by the request.
+    /// `effect` with a context that emits messages caused by the request. An item held for its
+    /// case's withdrawal is answered `reversed` with the officer's reason instead, whichever
+    /// the decision, and nil returned: what could not be undone is then the officer's record.
+    @discardableResult
     public func decideHeld<Request: Decodable & Sendable, T: Sendable>(
         item: Item, caseId: UUID, as request: Request.Type, approved: Bool, officer: String, reason: String,
         logger: Logger, effect: @escaping @Sendable (Request, HandlerContext) throws -> T
-    ) async throws -> T {
+    ) async throws -> T? {
         let department = configuration.department
         let outcome = try await withDatabase { db in
-            try db.withTransaction { tx -> T in
+            try db.withTransaction { tx -> T? in
                 guard let (request, messageId) = try CaseLedger.request(item: item, caseId: caseId, as: Request.self, on: tx)
                 else { throw APIError.notFound }
-                guard try HeldItems.decide(caseId: caseId, item: item, approved: approved, by: officer, reason: reason, on: tx)
+                guard let purpose = try HeldItems.decide(caseId: caseId, item: item, approved: approved, by: officer,
+                                                         reason: reason, on: tx)
                 else {
                     throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request",
                                    messageZh: "该事项已不在待审核状态，可能已由其他人员作出决定。")
                 }
-                return try effect(request, HandlerContext(db: tx, logger: logger, department: department, caseId: caseId,
-                                                          causationId: messageId, trace: .start()))
+                let handling = HandlerContext(db: tx, logger: logger, department: department, caseId: caseId,
+                                              causationId: messageId, trace: .start())
+                guard purpose == .request else {
+                    try handling.answer(.reversed(detail: "登记已撤回；\(officer)处理：\(reason)"), item: item)
+                    return nil
+                }
+                return try effect(request, handling)
             }
         }
         logger.info("held request decided", metadata: ["approved": "\(approved)"])

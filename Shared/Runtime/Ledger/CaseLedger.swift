@@ -34,20 +34,33 @@ public enum CaseLedger {
 
     /// Records the request being handled (its payload as received) once per case and item, in
     /// one round trip with the handler's first statement, which `read` runs; returns what
-    /// `read` returned, or nil when the case had the request already. `read` sees the request if
-    /// it was recorded now (a statement with effects can make them depend on that); it must run
-    /// exactly one statement whose result it needs.
+    /// `read` returned, or nil when the case had the request already or was withdrawn before it
+    /// came (then the item is answered `reversed` here, nothing done). `read` sees the request
+    /// if it was recorded now with status `received` (a statement with effects can make them
+    /// depend on that); it must run exactly one statement whose result it needs.
     public static func recordRequest<T>(item: Item, context: HandlerContext, along read: () throws -> T) throws -> T? {
-        var recorded: Bool?
+        var status: String??
         try context.db.executeDeferred("""
             INSERT INTO item_requests (case_id, item, message_id, request) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
-            ON CONFLICT (case_id, item) DO NOTHING
+            ON CONFLICT (case_id, item) DO UPDATE
+                SET message_id = EXCLUDED.message_id, request = EXCLUDED.request, status = 'reversed', received_at = now()
+                WHERE item_requests.status = 'withdrawn'
+            RETURNING status
             """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]) {
-            recorded = $0.affectedRows == 1
+            status = .some($0.first?["status"])
         }
         let value = try read()
-        guard let recorded else { preconditionFailure("the request went to the server with no statement of `read`") }
-        return recorded ? value : nil
+        guard let status else { preconditionFailure("the request went to the server with no statement of `read`") }
+        switch status {
+        case "received":
+            return value
+        case "reversed":
+            context.logger.info("request of a case withdrawn before it came: nothing done", metadata: ["item": "\(item.rawValue)"])
+            try context.emit(.reversed(item), ItemReversed(reason: withdrawalReason, detail: "登记已撤回，本事项未办理"))
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// Records the fact being handled (its payload as received) once per case and type.
@@ -72,7 +85,8 @@ public enum CaseLedger {
     public static func request<P: Decodable>(item: Item, caseId: UUID, as payload: P.Type,
                                              on db: PostgresConnection) throws -> (request: P, messageId: UUID)? {
         guard let row = try db.execute("""
-            SELECT request::text AS request, message_id FROM item_requests WHERE case_id = $1 AND item = $2 FOR UPDATE
+            SELECT request::text AS request, message_id FROM item_requests
+            WHERE case_id = $1 AND item = $2 AND request IS NOT NULL FOR UPDATE
             """, [caseId, item.rawValue]).first
         else { return nil }
         return (try IndexedJSONDecoder().decode(P.self, from: try row.string("request").utf8), try row.uuid("message_id"))

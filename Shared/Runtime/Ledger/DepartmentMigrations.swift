@@ -2,7 +2,7 @@ import HoushiStorage
 
 extension CaseLedger {
     /// The case ledger's migrations, in every department's schema.
-    public static let migrationGroup = MigrationGroup(owner: "case-ledger", [migration, statisticsMigration])
+    public static let migrationGroup = MigrationGroup(owner: "case-ledger", [migration, statisticsMigration, withdrawalMigration])
 
     /// What every department's schema has beside its own tables, owner by owner: the case
     /// ledger, the operators, the held items, who read which case and the retention's functions.
@@ -19,5 +19,5 @@ extension Operators {
 
 extension HeldItems {
     /// The held items' migrations, in every department's schema.
-    public static let migrationGroup = MigrationGroup(owner: "held-items", [migration])
+    public static let migrationGroup = MigrationGroup(owner: "held-items", [migration, purposeMigration])
 }
