@@ -3,7 +3,8 @@ import HoushiRuntime
 import HoushiStorage
 
 /// Watches intake's cases table (as the database administrator) for the run's cases, found by
-/// the deceased's ID number. Survives a database restart: a failed poll is simply tried again.
+/// the deceased's ID number, until each is done: completed, or withdrawn and undone in every
+/// department. Survives a database restart: a failed poll is simply tried again.
 struct CompletionWatcher: Sendable {
     let database: Database
     let idNumbers: [String]
@@ -26,14 +27,17 @@ struct CompletionWatcher: Sendable {
         return idNumbers.count - pending.count
     }
 
-    /// When each completed case was completed (seconds since 1970, the database's clock), by ID number.
+    /// A case that is done, in SQL over `intake.cases`.
+    static let doneSQL = "(status = 'completed' OR reversed_at IS NOT NULL)"
+
+    /// When each done case was done (seconds since 1970, the database's clock), by ID number.
     func completionTimes() async throws -> [String: Double] {
         let ids = SQLArray(idNumbers)
         return try await database.withConnection { db in
             var times: [String: Double] = [:]
             for row in try db.execute("""
-                SELECT deceased_id_number, extract(epoch FROM completed_at)::float8::text AS completed
-                FROM intake.cases WHERE deceased_id_number = ANY($1::text[]) AND status = 'completed'
+                SELECT deceased_id_number, extract(epoch FROM coalesce(reversed_at, completed_at))::float8::text AS completed
+                FROM intake.cases WHERE deceased_id_number = ANY($1::text[]) AND \(Self.doneSQL)
                 """, [ids]).rows {
                 times[try row.string("deceased_id_number")] = Double(try row.string("completed"))
             }
@@ -48,7 +52,7 @@ struct CompletionWatcher: Sendable {
         return try await database.withConnection { db in
             try db.execute("""
                 SELECT deceased_id_number FROM intake.cases
-                WHERE deceased_id_number = ANY($1::text[]) AND status = 'completed'
+                WHERE deceased_id_number = ANY($1::text[]) AND \(Self.doneSQL)
                 """, [ids]).rows.map { try $0.string("deceased_id_number") }
         }
     }

@@ -1,9 +1,12 @@
 import Foundation
 import HoushiHTTPClient
 
-/// Posts notices to intake the way a hospital's system should: retrying (with the same body, so
-/// a retry can never open a second case) while intake is unreachable or answers 5xx.
+/// Posts notices (and withdrawals) to intake the way a hospital's system should: retrying (with
+/// the same body, so a retry can never open a second case or withdraw twice) while intake is
+/// unreachable or answers 5xx.
 struct IntakeClient: Sendable {
+    let base: String
+    let token: String
     /// The notice POST without its body.
     let noticePost: HTTPClientRequest
     /// How long to keep retrying one notice before giving up.
@@ -13,6 +16,8 @@ struct IntakeClient: Sendable {
     /// What intake answered in the end, and how many tries failed first.
     struct Posted: Sendable {
         let opened: Bool
+        /// The case the notice opened or found.
+        let caseId: String?
         let retries: Int
     }
 
@@ -30,6 +35,8 @@ struct IntakeClient: Sendable {
 
     init(baseURL: String, token: String, http: HTTPClient, patience: Duration = .seconds(180)) throws {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.base = base
+        self.token = token
         noticePost = try HTTPClientRequest("POST", url: base + "/v1/death-notices",
                                      headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")])
         self.patience = patience
@@ -39,6 +46,23 @@ struct IntakeClient: Sendable {
     func post(_ notice: Data) async throws -> Posted {
         var request = noticePost
         request.body = Array(notice)
+        let (response, retries) = try await send(request)
+        let caseId = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["caseId"] as? String
+        return Posted(opened: response.status == 201, caseId: caseId, retries: retries)
+    }
+
+    /// Withdraws the case (`POST /v1/cases/{id}/withdrawal`); returns how many tries failed first.
+    func withdraw(caseId: String, reason: String) async throws -> Int {
+        var request = try HTTPClientRequest("POST", url: "\(base)/v1/cases/\(caseId)/withdrawal",
+                                            headers: [("Content-Type", "application/json"),
+                                                      ("Authorization", "Bearer \(token)")])
+        request.body = Array(try JSONSerialization.data(withJSONObject: ["reason": reason]))
+        return try await send(request).retries
+    }
+
+    /// Sends the request until intake answers 2xx (returned, with the failed tries) or 4xx
+    /// (`Refused`), retrying the same request meanwhile for `patience`.
+    private func send(_ request: HTTPClientRequest) async throws -> (response: HTTPClientResponse, retries: Int) {
         let deadline = ContinuousClock.now + patience
         var retries = 0
         var pause = Duration.milliseconds(100)
@@ -47,7 +71,7 @@ struct IntakeClient: Sendable {
             do {
                 let response = try await http.execute(request)
                 switch response.status {
-                case 201, 200: return Posted(opened: response.status == 201, retries: retries)
+                case 200..<300: return (response, retries)
                 case 400..<500 where response.status != 429:
                     throw Refused(status: response.status, body: String(decoding: response.body, as: UTF8.self))
                 default: problem = "HTTP \(response.status)"

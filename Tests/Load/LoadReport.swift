@@ -33,7 +33,7 @@ struct LoadReport {
         let seconds = posting.duration.seconds
         var lines = [
             row("notices", "\(cases) posted: \(posting.opened) opened a case, \(posting.alreadyKnown) already known, "
-                + "\(posting.retries) retries, \(posting.refused.count) refused"),
+                + "\(posting.withdrawn.count) withdrawn, \(posting.retries) retries, \(posting.refused.count) refused"),
             row("posting", String(format: "%.1f s, %.1f notices/s", seconds, seconds > 0 ? Double(cases) / seconds : 0)),
         ]
         lines += posting.refused.prefix(5).map { row("refused", $0) }
@@ -42,7 +42,8 @@ struct LoadReport {
 
     var completionLines: String {
         [
-            row("completed", String(format: "%d of %d cases in %.1f s: %.1f cases/s end to end", completed, cases, span, throughput)),
+            row("completed", String(format: "%d of %d cases (withdrawn ones undone everywhere) in %.1f s: %.1f cases/s end to end",
+                                    completed, cases, span, throughput)),
             row("latency ms", "p50 \(percentile(50))  p90 \(percentile(90))  p99 \(percentile(99))  max \(latency.maxRecorded)"),
         ].joined(separator: "\n")
     }
@@ -52,7 +53,7 @@ struct LoadReport {
     var figures: [String: Any] {
         [
             "cases": cases, "opened": posting.opened, "alreadyKnown": posting.alreadyKnown, "retries": posting.retries,
-            "refused": posting.refused.count, "postingSeconds": posting.duration.seconds, "completed": completed,
+            "refused": posting.refused.count, "withdrawn": posting.withdrawn.count, "postingSeconds": posting.duration.seconds, "completed": completed,
             "spanSeconds": span, "casesPerSecond": throughput,
             "latencyMs": ["p50": percentile(50), "p90": percentile(90), "p99": percentile(99), "max": latency.maxRecorded],
         ]

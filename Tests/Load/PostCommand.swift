@@ -57,11 +57,18 @@ struct PostCommand: AsyncParsableCommand {
     @Option(help: "Notices in flight at once.") var concurrency = 32
     @Option(help: "Seconds to wait for the last case to complete; 0 posts without waiting.") var completionTimeout = 600
     @Option(help: "Also write the figures as JSON to this file.") var json: String?
+    @Option(help: "Withdraw every Nth case (the first, the N+1st, …) 0 to 2 s after its notice, as the wrong person; 0 withdraws none. A withdrawn case is done when every department has undone its work.")
+    var withdrawEvery = 0
+
+    func validate() throws {
+        guard withdrawEvery >= 0 else { throw ValidationError("--withdraw-every must be 0 or more") }
+    }
 
     func run() async throws {
         let cases = range.all
         let client = try IntakeClient(baseURL: endpoints.intake, token: try endpoints.token(), http: try endpoints.httpClient())
-        let posting = try await Poster(client: client, rate: rate, concurrency: concurrency).post(cases)
+        let posting = try await Poster(client: client, rate: rate, concurrency: concurrency, withdrawEvery: withdrawEvery)
+            .post(cases)
         var report = LoadReport(posting: posting)
         print(report.postingLines)
         if completionTimeout > 0 {
@@ -77,11 +84,13 @@ struct PostCommand: AsyncParsableCommand {
     }
 }
 
-/// Posts notices from `concurrency` tasks, each notice at its slot of the rate.
+/// Posts notices from `concurrency` tasks, each notice at its slot of the rate, and withdraws
+/// every `withdrawEvery`th case a moment after its notice.
 struct Poster: Sendable {
     let client: IntakeClient
     let rate: Double
     let concurrency: Int
+    var withdrawEvery = 0
 
     struct Result: Sendable {
         /// When each case's first POST went out (seconds since 1970), by the deceased's ID number.
@@ -90,6 +99,8 @@ struct Poster: Sendable {
         var alreadyKnown = 0
         var retries = 0
         var refused: [String] = []
+        /// The ID numbers of the cases withdrawn.
+        var withdrawn: Set<String> = []
         var duration: Duration = .zero
     }
 
@@ -97,7 +108,7 @@ struct Poster: Sendable {
         let notices = cases.map { ($0.deceasedIDNumber, $0.notice) }
         let next = Ticket()
         let start = ContinuousClock.now
-        let (rate, client) = (rate, client)
+        let (rate, client, withdrawEvery) = (rate, client, withdrawEvery)
         var result = try await withThrowingTaskGroup(of: Result.self) { group in
             for _ in 0..<max(1, concurrency) {
                 group.addTask {
@@ -112,6 +123,11 @@ struct Poster: Sendable {
                             let posted = try await client.post(notice)
                             partial.retries += posted.retries
                             if posted.opened { partial.opened += 1 } else { partial.alreadyKnown += 1 }
+                            if withdrawEvery > 0, index % withdrawEvery == 0, let caseId = posted.caseId {
+                                try await Task.sleep(for: .milliseconds(Int.random(in: 0...2_000)))
+                                partial.retries += try await client.withdraw(caseId: caseId, reason: "load test: the wrong person")
+                                partial.withdrawn.insert(idNumber)
+                            }
                         } catch let refused as IntakeClient.Refused {
                             partial.refused.append(refused.description)
                         }
@@ -125,6 +141,7 @@ struct Poster: Sendable {
                 total.alreadyKnown += partial.alreadyKnown
                 total.retries += partial.retries
                 total.refused += partial.refused
+                total.withdrawn.formUnion(partial.withdrawn)
             }
             return total
         }
