@@ -25,7 +25,7 @@ enum SocialSecurityService: ServiceDefinition {
 
     static func handlers() -> [RegisteredHandler] {
         [
-            RegisteredHandler(PensionClaimHandler()),
+            RegisteredHandler(PensionClaimHandler(rules: benefitRules)),
             RegisteredHandler(MedicalAccountHandler(waitingDays: settings.reimbursementWaitDays)),
             RegisteredHandler(RecordFact(.hukouCancelled, as: HukouCancelled.self)),
             RegisteredHandler(RecordFact(.rejected(.hukou), as: ItemRejected.self)),

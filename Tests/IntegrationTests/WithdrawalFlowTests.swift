@@ -1,6 +1,5 @@
 import Foundation
 import HoushiContract
-import HoushiMessaging
 import Testing
 
 /// Withdrawals over the real broker and database: a notice withdrawn after every department did
@@ -126,28 +125,9 @@ final class WithdrawalFlowTests {
         try await eventually("intake to publish the requests and the withdrawal") {
             try await count("SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND sent_at IS NULL", caseId) == 0
         }
-        // Every department's queue delivers the withdrawal first, then the requests (anything else
-        // found there goes back as it was): the withdrawal published once reaches all three.
-        var ours: [Delivery] = []
-        var others: [Delivery] = []
-        for department in departments {
-            let expected = department == .socialSecurity ? 3 : 2
-            var deliveries: [Delivery] = []
-            func isOurs(_ delivery: Delivery) -> Bool { String(decoding: delivery.body, as: UTF8.self).contains(caseId.lowercased) }
-            try await eventually("\(expected) messages of the case in \(department.rawValue)'s queue") {
-                deliveries += try await houshi.infrastructure.drain(queue: Topology.queue(of: department))
-                return deliveries.filter(isOurs).count >= expected
-            }
-            #expect(deliveries.filter(isOurs).count == expected, "\(department.rawValue): \(deliveries.map(\.routingKey))")
-            ours += deliveries.filter(isOurs)
-            others += deliveries.filter { !isOurs($0) }
-        }
-        let voided = ours.filter { $0.routingKey == MessageType.deathVoided.routingKey }
-        let requests = ours.filter { $0.routingKey != MessageType.deathVoided.routingKey }
-        #expect(voided.count == 3 && requests.count == 4)
-        for delivery in voided.prefix(1) + requests + others {
-            try await houshi.infrastructure.publish(routingKey: delivery.routingKey, body: delivery.body,
-                                                    properties: delivery.properties)
+        // Every department's queue delivers the withdrawal first, then the requests.
+        try await houshi.redeliver(caseId: caseId, expected: [.publicSecurity: 2, .civilAffairs: 2, .socialSecurity: 3]) {
+            $0.routingKey == MessageType.deathVoided.routingKey
         }
         for department in departments { try await houshi.start(department) }
 

@@ -37,3 +37,12 @@ extension Certificates {
                               [caseId]).affectedRows == 1
     }
 }
+
+extension Certificates {
+    /// Moves a pickup not yet confirmed to a corrected address and time; returns whether it did.
+    static func movePickup(caseId: UUID, address: String, at time: Timestamp, on db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            UPDATE pickups SET address = $2, requested_at = $3::timestamptz WHERE case_id = $1 AND status = 'requested'
+            """, [caseId, address, time.rfc3339]).affectedRows == 1
+    }
+}

@@ -12,10 +12,21 @@ struct CremationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<CremationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard let (pickupHome, walkInWaits) = try CaseLedger.recordRequest(item: .cremation, context: context, along: {
+        let pickupHome: FuneralHome?
+        let walkInWaits: Bool
+        switch try CaseLedger.recordRequest(item: .cremation, context: context, along: {
             try WalkIns.lockDeceased(request.deceased.idNumber, on: context.db)
             return try FuneralHomes.pickupHome(walkInOf: request.deceased.idNumber, on: context.db)
-        }) else {
+        }) {
+        case .new(let found):
+            (pickupHome, walkInWaits) = found
+        case .corrected(let status):
+            if status == "certified", case .pickup(let address, let at) = request.body {
+                let moved = try Certificates.movePickup(caseId: message.caseId, address: address, at: at, on: context.db)
+                context.logger.info("corrected request applied", metadata: ["pickup_moved": "\(moved)"])
+            }
+            return
+        case .nothing:
             context.logger.info("case already has a cremation request")
             return
         }

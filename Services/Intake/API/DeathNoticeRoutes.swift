@@ -25,6 +25,9 @@ struct DeathNoticeRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/death-notices") { request, _ in try await postNotice(request) }
         router.get("/v1/cases") { request, _ in try await listCases(request) }
+        router.patch("/v1/cases/:id") { request, requestContext in
+            try await correct(request, caseId: requestContext.parameters.get("id") ?? "")
+        }
         router.post("/v1/cases/:id/withdrawal") { request, requestContext in
             try await withdraw(request, caseId: requestContext.parameters.get("id") ?? "")
         }
@@ -132,6 +135,26 @@ struct DeathNoticeRoutes: Sendable {
         return try caseResponse(caseId, view: try await context.withDatabase { db in
             try CaseStore.view(caseId: caseId, institution: institution, on: db)
         }, status: outcome == .withdrawn ? .accepted : .ok)
+    }
+
+    /// `PATCH /v1/cases/{id}` with `{"reason": …, "changes": {…}}`: the corrected case view (200).
+    private func correct(_ request: Request, caseId text: String) async throws -> Response {
+        struct Correction: Decodable {
+            let reason: String
+            let changes: JSONValue
+        }
+        let institution = try await authenticate(request)
+        guard let caseId = UUID(text: text) else { throw APIError.notFound }
+        var request = request
+        let correction = try await request.decodeJSON(Correction.self, limit: Self.bodyLimit) { fields in
+            APIError.invalidCorrection(fields)
+        }
+        _ = try await CaseCorrection(context: context).correct(
+            caseId: caseId, institution: institution, correctedBy: institution.name, reason: correction.reason,
+            changes: correction.changes, trace: request.trace)
+        return try caseResponse(caseId, view: try await context.withDatabase { db in
+            try CaseStore.view(caseId: caseId, institution: institution, on: db)
+        }, status: .ok)
     }
 
     private func getCase(_ request: Request, id: String) async throws -> Response {

@@ -5,8 +5,9 @@ import HoushiRuntime
 /// The messages a notice publishes: the shared death fact and one request per requested item,
 /// each with only the personal data its department needs.
 enum NoticeMessages {
+    /// `correction`, when given, marks the requests as a correction's (`RequestCorrection`).
     static func envelopes(for notice: DeathNotice, caseId: UUID, place: MedicalInstitutionRef,
-                          attachments: [AttachmentReference] = []) throws
+                          attachments: [AttachmentReference] = [], correction: RequestCorrection? = nil) throws
         -> (notified: Envelope<DeathNotified>, requests: [any OutboxWritable]) {
         let deceased = try identity(of: notice)
         let diedAt = notice.deceased.diedAt
@@ -16,8 +17,11 @@ enum NoticeMessages {
             mannerOfDeath: notice.deceased.mannerOfDeath, place: place,
             residenceTownship: notice.deceased.residenceTownship, requestedItems: notice.requestedItems))
         let causation = notified.id
-        func request<P: Codable & Sendable>(_ item: Item, _ payload: P) -> any OutboxWritable {
-            Envelope(type: .request(for: item), caseId: caseId, causationId: causation, producer: .intake, payload: payload)
+        func request<P: CorrectableRequest>(_ item: Item, _ payload: P) -> any OutboxWritable {
+            var payload = payload
+            payload.correction = correction
+            return Envelope(type: .request(for: item), caseId: caseId, causationId: causation, producer: .intake,
+                            payload: payload)
         }
         let requests: [any OutboxWritable] = try notice.requestedItems.map { item in
             switch item {

@@ -85,6 +85,7 @@ struct CaseView {
         switch type {
         case "death.notified": return "医疗机构受理登记，已推送公安、民政、人社等部门"
         case "death.voided": return "登记已撤回，已通知各部门撤销"
+        case "death.corrected": return "登记内容已更正，已通知相关部门"
         case "case.completed": return "所申请事项均已有结果"
         default:
             let parts = type.split(separator: ".", maxSplits: 1).map(String.init)

@@ -86,5 +86,6 @@ enum IntakeSchema {
                 ADD COLUMN withdrawn_at timestamptz, ADD COLUMN withdrawn_by text, ADD COLUMN withdrawal_reason text,
                 ADD COLUMN reversed_at timestamptz;
             """),
+        CaseCorrection.migration,
     ])
 }

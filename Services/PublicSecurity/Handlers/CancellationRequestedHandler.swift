@@ -13,9 +13,19 @@ struct CancellationRequestedHandler: MessageHandler {
 
     func handle(_ message: Envelope<HukouCancellationRequested>, context: HandlerContext) throws {
         let request = message.payload
-        guard let found = try CaseLedger.recordRequest(item: .hukou, context: context, along: {
+        let found: (Resident, otherActiveMembers: Int)?
+        switch try CaseLedger.recordRequest(item: .hukou, context: context, along: {
             try Register.lookUp(request.deceased.idNumber, on: context.db)
-        }) else {
+        }) {
+        case .new(let resident):
+            found = resident
+        case .corrected(let status):
+            if status == "cancelled" {
+                try Register.correctCancellation(caseId: message.caseId, certificateNumber: request.certificate.number,
+                                                 on: context.db)
+            }
+            return
+        case .nothing:
             context.logger.info("case already has a cancellation request")
             return
         }

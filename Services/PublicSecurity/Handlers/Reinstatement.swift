@@ -38,3 +38,11 @@ extension Register {
             """, [caseId, reason]).first.map { try $0.string("household_number") }
     }
 }
+
+extension Register {
+    /// Keeps a corrected certificate number on the case's cancellation (the only fact of a
+    /// correction the cancellation holds).
+    static func correctCancellation(caseId: UUID, certificateNumber: String, on db: PostgresConnection) throws {
+        try db.execute("UPDATE cancellations SET certificate_number = $2 WHERE case_id = $1", [caseId, certificateNumber])
+    }
+}

@@ -15,9 +15,25 @@ struct MedicalAccountHandler: MessageHandler {
     func handle(_ message: Envelope<MedicalAccountSettlementRequested>, context: HandlerContext) throws {
         let idNumber = message.payload.deceased.idNumber
         // The account is frozen only if this request is recorded now.
-        guard let account = try CaseLedger.recordRequest(item: .medicalAccount, context: context, along: {
+        let account: FrozenMedicalAccount?
+        switch try CaseLedger.recordRequest(item: .medicalAccount, context: context, along: {
             try InsuranceRegister.freezeMedicalAccount(idNumber, requestId: context.receivedMessageId, on: context.db)
-        }) else { return }
+        }) {
+        case .new(let frozen):
+            account = frozen
+        case .corrected(let status):
+            // The balance is paid when the account closes: a later change of beneficiary is kept
+            // for the officers (an adjustment), as the money went to the one named before.
+            if status == "settled", let correction = message.payload.correction,
+               correction.changedFields.contains(where: { $0.hasPrefix("beneficiary.") }) {
+                try SettlementAdjustments.record(caseId: message.caseId, item: .medicalAccount, correction: correction,
+                                                 note: "余额已支付给原受益人，更正后的受益人需人工处理", on: context.db)
+                context.logger.warning("beneficiary corrected after the medical account was paid out")
+            }
+            return
+        case .nothing:
+            return
+        }
         guard let account else {
             try context.reject(.medicalAccount, reasonCode: "not-locally-insured",
                                reason: "本市无医保个人帐户，请到参保地医保经办机构办理")

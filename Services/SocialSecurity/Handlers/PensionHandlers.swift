@@ -6,12 +6,23 @@ import HoushiStorage
 /// `pension.claim-requested`: suspend the pension at once (no payment run pays a dead person) and
 /// reject a claim for someone not insured here; `PensionSettlement` settles it when it is ready.
 struct PensionClaimHandler: MessageHandler {
+    let rules: BenefitRules
     var messageType: MessageType { .pensionClaimRequested }
 
     func handle(_ message: Envelope<PensionClaimRequested>, context: HandlerContext) throws {
-        guard let insuredHere = try CaseLedger.recordRequest(item: .pension, context: context, along: {
+        let insuredHere: Bool
+        switch try CaseLedger.recordRequest(item: .pension, context: context, along: {
             try InsuranceRegister.lockIfInsuredHere(message.payload.deceased.idNumber, on: context.db)
-        }) else {
+        }) {
+        case .new(let found):
+            insuredHere = found
+        case .corrected(let status):
+            // An unsettled claim settles from the corrected request when it is ready.
+            if status == "settled", let correction = message.payload.correction {
+                try PensionSettlement(rules: rules).resettle(caseId: message.caseId, correction: correction, context: context)
+            }
+            return
+        case .nothing:
             context.logger.info("case already has a pension claim")
             return
         }
@@ -84,6 +95,32 @@ struct PensionSettlement {
         try context.emit(.pensionSettled, settled)
         context.logger.info("pension settled", metadata: ["rule_version": "\(figures.ruleVersion)",
                                                           "net_payable_fen": "\(figures.netPayableFen)"])
+    }
+}
+
+extension PensionSettlement {
+    /// Settles a corrected claim again, when what it changed counts for the figures (the time of
+    /// death, the beneficiary): the new figures replace the settlement, an adjustment keeps what
+    /// they were (and, once paid out, the difference to pay or recover), `pension.settled` is
+    /// published again.
+    func resettle(caseId: UUID, correction: RequestCorrection, context: HandlerContext) throws {
+        guard correction.changedFields.contains(where: { $0 == "deceased.diedAt" || $0.hasPrefix("beneficiary.") }) else {
+            context.logger.info("correction changes no settlement figure")
+            return
+        }
+        guard let pending = try PensionClaims.pending(among: [caseId], status: "settled", on: context.db).first else { return }
+        guard case .settled(let figures) = try SocialSecurity.settle(pending.settlementInput, rules: rules) else {
+            throw UnprocessableMessage("the corrected claim of case \(caseId.lowercased) cannot be settled again")
+        }
+        let claim = pending.claim
+        let settled = figures.pensionSettled(payee: Payee(name: claim.beneficiary.name, relation: claim.beneficiary.relation,
+                                                          bankAccountLast4: String(claim.beneficiary.bankAccount.suffix(4))))
+        let difference = try SettlementAdjustments.replace(caseId: caseId, item: .pension, with: settled,
+                                                           netPayableFen: settled.netPayableFen, ruleVersion: figures.ruleVersion,
+                                                           correction: correction, on: context.db)
+        try context.emit(.pensionSettled, settled)
+        context.logger.info("pension settled again after a correction",
+                            metadata: ["net_payable_fen": "\(settled.netPayableFen)", "to_pay_fen": "\(difference ?? 0)"])
     }
 }
 

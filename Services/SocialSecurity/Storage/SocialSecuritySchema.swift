@@ -88,5 +88,6 @@ enum SocialSecuritySchema {
                 resumed_at timestamptz NOT NULL DEFAULT now(),
                 paid_at timestamptz);
             """),
+        SettlementAdjustments.migration,
     ])
 }

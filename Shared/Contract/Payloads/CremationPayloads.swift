@@ -10,6 +10,8 @@ public struct CremationRequested: Codable, Sendable, Equatable {
     /// The family committed to a civilized, frugal funeral (文明节俭治丧).
     public var civilizedFuneral: Bool
     public var attachments: [AttachmentReference]
+    /// Set when this is a correction of the case's request (`RequestCorrection`); nil for the first.
+    public var correction: RequestCorrection? = nil
 
     public init(
         certificateNumber: String, deceased: DeceasedIdentity, diedAt: Timestamp, body: BodyLocation, ashes: Ashes,

@@ -7,6 +7,8 @@ public struct HukouCancellationRequested: Codable, Sendable, Equatable {
     public var hukouAddress: String
     public var applicant: ApplicantIdentity
     public var attachments: [AttachmentReference]
+    /// Set when this is a correction of the case's request (`RequestCorrection`); nil for the first.
+    public var correction: RequestCorrection? = nil
 
     public init(
         certificate: DeathCertificate, deceased: DeceasedIdentity, diedAt: Timestamp, hukouAddress: String,

@@ -7,6 +7,8 @@ public struct MedicalAccountSettlementRequested: Codable, Sendable, Equatable {
     public var diedAt: Timestamp
     public var beneficiary: Beneficiary
     public var attachments: [AttachmentReference]
+    /// Set when this is a correction of the case's request (`RequestCorrection`); nil for the first.
+    public var correction: RequestCorrection? = nil
 
     public init(
         certificateNumber: String, deceased: DeceasedIdentity, diedAt: Timestamp, beneficiary: Beneficiary,

@@ -10,6 +10,8 @@ public struct PensionClaimRequested: Codable, Sendable, Equatable {
     /// Whether the same notice asked public security to cancel the registration: when it did,
     /// the settlement waits for its answer; when not (or absent), it settles at once.
     public var hukouRequested: Bool?
+    /// Set when this is a correction of the case's request (`RequestCorrection`); nil for the first.
+    public var correction: RequestCorrection? = nil
 
     public init(
         certificateNumber: String, deceased: DeceasedIdentity, diedAt: Timestamp, employerType: EmployerType,

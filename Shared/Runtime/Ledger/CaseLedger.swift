@@ -33,33 +33,43 @@ public enum CaseLedger {
         """)
 
     /// Records the request being handled (its payload as received) once per case and item, in
-    /// one round trip with the handler's first statement, which `read` runs; returns what
-    /// `read` returned, or nil when the case had the request already or was withdrawn before it
-    /// came (then the item is answered `reversed` here, nothing done). `read` sees the request
-    /// if it was recorded now with status `received` (a statement with effects can make them
-    /// depend on that); it must run exactly one statement whose result it needs.
-    public static func recordRequest<T>(item: Item, context: HandlerContext, along read: () throws -> T) throws -> T? {
-        var status: String??
+    /// one round trip with the handler's first statement, which `read` runs. A correction
+    /// (`RequestCorrection`) newer than the recorded request replaces it; a request of a case
+    /// withdrawn before it came is answered `reversed` here, nothing done. `read` sees the
+    /// request recorded now; it must run exactly one statement whose result it needs, and a
+    /// statement with effects must make them depend on the request's status being `received`
+    /// with this message's id (a correction replacing a request still `received` looks the same).
+    public static func recordRequest<T>(item: Item, context: HandlerContext,
+                                        along read: () throws -> T) throws -> RecordedRequest<T> {
+        var recorded: (status: String, inserted: Bool)??
         try context.db.executeDeferred("""
             INSERT INTO item_requests (case_id, item, message_id, request) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
             ON CONFLICT (case_id, item) DO UPDATE
-                SET message_id = EXCLUDED.message_id, request = EXCLUDED.request, status = 'reversed', received_at = now()
+                SET message_id = EXCLUDED.message_id, request = EXCLUDED.request,
+                    status = CASE WHEN item_requests.status = 'withdrawn' THEN 'reversed' ELSE item_requests.status END,
+                    received_at = CASE WHEN item_requests.status = 'withdrawn' THEN now() ELSE item_requests.received_at END
                 WHERE item_requests.status = 'withdrawn'
-            RETURNING status
-            """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]) {
-            status = .some($0.first?["status"])
+                    OR (item_requests.status <> 'reversed'
+                        AND coalesce((EXCLUDED.request->'correction'->>'sequence')::int, 0)
+                            > coalesce((item_requests.request->'correction'->>'sequence')::int, 0))
+            RETURNING status, xmax = 0 AS inserted
+            """, [context.caseId, item.rawValue, context.receivedMessageId, context.receivedJSON]) { result in
+            recorded = .some(try result.first.map { (try $0.string("status"), try $0.bool("inserted")) })
         }
         let value = try read()
-        guard let status else { preconditionFailure("the request went to the server with no statement of `read`") }
-        switch status {
-        case "received":
-            return value
-        case "reversed":
+        guard let recorded else { preconditionFailure("the request went to the server with no statement of `read`") }
+        switch recorded {
+        case (_, true)?:
+            return .new(value)
+        case ("reversed", false)?:
             context.logger.info("request of a case withdrawn before it came: nothing done", metadata: ["item": "\(item.rawValue)"])
             try context.emit(.reversed(item), ItemReversed(reason: withdrawalReason, detail: "登记已撤回，本事项未办理"))
-            return nil
-        default:
-            return nil
+            return .nothing
+        case (let status, false)?:
+            context.logger.info("request corrected", metadata: ["item": "\(item.rawValue)", "status": "\(status)"])
+            return .corrected(status: status)
+        case nil:
+            return .nothing
         }
     }
 
@@ -91,6 +101,17 @@ public enum CaseLedger {
         else { return nil }
         return (try IndexedJSONDecoder().decode(P.self, from: try row.string("request").utf8), try row.uuid("message_id"))
     }
+}
+
+/// What became of a request `CaseLedger.recordRequest` recorded.
+public enum RecordedRequest<T> {
+    /// The case's first request of the item: what `read` returned.
+    case new(T)
+    /// A correction replaced the recorded request, whose item is in `status` (`received`,
+    /// `held`, `settled`, …): the department redoes what depends on it.
+    case corrected(status: String)
+    /// Nothing to do: the request again, an older correction, or a withdrawn case's.
+    case nothing
 }
 
 /// Records another department's published fact in the ledger.
