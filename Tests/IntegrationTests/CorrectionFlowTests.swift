@@ -23,7 +23,9 @@ final class CorrectionFlowTests {
         #expect(try await value("SELECT stop AS value FROM (SELECT result->>'stopFrom' AS stop FROM intake.case_items WHERE case_id = $1::uuid AND item = 'pension') s",
                                 caseId.lowercased) == "2026-12")
 
-        let reply = try await correct(caseId, reason: "死亡时间填写有误，以病历为准", changes: ["deceased": ["diedAt": "2026-10-28T06:15:00+08:00"]])
+        let age = try ResidentIDNumber(idNumber).age(on: CalendarDate(year: 2026, month: 10, day: 28)!)
+        let reply = try await correct(caseId, reason: "死亡时间填写有误，以病历为准",
+                                      changes: ["deceased": ["diedAt": "2026-10-28T06:15:00+08:00", "age": age]])
         #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
         try await eventually("the pension to be settled again") {
             try await value("SELECT result->>'stopFrom' AS value FROM intake.case_items WHERE case_id = $1::uuid AND item = 'pension'",
@@ -36,7 +38,7 @@ final class CorrectionFlowTests {
             """, caseId.lowercased) == "true -300000")
         #expect(try await count("""
             SELECT count(*) AS count FROM intake.case_corrections
-            WHERE case_id = $1::uuid AND sequence = 1 AND changed_fields = ARRAY['deceased.diedAt']
+            WHERE case_id = $1::uuid AND sequence = 1 AND 'deceased.diedAt' = ANY (changed_fields)
             """, caseId) == 1)
         // The shared fact once, and every request (each carries the time of death) sent again as a correction.
         #expect(try await count("""

@@ -6,9 +6,10 @@ import HoushiRuntime
 /// like a new notice, and the fields that changed. Only what does not change who died may be
 /// corrected; a wrong deceased is a withdrawal and a new notice.
 enum NoticeCorrection {
-    /// The notice's fields a correction may change: these objects' members, or these fields.
+    /// The notice's fields a correction may change: these objects' members, or these fields (the
+    /// age with the time of death it follows from, checked against the ID number).
     static let correctable = [
-        "deceased.diedAt", "deceased.causeOfDeath", "deceased.mannerOfDeath", "deceased.hukouAddress",
+        "deceased.diedAt", "deceased.age", "deceased.causeOfDeath", "deceased.mannerOfDeath", "deceased.hukouAddress",
         "deceased.residenceTownship", "deceased.ethnicity", "certificate", "applicant.phone", "applicant.address",
         "beneficiary", "body", "ashes",
     ]
