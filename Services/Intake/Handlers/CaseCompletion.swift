@@ -22,7 +22,10 @@ enum CaseCompletion {
             try context.emit(.caseCompleted, completed)
             context.logger.info("case completed")
         }
-        for reversed in try OutcomeStore.markReversed(Array(contexts.keys), on: db) {
+        // Only a reversal can end a withdrawn case's last item.
+        let reversals = messages.filter { $0.received?.type.name.hasSuffix(".reversed") ?? false }.lastByCase
+        guard !reversals.isEmpty else { return }
+        for reversed in try OutcomeStore.markReversed(Array(reversals.keys), on: db) {
             try OutcomeStore.queueCompletionSMS(
                 reversed, text: FamilyTexts.message(deceased: reversed.deceased, FamilyTexts.reversalsEnded),
                 cause: "reversed", on: db)

@@ -28,8 +28,8 @@ enum OutcomeStore {
     /// Adds each outcome to its case's timeline, queues the family's SMS and moves the item to the
     /// outcome's status with its payload merged into the item's result (a late `held` never reopens
     /// an item that has ended; `reversed` is final; once the case is withdrawn only `held` and
-    /// `reversed` move an item, and only they are texted to the family): one statement for all of them, or one more for each further outcome
-    /// of the same item, so that those apply in order. Deferred: `recorded` is called for each
+    /// `reversed` move an item, and only they are texted to the family): one statement for all of
+    /// them, or one more for each further outcome of the same item, so that those apply in order. Deferred: `recorded` is called for each
     /// outcome with the transaction's next round trip, before it commits: false when the timeline
     /// already had the message (nothing changed), nil when intake has no such case.
     static func record(_ outcomes: [ItemOutcomeRecord], on db: PostgresConnection,

@@ -18,8 +18,6 @@ public struct WithdrawnRequest: Sendable {
     public let status: String
     /// The request's payload as recorded (JSON).
     public let request: String
-    /// The id of the message that brought the request: what the reversal's messages are caused by.
-    public let messageId: UUID
 
     /// The request decoded as its payload type.
     public func decoded<P: Decodable>(as type: P.Type) throws -> P {
@@ -104,12 +102,11 @@ extension CaseLedger {
             """, [context.caseId, SQLArray(items.map(\.rawValue))])
         // A new snapshot: it sees every request committed before the rows above were inserted.
         return try db.execute("""
-            SELECT item, status, request::text AS request, message_id FROM item_requests
+            SELECT item, status, request::text AS request FROM item_requests
             WHERE case_id = $1 AND status <> 'withdrawn' ORDER BY item FOR UPDATE
             """, [context.caseId]).rows.compactMap { row in
             guard let item = Item(rawValue: try row.string("item")) else { return nil }
-            return WithdrawnRequest(item: item, status: try row.string("status"), request: try row.string("request"),
-                                    messageId: try row.uuid("message_id"))
+            return WithdrawnRequest(item: item, status: try row.string("status"), request: try row.string("request"))
         }
     }
 }
