@@ -92,6 +92,16 @@ final class WithdrawalFlowTests {
         #expect(recoveries.contains("pension overpayment-deducted -300000"), "\(recoveries)")
         #expect(try await value("SELECT status AS value FROM social_security.medical_accounts WHERE id_number = $1",
                                 idNumber) == "open")
+        // The officers see what to recover on the settlement's page.
+        let login = "renshe-\(UInt32.random(in: 0...UInt32.max))"
+        let password = try #require(try await houshi.admin(.socialSecurity, ["officers", "add", "--name", "王科员", "--login", login])
+            .split(separator: "\n").first { $0.hasPrefix("password: ") }?.dropFirst(10)).description
+        let console = "\(try houshi.address(of: .socialSecurity))/renshe"
+        let session = try StaffPagesTests.sessionCookie(try await StaffPagesTests.signIn(at: console, login, password))
+        let page = String(decoding: try await HTTP.get("\(console)/settlements/\(caseId.lowercased)/pension",
+                                                       headers: ["Cookie": session]).body, as: UTF8.self)
+        #expect(page.contains("撤回与更正") && page.contains("逝者身份登记错误") && page.contains("待追回：丧葬补助金"),
+                "\(page)")
         let nextRun = try await houshi.admin(.socialSecurity, ["pay-month", "2030-02"])
         #expect(!nextRun.contains("also paid: 0 months held back"), "\(nextRun)")
         #expect(try await houshi.infrastructure.count("""

@@ -41,6 +41,7 @@ struct SocialSecurityPages: Sendable {
             return try console.page("settlement", SettlementView(site: console.site, chrome: signedIn.chrome,
                                                                  title: "\(entry.name) · \(item.chineseName)",
                                                                  section: SettlementDetails.section(entry),
+                                                                 changes: SettlementDetails.changes(entry),
                                                                  notes: entry.pension?.notes ?? [entry.medicalAccount?.reminder].compactMap { $0 }))
         }
         pages.get("/payments") { request, requestContext in
@@ -72,7 +73,8 @@ struct SocialSecurityPages: Sendable {
                 href: "\(root)/settlements/\(entry.caseId.lowercased)/\(entry.item.rawValue)", name: entry.name,
                 idNumber: Redact.idNumber(entry.idNumber), itemName: entry.item.chineseName,
                 settledAt: entry.settledAt.chineseDateTime,
-                amount: entry.pension.map { yuan($0.netPayableFen) } ?? entry.medicalAccount.map { yuan($0.balancePaidFen) } ?? "",
+                amount: (entry.cancelled == nil ? "" : "已撤销 ")
+                    + (entry.pension.map { yuan($0.netPayableFen) } ?? entry.medicalAccount.map { yuan($0.balancePaidFen) } ?? ""),
                 ruleVersion: entry.ruleVersion ?? "—")
         }))
     }
@@ -109,6 +111,40 @@ enum SettlementDetails {
                      .init("销户时间", account.closedAt.chineseDateTime), .init("领取人", payeeText(account.payee))]
         }
         return DetailSection(title: "结算明细", rows: rows)
+    }
+
+    /// What withdrawals and corrections did to it, for the officer who recovers or pays the
+    /// difference; nil when nothing did.
+    static func changes(_ entry: SettlementRecords.Entry) -> DetailSection? {
+        var rows: [DetailSection.Row] = []
+        if let cancelled = entry.cancelled {
+            rows.append(.init("已撤销", "\(cancelled.at.chineseDateTime)，登记撤回：\(cancelled.reason)"))
+        }
+        for recovery in entry.recoveries {
+            rows.append(.init("待追回：\(recoveryName(recovery.kind))", yuan(recovery.amountFen)))
+        }
+        if !entry.recoveries.isEmpty {
+            rows.append(.init("待追回合计", yuan(entry.recoveries.reduce(0) { $0 + $1.amountFen })))
+        }
+        for adjustment in entry.adjustments {
+            let difference = adjustment.differenceFen.map { $0 >= 0 ? "应补发\(yuan($0))" : "应追回\(yuan(-$0))" }
+            rows.append(.init("更正（\(adjustment.at.chineseDateTime)）",
+                              [adjustment.reason, difference ?? (adjustment.note == nil ? "尚未支付，已按更正重新核定" : nil),
+                               adjustment.note].compactMap { $0 }.joined(separator: "；")))
+        }
+        return rows.isEmpty ? nil : DetailSection(title: "撤回与更正", rows: rows)
+    }
+
+    static func recoveryName(_ kind: String) -> String {
+        switch kind {
+        case "funeral-grant": "丧葬补助金"
+        case "survivor-benefit": "抚恤金"
+        case "pension-account-balance": "养老保险个人帐户余额"
+        case "pension-arrears": "补发养老金"
+        case "overpayment-deducted": "已抵扣的多发养老金"
+        case "medical-account-balance": "医保个人帐户余额"
+        default: kind
+        }
     }
 
     static func payeeText(_ payee: Payee) -> String {
@@ -159,6 +195,8 @@ struct SettlementView {
     let chrome: OfficerConsole.Chrome
     let title: String
     let section: DetailSection
+    /// What a withdrawal or correction did to it, if anything.
+    let changes: DetailSection?
     let notes: [String]
 }
 

@@ -16,6 +16,12 @@ enum SettlementRecords {
         let ruleVersion: String?
         let pension: PensionSettled?
         let medicalAccount: MedicalAccountSettled?
+        /// When and why a withdrawal cancelled it, if one did.
+        let cancelled: (at: Timestamp, reason: String)?
+        /// What a withdrawal left to recover of it, by kind (`funeral-grant`, …), in fen.
+        let recoveries: [(kind: String, amountFen: Int64)]
+        /// The corrections that changed it: their reason and, once paid out, the difference.
+        let adjustments: [(at: Timestamp, reason: String, differenceFen: Int64?, note: String?)]
     }
 
     /// Settlements, the latest first: all, one case's item, or those handed to the old process.
@@ -33,7 +39,13 @@ enum SettlementRecords {
         }
         return try db.execute("""
             SELECT s.case_id, s.item, coalesce(p.name, '') AS name, s.id_number, s.rule_version, s.figures::text AS figures,
-                   \(beijingTimeSQL("s.settled_at")) AS settled_at
+                   \(beijingTimeSQL("s.settled_at")) AS settled_at, \(beijingTimeSQL("s.cancelled_at")) AS cancelled_at,
+                   s.cancel_reason,
+                   (SELECT string_agg(r.kind || ' ' || r.amount_fen, ',' ORDER BY r.kind) FROM recoveries r
+                    WHERE r.case_id = s.case_id AND r.item = s.item) AS recoveries,
+                   (SELECT json_agg(json_build_object('at', \(beijingTimeSQL("a.adjusted_at")), 'reason', a.reason,
+                                                      'difference', a.difference_fen, 'note', a.note) ORDER BY a.sequence)
+                    FROM settlement_adjustments a WHERE a.case_id = s.case_id AND a.item = s.item)::text AS adjustments
             FROM settlements s LEFT JOIN insured_persons p ON p.id_number = s.id_number
             WHERE \(condition) ORDER BY s.settled_at DESC, s.case_id LIMIT $1
             """, [limit] + parameters).rows.map { row in
@@ -44,8 +56,25 @@ enum SettlementRecords {
                 settledAt: row.timestamp("settled_at") ?? .now(), ruleVersion: row["rule_version"],
                 pension: item == .pension ? try IndexedJSONDecoder().decode(PensionSettled.self, from: figures.utf8) : nil,
                 medicalAccount: item == .medicalAccount
-                    ? try IndexedJSONDecoder().decode(MedicalAccountSettled.self, from: figures.utf8) : nil)
+                    ? try IndexedJSONDecoder().decode(MedicalAccountSettled.self, from: figures.utf8) : nil,
+                cancelled: row.timestamp("cancelled_at").map { ($0, row["cancel_reason"] ?? "") },
+                recoveries: (row["recoveries"] ?? "").split(separator: ",").compactMap { entry in
+                    let parts = entry.split(separator: " ")
+                    return parts.count == 2 ? Int64(parts[1]).map { (String(parts[0]), $0) } : nil
+                },
+                adjustments: try adjustments(row["adjustments"]))
         }
+    }
+
+    private static func adjustments(_ json: String?) throws -> [(at: Timestamp, reason: String, differenceFen: Int64?, note: String?)] {
+        struct Adjustment: Decodable {
+            let at: Timestamp
+            let reason: String
+            let difference: Int64?
+            let note: String?
+        }
+        guard let json else { return [] }
+        return try JSONDecoder().decode([Adjustment].self, from: Data(json.utf8)).map { ($0.at, $0.reason, $0.difference, $0.note) }
     }
 
     /// The register's entry for a person, as label and value pairs for an officer.
