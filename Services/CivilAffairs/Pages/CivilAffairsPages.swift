@@ -305,6 +305,10 @@ struct CremationDesk: HeldItemDesk {
     }
 
     func options(for held: HeldEntry, on db: PostgresConnection) throws -> DecisionOptions {
+        // A withdrawn case's body already cremated: either way the staff record what they did.
+        if held.reasonCode.hasSuffix("-before-withdrawal") {
+            return DecisionOptions(approveLabel: "记录处理结果", rejectLabel: "记录处理结果（未能联系家属）")
+        }
         let homes = try FuneralHomes.local(on: db)
         let preferred = try FuneralHomes.pickupHome(on: db)?.code
         return DecisionOptions(approveLabel: "批准，开具火化证明", fields: [

@@ -230,7 +230,7 @@ struct HeldPages<Desk: HeldItemDesk>: Sendable {
             deceasedName: entry.deceasedName, idNumber: Redact.idNumber(entry.deceasedIdNumber),
             itemName: entry.item.chineseName, reason: entry.reason, receivedAt: entry.receivedAt.chineseDateTime,
             deadline: entry.deadline.chineseDateTime, overdue: entry.overdue,
-            decision: ["approved": "已批准", "rejected": "已退回"][entry.status],
+            decision: ["approved": "已批准", "rejected": "已退回", "withdrawn": "登记已撤回，不再审核"][entry.status],
             decidedBy: entry.decidedBy.map { OfficerAccounts.display(login: $0, name: entry.decidedByName) },
             decidedAt: entry.decidedAt?.chineseDateTime, decisionReason: entry.decisionReason)
     }

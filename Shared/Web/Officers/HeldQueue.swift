@@ -14,7 +14,7 @@ public struct HeldEntry: Sendable {
     public let deadline: Timestamp
     /// Open and past its deadline.
     public let overdue: Bool
-    /// `open`, `approved` or `rejected`.
+    /// `open`, `approved`, `rejected` or `withdrawn` (closed by the case's withdrawal).
     public let status: String
     /// The officer's login (or an API operator's name), their name when they are an officer.
     public let decidedBy: String?

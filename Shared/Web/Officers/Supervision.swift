@@ -43,7 +43,8 @@ public struct SupervisionFigures: Sendable {
     public static func read(items: [Item], on db: PostgresConnection) throws -> SupervisionFigures {
         let names = SQLArray(items.map(\.rawValue))
         let states = try db.execute("""
-            SELECT item, status, count(*) AS count FROM item_requests WHERE item = ANY($1::text[])
+            SELECT item, status, count(*) AS count FROM item_requests
+            WHERE item = ANY($1::text[]) AND request IS NOT NULL
             GROUP BY item, status ORDER BY item, status
             """, [names]).rows.compactMap { row in
             try Item(rawValue: try row.string("item")).map { item in
@@ -68,9 +69,10 @@ public struct SupervisionFigures: Sendable {
                        date_trunc('month', (now() AT TIME ZONE 'Asia/Shanghai') - interval '1 month')
                            AT TIME ZONE 'Asia/Shanghai' AS last_month)
             SELECT i.item,
-                (SELECT count(*) FROM item_requests r WHERE r.item = i.item AND r.received_at >= b.this_month) AS received_now,
-                (SELECT count(*) FROM item_requests r WHERE r.item = i.item AND r.received_at >= b.last_month
-                    AND r.received_at < b.this_month) AS received_before,
+                (SELECT count(*) FROM item_requests r WHERE r.item = i.item AND r.request IS NOT NULL
+                    AND r.received_at >= b.this_month) AS received_now,
+                (SELECT count(*) FROM item_requests r WHERE r.item = i.item AND r.request IS NOT NULL
+                    AND r.received_at >= b.last_month AND r.received_at < b.this_month) AS received_before,
                 (SELECT count(*) FROM held_items h WHERE h.item = i.item AND h.received_at >= b.this_month) AS held_now,
                 (SELECT count(*) FROM held_items h WHERE h.item = i.item AND h.received_at >= b.last_month
                     AND h.received_at < b.this_month) AS held_before,
@@ -102,6 +104,8 @@ public func itemStateLabel(_ status: String) -> String {
     case "certified": "已开具火化证明"
     case "cremated": "已火化"
     case "settled": "已结算"
+    case "reversed": "已撤销（登记撤回）"
+    case "reversal-held": "撤销待人工处理"
     default: status
     }
 }
