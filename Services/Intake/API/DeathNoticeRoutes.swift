@@ -132,9 +132,8 @@ struct DeathNoticeRoutes: Sendable {
         let outcome = try await CaseWithdrawal(context: context).withdraw(
             caseId: caseId, institutionCode: institution.code, withdrawnBy: institution.name, reason: withdrawal.reason,
             trace: request.trace)
-        return try caseResponse(caseId, view: try await context.withDatabase { db in
-            try CaseStore.view(caseId: caseId, institution: institution, on: db)
-        }, status: outcome == .withdrawn ? .accepted : .ok)
+        return try await changedCaseResponse(caseId, institution: institution,
+                                             status: outcome == .withdrawn ? .accepted : .ok)
     }
 
     /// `PATCH /v1/cases/{id}` with `{"reason": …, "changes": {…}}`: the corrected case view (200).
@@ -152,9 +151,7 @@ struct DeathNoticeRoutes: Sendable {
         _ = try await CaseCorrection(context: context).correct(
             caseId: caseId, institution: institution, correctedBy: institution.name, reason: correction.reason,
             changes: correction.changes, trace: request.trace)
-        return try caseResponse(caseId, view: try await context.withDatabase { db in
-            try CaseStore.view(caseId: caseId, institution: institution, on: db)
-        }, status: .ok)
+        return try await changedCaseResponse(caseId, institution: institution, status: .ok)
     }
 
     private func getCase(_ request: Request, id: String) async throws -> Response {
@@ -165,6 +162,14 @@ struct DeathNoticeRoutes: Sendable {
             if view != nil { try CaseReads.record(caseId: caseId, by: .institution(code: institution.code), view: .api, on: db) }
             return view
         }, status: .ok)
+    }
+
+    /// The case as it is after a withdrawal or a correction, as the response.
+    private func changedCaseResponse(_ caseId: UUID, institution: Institution,
+                                     status: HTTPResponse.Status) async throws -> Response {
+        try caseResponse(caseId, view: try await context.withDatabase { db in
+            try CaseStore.view(caseId: caseId, institution: institution, on: db)
+        }, status: status)
     }
 
     /// The case view (nil: no such case for this institution) as the response.

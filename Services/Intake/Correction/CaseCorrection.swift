@@ -28,7 +28,7 @@ struct CaseCorrection: Sendable {
     /// for no such case, 409 for a withdrawn one, 422 for a bad correction (field by field).
     func correct(caseId: UUID, institution: Institution, correctedBy: String, reason: String, changes: JSONValue,
                  trace: TraceParent) async throws -> [String] {
-        let problems = CaseWithdrawal.problems(reason: reason)
+        let problems = CaseWithdrawal.problems(reason: reason, action: ("corrected", "更正"))
         guard problems.isEmpty else { throw APIError.invalidCorrection(problems) }
         let reason = reason.trimmingWhitespace
         let (changed, messages) = try await context.withDatabase { db in

@@ -17,7 +17,7 @@ enum CaseCompletion {
             guard let context = contexts[ended.caseId], let outcomes = outcomes(of: ended.items)
             else { continue }
             let completed = CaseCompleted(completedAt: .now(), items: outcomes)
-            try OutcomeStore.queueCompletionSMS(
+            try OutcomeStore.queueCaseSMS(
                 ended, text: FamilyTexts.message(deceased: ended.deceased, FamilyTexts.completion(completed)), on: db)
             try context.emit(.caseCompleted, completed)
             context.logger.info("case completed")
@@ -26,7 +26,7 @@ enum CaseCompletion {
         let reversals = messages.filter { $0.received?.type.name.hasSuffix(".reversed") ?? false }.lastByCase
         guard !reversals.isEmpty else { return }
         for reversed in try OutcomeStore.markReversed(Array(reversals.keys), on: db) {
-            try OutcomeStore.queueCompletionSMS(
+            try OutcomeStore.queueCaseSMS(
                 reversed, text: FamilyTexts.message(deceased: reversed.deceased, FamilyTexts.reversalsEnded),
                 cause: "reversed", on: db)
             contexts[reversed.caseId]?.logger.info("withdrawn case reversed in every department")

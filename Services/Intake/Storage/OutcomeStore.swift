@@ -143,9 +143,10 @@ enum OutcomeStore {
         }
     }
 
-    /// Queues the family's SMS on the completion of a case.
-    static func queueCompletionSMS(_ ended: EndedCase, text: String, cause: String = "completed",
-                                   on db: PostgresConnection) throws {
+    /// Queues the family's SMS on an event of the whole case (`cause`: its completion, its
+    /// withdrawal, the end of its reversal), once per event.
+    static func queueCaseSMS(_ ended: EndedCase, text: String, cause: String = "completed",
+                             on db: PostgresConnection) throws {
         try db.executeDeferred("""
             INSERT INTO sms_messages (case_id, cause, phone, body) VALUES ($1, $2, $3, $4) ON CONFLICT (cause) DO NOTHING
             """, [ended.caseId, "\(cause):\(ended.caseId.lowercased)", ended.phone, text])

@@ -19,19 +19,21 @@ struct CaseWithdrawal: Sendable {
         case alreadyWithdrawn
     }
 
-    /// The longest reason kept.
+    /// The longest reason kept, for a withdrawal or a correction.
     static let reasonLimit = 200
 
-    /// Checks the reason: present and at most `reasonLimit` characters.
-    static func problems(reason: String) -> [FieldError] {
+    /// Checks the reason for a change of the notice: present and at most `reasonLimit`
+    /// characters. `action` names the change (`withdrawn`, 撤回).
+    static func problems(reason: String, action: (english: String, chinese: String) = ("withdrawn", "撤回"))
+        -> [FieldError] {
         let reason = reason.trimmingWhitespace
         if reason.isEmpty {
-            return [FieldError(field: "reason", message: "is required: why the notice is withdrawn",
-                               messageZh: "请填写撤回原因")]
+            return [FieldError(field: "reason", message: "is required: why the notice is \(action.english)",
+                               messageZh: "请填写\(action.chinese)原因")]
         }
         if reason.count > reasonLimit {
             return [FieldError(field: "reason", message: "must be at most \(reasonLimit) characters",
-                               messageZh: "撤回原因不能超过\(reasonLimit)字")]
+                               messageZh: "\(action.chinese)原因不能超过\(reasonLimit)字")]
         }
         return []
     }
@@ -71,9 +73,8 @@ struct CaseWithdrawal: Sendable {
             withdrawn AS (
                 UPDATE cases c SET status = 'withdrawn', withdrawn_at = now(), withdrawn_by = $3, withdrawal_reason = $4
                 FROM found f WHERE c.case_id = f.case_id AND f.status <> 'withdrawn'
-                RETURNING c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name,
-                          c.withdrawn_at)
-            SELECT w.phone, w.name, w.withdrawn_at, f.status FROM found f LEFT JOIN withdrawn w ON true
+                RETURNING c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name)
+            SELECT w.phone, w.name FROM found f LEFT JOIN withdrawn w ON true
             """, [caseId, institutionCode, withdrawnBy, reason]).first
         else { throw APIError.notFound }
         guard let phone = row["phone"], let name = row["name"] else { return (.alreadyWithdrawn, []) }
@@ -82,10 +83,9 @@ struct CaseWithdrawal: Sendable {
         let message = try voided.outboxMessage(trace: trace)
         try Outbox.enqueue([message], claimedFor: claim, on: tx)
         try CaseStore.recordOwnEvents([(voided.header, message.body)], on: tx)
-        try tx.execute("""
-            INSERT INTO sms_messages (case_id, cause, phone, body) VALUES ($1, $2, $3, $4) ON CONFLICT (cause) DO NOTHING
-            """, [caseId, "withdrawn:\(caseId.lowercased)", phone,
-                  FamilyTexts.message(deceased: name, FamilyTexts.withdrawal)])
+        try OutcomeStore.queueCaseSMS(EndedCase(caseId: caseId, phone: phone, deceased: name, items: []),
+                                      text: FamilyTexts.message(deceased: name, FamilyTexts.withdrawal),
+                                      cause: "withdrawn", on: tx)
         return (.withdrawn, [message])
     }
 }

@@ -88,18 +88,16 @@ extension CaseLedger {
     /// the case has, locked for this transaction.
     static func recordWithdrawal(items: [Item], context: HandlerContext) throws -> [WithdrawnRequest]? {
         let db = context.db
-        guard try db.execute("""
-            INSERT INTO case_facts (case_id, fact, message_id, payload) VALUES ($1, $2, $3, ($4::jsonb)->'payload')
-            ON CONFLICT (case_id, fact) DO NOTHING
-            """, [context.caseId, MessageType.deathVoided.name, context.receivedMessageId, context.receivedJSON])
-            .affectedRows == 1
-        else { return nil }
-        // Waits for a request of the case being recorded at this moment, then conflicts with it.
+        var recorded = false
+        try recordFact(.deathVoided, context: context) { recorded = $0 }
+        // Goes to the server with the fact; waits for a request of the case being recorded at
+        // this moment, then conflicts with it (a second withdrawal finds the rows there already).
         try db.execute("""
             INSERT INTO item_requests (case_id, item, message_id, request, status)
             SELECT $1, item, NULL, NULL, 'withdrawn' FROM unnest($2::text[]) AS item
             ON CONFLICT (case_id, item) DO NOTHING
             """, [context.caseId, SQLArray(items.map(\.rawValue))])
+        guard recorded else { return nil }
         // A new snapshot: it sees every request committed before the rows above were inserted.
         return try db.execute("""
             SELECT item, status, request::text AS request FROM item_requests
