@@ -101,7 +101,8 @@ let package = Package(
         // The load, chaos and benchmark tool (deploy/local/chaos, deploy/local/bench).
         .executableTarget(name: "HoushiLoad",
                           dependencies: ["HoushiRuntime", "HoushiHTTPClient",
-                                         .product(name: "Histogram", package: "hdrhistogram-swift")],
+                                         .product(name: "Histogram", package: "hdrhistogram-swift"),
+                                         .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Tests/Load"),
 
         .testTarget(name: "ContractTests", dependencies: ["HoushiContract"], path: "Tests/ContractTests",
