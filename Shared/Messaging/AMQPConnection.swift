@@ -16,6 +16,8 @@ public final class AMQPConnection {
     public private(set) var isBroken = false
     /// The broker user it logged in as: the `user_id` its messages may carry.
     public let user: String
+    /// The node it is connected to, without the password (for logs).
+    public let node: String
 
     /// Opens the connection, logs in and opens channel 1.
     /// - Parameters:
@@ -23,6 +25,7 @@ public final class AMQPConnection {
     ///   - heartbeat: seconds between heartbeats; the broker drops the connection after two missed.
     public init(url: AMQPURL, name: String, heartbeat: Int = 30, timeout: Duration = .seconds(10)) throws {
         user = url.user
+        node = url.description
         guard let state = amqp_new_connection() else { throw AMQPError("cannot allocate a connection") }
         self.state = state
         do {

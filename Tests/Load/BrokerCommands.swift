@@ -7,17 +7,18 @@ import NIOPosix
 
 /// The broker administrator's URL (default: HOUSHI_AMQP_ADMIN_URL).
 struct BrokerEndpoint: ParsableArguments {
-    @Option(help: "The broker administrator's AMQP URL (default: HOUSHI_AMQP_ADMIN_URL).") var amqpURL: String?
+    @Option(help: "The broker administrator's AMQP URL, or a comma-separated list of a cluster's nodes (default: HOUSHI_AMQP_ADMIN_URL).")
+    var amqpURL: String?
 
     /// Runs `body` on NIO's blocking-work pool with a confirm-mode connection as the
     /// administrator. (Not a thread of its own: a detached thread still ending when this short
     /// command exits can crash in the exit's teardown, and once did, ending the command with 139.)
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
-        guard let text = amqpURL ?? ProcessInfo.processInfo.environment["HOUSHI_AMQP_ADMIN_URL"], let url = AMQPURL(text) else {
-            throw ValidationError("give --amqp-url or set HOUSHI_AMQP_ADMIN_URL to an AMQP URL")
+        guard let text = amqpURL ?? ProcessInfo.processInfo.environment["HOUSHI_AMQP_ADMIN_URL"], let broker = BrokerAddresses(text) else {
+            throw ValidationError("give --amqp-url or set HOUSHI_AMQP_ADMIN_URL to an AMQP URL or a list of them")
         }
         return try await NIOThreadPool.singleton.runIfActive {
-            let connection = try AMQPConnection(url: url, name: "houshi-load")
+            let connection = try broker.connect(name: "houshi-load")
             defer { connection.close() }
             try connection.enableConfirms()
             return try body(connection)

@@ -8,7 +8,7 @@ import Testing
     @Test func defaultsFitTheLocalRun() throws {
         let configuration = try ServiceConfiguration(department: .civilAffairs, environment: [:])
         #expect(configuration.httpPort == 8082)
-        #expect(configuration.amqpURL.host == "127.0.0.1")
+        #expect(configuration.broker.nodes.map(\.host) == ["127.0.0.1"])
         #expect(configuration.databaseURL == "postgres://civil_affairs@127.0.0.1:5432/houshi")
         #expect(configuration.logFormat == .text)
         #expect(configuration.consumers == 1)
@@ -24,7 +24,7 @@ import Testing
             "HOUSHI_AMQP_URL_FILE": secret.path, "HOUSHI_HTTP_PORT": "9000", "HOUSHI_LOG_FORMAT": "json",
             "HOUSHI_CONSUMERS": "4", "HOUSHI_CONSUMER_LINGER_MS": "0",
         ])
-        #expect(configuration.amqpURL == AMQPURL("amqp://intake:s3cret@broker:5673/houshi"))
+        #expect(configuration.broker == BrokerAddresses("amqp://intake:s3cret@broker:5673/houshi"))
         #expect(configuration.httpPort == 9000)
         #expect(configuration.logFormat == .json)
         #expect(configuration.consumers == 4)
@@ -89,6 +89,51 @@ import Testing
         #expect(AMQPURL("amqps://u:p@host?verify=verify_none") == nil)
         #expect(AMQPURL("amqps://u:p@host?cacertfile=") == nil)
         #expect(AMQPURL("amqp://u:p@host?cacertfile=/ca.pem") == nil)
+    }
+
+    @Test func readsTheNodesOfABrokerCluster() throws {
+        let configuration = try ServiceConfiguration(department: .intake, environment: [
+            "HOUSHI_AMQP_URL": "amqp://intake:pw@a:5672/%2F, amqp://intake:pw@b:5673/%2F,amqp://intake:pw@c:5674/%2F",
+        ])
+        #expect(configuration.broker.nodes.map { "\($0.host):\($0.port)" } == ["a:5672", "b:5673", "c:5674"])
+        #expect(configuration.broker.user == "intake")
+        #expect(configuration.broker.description
+            == "amqp://intake@a:5672/%2F,amqp://intake@b:5673/%2F,amqp://intake@c:5674/%2F")
+        // One broker: the nodes share a user and vhost; an empty member is a typing mistake.
+        #expect(BrokerAddresses("amqp://intake:pw@a/%2F,amqp://other:pw@b/%2F") == nil)
+        #expect(BrokerAddresses("amqp://u:pw@a/%2F,amqp://u:pw@b/houshi") == nil)
+        #expect(BrokerAddresses("amqp://u:pw@a/%2F,") == nil)
+        #expect(BrokerAddresses("") == nil)
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(department: .intake, environment: ["HOUSHI_AMQP_URL": "amqp://u:pw@a/%2F,amqp://v:pw@b/%2F"])
+        }
+    }
+
+    @Test(arguments: [
+        (0, ["a", "b", "c"]),
+        (1, ["b", "c", "a"]),
+        (5, ["c", "a", "b"]),
+        (-1, ["c", "a", "b"]),
+    ])
+    func triesEachNodeOnceFromTheGivenOne(start: Int, expected: [String]) throws {
+        let broker = try #require(BrokerAddresses("amqp://u:p@a/%2F,amqp://u:p@b/%2F,amqp://u:p@c/%2F"))
+        #expect(broker.attemptOrder(startingAt: start).map(\.host) == expected)
+    }
+
+    @Test func connectsToTheFirstNodeThatAnswers() throws {
+        let broker = try #require(BrokerAddresses("amqp://u:p@a/%2F,amqp://u:p@b/%2F,amqp://u:p@c/%2F"))
+        struct Refused: Error, CustomStringConvertible { let host: String; var description: String { "\(host) refused" } }
+        var tried: [String] = []
+        let reached = try broker.firstAnswering(startingAt: 2) { url in
+            tried.append(url.host)
+            guard url.host == "b" else { throw Refused(host: url.host) }
+            return url.host
+        }
+        #expect(reached == "b" && tried == ["c", "a", "b"])
+        // None answers: the error names every node's failure, in the order tried.
+        #expect { try broker.firstAnswering(startingAt: 1) { url -> String in throw Refused(host: url.host) } } throws: { error in
+            "\(error)" == "no broker node answered: b refused; c refused; a refused"
+        }
     }
 }
 

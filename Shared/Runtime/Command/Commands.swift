@@ -71,9 +71,9 @@ public struct DeclareTopologyCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let configuration = try ServiceConfiguration(department: .intake)
-        let url = configuration.amqpURL
+        let broker = configuration.broker
         let outcome: Result<Void, any Error> = await onDedicatedThread(name: "declare-topology") {
-            Result { try BrokerTopology.declareAll { try AMQPConnection(url: url, name: "houshi declare-topology") } }
+            Result { try BrokerTopology.declareAll { try broker.connect(name: "houshi declare-topology") } }
         }
         try outcome.get()
         print("declared \(Topology.eventsExchange), \(Topology.deadLetterExchange) and the queues of",

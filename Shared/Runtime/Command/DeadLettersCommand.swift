@@ -139,12 +139,12 @@ enum DeadLetterQueue<S: ServiceDefinition> {
     private static func withConnections<T: Sendable>(
         _ body: @escaping @Sendable (AMQPConnection, AMQPConnection) throws -> T
     ) async throws -> T {
-        let url = try ServiceConfiguration(department: S.department).amqpURL
+        let broker = try ServiceConfiguration(department: S.department).broker
         return try await onDedicatedThread(name: "dead-letters") {
             Result {
-                let consumer = try AMQPConnection(url: url, name: "\(S.department.rawValue) dead-letters")
+                let consumer = try broker.connect(name: "\(S.department.rawValue) dead-letters")
                 defer { consumer.close() }
-                let publisher = try AMQPConnection(url: url, name: "\(S.department.rawValue) dead-letters replay")
+                let publisher = try broker.connect(name: "\(S.department.rawValue) dead-letters replay")
                 defer { publisher.close() }
                 try publisher.enableConfirms()
                 return try body(consumer, publisher)

@@ -82,7 +82,7 @@ public enum ServiceRunner {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("starting", metadata: ["http": "\(configuration.httpAddress)",
-                                           "broker": "\(configuration.amqpURL)"])
+                                           "broker": "\(configuration.broker)"])
         try await group.run()
     }
 

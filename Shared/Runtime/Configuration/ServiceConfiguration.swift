@@ -10,7 +10,8 @@ public typealias ConfigurationVariable = (name: String, defaultValue: String, me
 /// `NAME_FILE` may name a file holding the value instead (for secrets).
 public struct ServiceConfiguration: Sendable {
     public var department: Department
-    public var amqpURL: AMQPURL
+    /// The broker's nodes (HOUSHI_AMQP_URL, one URL or a comma-separated list).
+    public var broker: BrokerAddresses
     /// Seconds between heartbeats on every broker connection.
     public var amqpHeartbeat: Int
     public var databaseURL: String
@@ -94,10 +95,12 @@ public struct ServiceConfiguration: Sendable {
         let reader = EnvironmentReader(environment: environment)
         self.department = department
         let amqp = try reader.string("HOUSHI_AMQP_URL", default: "amqp://guest:guest@127.0.0.1:5672/%2F")
-        guard let amqpURL = AMQPURL(amqp) else {
-            throw ConfigurationError(variable: "HOUSHI_AMQP_URL", problem: "is not an amqp:// or amqps://user:password@host:port/vhost URL")
+        guard let broker = BrokerAddresses(amqp) else {
+            throw ConfigurationError(variable: "HOUSHI_AMQP_URL",
+                                     problem: "is not an amqp:// or amqps://user:password@host:port/vhost URL, "
+                                         + "or a comma-separated list of them with one user and vhost")
         }
-        self.amqpURL = amqpURL
+        self.broker = broker
         amqpHeartbeat = try reader.integer("HOUSHI_AMQP_HEARTBEAT", default: 30, in: 1...600)
         databaseURL = try reader.string("HOUSHI_DATABASE_URL", default: "postgres://\(department.schema)@127.0.0.1:5432/houshi")
         guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") else {
@@ -133,7 +136,7 @@ public struct ServiceConfiguration: Sendable {
 /// included, at debug level.
 extension ServiceConfiguration: CustomStringConvertible {
     public var description: String {
-        "ServiceConfiguration(department: \(department.rawValue), amqpURL: \(amqpURL), "
+        "ServiceConfiguration(department: \(department.rawValue), broker: \(broker), "
             + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpAddress), "
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "linger: \(consumerLinger), "

@@ -118,8 +118,8 @@ struct ConsumerLoop: Sendable {
     }
 
     private func connect(logger: Logger) throws -> AMQPConnection {
-        let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(component)",
-                                      heartbeat: configuration.amqpHeartbeat)
+        let amqp = try configuration.broker.connect(name: "\(configuration.instance) \(component)",
+                                                    heartbeat: configuration.amqpHeartbeat)
         do {
             try BrokerTopology.declare(for: configuration.department, on: amqp)
             try amqp.setPrefetch(UInt16(clamping: configuration.prefetch))
@@ -129,7 +129,7 @@ struct ConsumerLoop: Sendable {
             throw error
         }
         logger.info("consuming", metadata: ["queue": "\(Topology.queue(of: configuration.department))",
-                                            "broker": "\(configuration.amqpURL)"])
+                                            "broker": "\(amqp.node)"])
         return amqp
     }
 

@@ -115,8 +115,8 @@ final class EmittedMessagePublisher {
     }
 
     private func connect() throws -> AMQPConnection {
-        let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(name)",
-                                      heartbeat: configuration.amqpHeartbeat)
+        let amqp = try configuration.broker.connect(name: "\(configuration.instance) \(name)",
+                                                    heartbeat: configuration.amqpHeartbeat)
         do {
             try amqp.enableConfirms()
         } catch {

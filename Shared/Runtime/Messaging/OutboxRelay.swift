@@ -61,8 +61,8 @@ public struct OutboxRelay: Service {
         while !stop.isSet {
             do {
                 let amqp = try broker ?? {
-                    let amqp = try AMQPConnection(url: configuration.amqpURL, name: "\(configuration.instance) \(component)",
-                                                  heartbeat: configuration.amqpHeartbeat)
+                    let amqp = try configuration.broker.connect(name: "\(configuration.instance) \(component)",
+                                                                heartbeat: configuration.amqpHeartbeat)
                     try amqp.enableConfirms()
                     return amqp
                 }()

@@ -18,13 +18,13 @@ struct Infrastructure: Sendable {
         database = Database(url: try environment.adminValue("HOUSHI_DATABASE_ADMIN_URL"), schema: "public", size: 1,
                             name: "integration-tests")
         let url = try environment.adminValue("HOUSHI_AMQP_ADMIN_URL")
-        guard let amqpURL = AMQPURL(url) else { throw AMQPError("HOUSHI_AMQP_ADMIN_URL is not an AMQP URL") }
-        broker = OwnerThread(name: "integration-tests-broker") { BrokerSession(url: amqpURL) }
+        guard let admin = BrokerAddresses(url) else { throw AMQPError("HOUSHI_AMQP_ADMIN_URL is not an AMQP URL") }
+        broker = OwnerThread(name: "integration-tests-broker") { BrokerSession(broker: admin) }
         publishers = try Dictionary(uniqueKeysWithValues: Department.allCases.map { department in
-            guard let text = try environment.serviceEnvironment(department)["HOUSHI_AMQP_URL"], let url = AMQPURL(text) else {
+            guard let text = try environment.serviceEnvironment(department)["HOUSHI_AMQP_URL"], let service = BrokerAddresses(text) else {
                 throw AMQPError("\(department.rawValue).env has no AMQP URL")
             }
-            return (department, OwnerThread(name: "integration-tests-\(department.rawValue)") { BrokerSession(url: url) })
+            return (department, OwnerThread(name: "integration-tests-\(department.rawValue)") { BrokerSession(broker: service) })
         })
     }
 
@@ -92,15 +92,15 @@ struct Infrastructure: Sendable {
 
 /// A confirm-mode broker connection, reopened after failures.
 final class BrokerSession {
-    let url: AMQPURL
+    let broker: BrokerAddresses
     private var connection: AMQPConnection?
 
-    init(url: AMQPURL) { self.url = url }
+    init(broker: BrokerAddresses) { self.broker = broker }
 
     func use<T>(_ body: (AMQPConnection) throws -> T) throws -> T {
         if connection?.isBroken ?? true {
             connection?.close()
-            let fresh = try AMQPConnection(url: url, name: "integration tests")
+            let fresh = try broker.connect(name: "integration tests")
             try fresh.enableConfirms()
             connection = fresh
         }
