@@ -8,6 +8,9 @@
 
 HOUSHI_SERVICES=(intake public-security civil-affairs social-security)
 HOUSHI_BROKER_ADMIN=houshi-admin
+# The role a PostgreSQL standby replicates as (docker-compose.ha.yml only; not in `credentials`,
+# so that a passwords.env made before it still provisions the single-node set-up).
+HOUSHI_PG_REPLICATION_ROLE=replicator
 HOUSHI_DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # credentials: every "KIND NAME" pair that has a password (see PASSWORD_OF above).
@@ -23,6 +26,16 @@ credentials() {
 password_var() {
   local var=HOUSHI_${1^^}_PASSWORD_${2^^}
   echo "${var//-/_}"
+}
+
+# amqps_url_list USER PASSWORD PORT CA HOST...: USER's AMQPS URL on each HOST, comma-separated (the
+# form HOUSHI_AMQP_URL takes for a cluster; one HOST gives one URL).
+amqps_url_list() {
+  local user=$1 password=$2 port=$3 ca=$4 host urls=()
+  shift 4
+  for host in "$@"; do urls+=("amqps://$user:$password@$host:$port/%2F?cacertfile=$ca"); done
+  local IFS=,
+  echo "${urls[*]}"
 }
 
 # random_password: 48 hex digits.
@@ -130,4 +143,16 @@ provision_database() {
   # (-f - first, then the script, which includes its neighbour service-role.sql by a relative path)
   PGOPTIONS="-c client_min_messages=warning" \
     psql -X -q -v ON_ERROR_STOP=1 -f - -f "$HOUSHI_DEPLOY_DIR/sql/provision.sql" "$@" <<<"$settings"
+}
+
+# provision_replication_role PASSWORD_OF PSQL_ARGS...: the standby's replication role
+# (HOUSHI_PG_REPLICATION_ROLE; deploy/sql/replication-role.sql), made or given its password again.
+# Its commits wait for no synchronous standby: the standby cannot connect before the role exists.
+provision_replication_role() {
+  local password_of=$1 password
+  shift
+  password=$("$password_of" pg "$HOUSHI_PG_REPLICATION_ROLE") || return 1
+  PGOPTIONS="-c client_min_messages=warning -c synchronous_commit=local" \
+    psql -X -q -v ON_ERROR_STOP=1 -f - -f "$HOUSHI_DEPLOY_DIR/sql/replication-role.sql" "$@" \
+    <<<"$(printf '\\set role %s\n\\set password %s' "$HOUSHI_PG_REPLICATION_ROLE" "$password")"
 }

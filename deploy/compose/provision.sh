@@ -6,8 +6,11 @@
 #
 # Environment: HOUSHI_PASSWORDS_FILE (the passwords.env secret of deploy/compose/make-secrets),
 # HOUSHI_TLS_CA (the CA that signed the servers' certificates); where the servers are:
-# HOUSHI_POSTGRES_HOST (default postgres; PGPORT is honoured), HOUSHI_RABBITMQ_HOST (rabbitmq)
-# and HOUSHI_RABBITMQ_PORT (5671, AMQPS). No password is put on a command line.
+# HOUSHI_POSTGRES_HOST (default postgres; PGPORT and PGTARGETSESSIONATTRS are honoured, so a
+# comma-separated list with read-write finds the primary), HOUSHI_RABBITMQ_HOST (rabbitmq, or a
+# cluster's nodes, comma-separated) and HOUSHI_RABBITMQ_PORT (5671, AMQPS). HOUSHI_PG_REPLICATION=on
+# (docker-compose.ha.yml) also makes the standby's replication role. No password is put on a
+# command line.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../provisioning.sh"
 
@@ -33,13 +36,19 @@ retry() {
 
 # Check every password first, so that a missing one fails before anything is changed.
 credentials | while read -r kind name; do env_password "$kind" "$name" >/dev/null; done
+[[ ${HOUSHI_PG_REPLICATION:-off} != on ]] || env_password pg "$HOUSHI_PG_REPLICATION_ROLE" >/dev/null
 
 echo "provision: database roles and schemas"
 export PGPASSWORD PGSSLMODE=verify-full PGSSLROOTCERT=$ca
 PGPASSWORD=$(env_password pg postgres)
+if [[ ${HOUSHI_PG_REPLICATION:-off} == on ]]; then
+  # First: until the standby can copy the primary as this role, the primary's other commits wait.
+  retry PostgreSQL provision_replication_role env_password -h "$postgres" -U postgres -d postgres
+fi
 retry PostgreSQL provision_database env_password -h "$postgres" -U postgres -d postgres
 
 echo "provision: broker topology"
-HOUSHI_AMQP_URL="amqps://$HOUSHI_BROKER_ADMIN:$(env_password amqp "$HOUSHI_BROKER_ADMIN")@$rabbitmq:$amqp_port/%2F?cacertfile=$ca" \
-  retry RabbitMQ intake declare-topology
+IFS=, read -ra rabbitmq_hosts <<<"$rabbitmq"
+HOUSHI_AMQP_URL=$(amqps_url_list "$HOUSHI_BROKER_ADMIN" "$(env_password amqp "$HOUSHI_BROKER_ADMIN")" "$amqp_port" "$ca" \
+  "${rabbitmq_hosts[@]}") retry RabbitMQ intake declare-topology
 echo "provision: done"

@@ -5,6 +5,7 @@
 #
 # Layout of the run dir (HOUSHI_RUN_DIR, default <repo>/.run):
 #   rabbitmq/   node home (Erlang cookie), config, data        postgres/  cluster and socket
+#   rabbitmq-2/, rabbitmq-3/, postgres-2/: with HOUSHI_HA=on, the cluster's other nodes and the standby
 #   secrets/    generated passwords, one file each              env/       <service>.env, admin.env
 #   logs/       rabbitmq, postgres, nginx and service logs      pids/      <service>.pid
 #   nginx/      nginx.conf (rendered), pid, temporary files
@@ -42,18 +43,23 @@ houshi_config() {
   LOG_FORMAT=$(setting HOUSHI_LOG_FORMAT text)
   TLS=$(setting HOUSHI_TLS on)
   [[ $TLS == on || $TLS == off ]] || die "HOUSHI_TLS must be on or off, not $TLS"
+  # HA: three RabbitMQ nodes in one cluster (ports AMQP_PORT to +2, distribution ports likewise)
+  # and PostgreSQL as a primary with a synchronous streaming standby (PG_PORT, PG_PORT+1).
+  HA=$(setting HOUSHI_HA off)
+  [[ $HA == on || $HA == off ]] || die "HOUSHI_HA must be on or off, not $HA"
+  BROKER_NODES=1 PG_SERVERS=1
+  [[ $HA == off ]] || BROKER_NODES=3 PG_SERVERS=2
   TLS_DIR=$RUN_DIR/tls TLS_CA=$RUN_DIR/tls/ca.pem
   local port
   for port in "$AMQP_PORT" "$AMQP_DIST_PORT" "$PG_PORT" "$HTTP_BASE_PORT" "$WEB_PORT"; do
     [[ $port =~ ^[0-9]+$ ]] || die "not a port number: $port"
   done
-  NODE="houshi-$AMQP_PORT@localhost"
-  RABBIT_DIR=$RUN_DIR/rabbitmq RABBIT_PIDFILE=$RUN_DIR/rabbitmq/rabbitmq.pid
+  select_broker_node 1
   NGINX_DIR=$RUN_DIR/nginx
   SERVICE_DIR='' BROKER_USER=''
   [[ $EUID -ne 0 ]] || BROKER_USER=rabbitmq
   [[ $EUID -ne 0 ]] || SERVICE_DIR=/var/lib/houshi/service-$(printf %s "$RUN_DIR" | md5sum | cut -c1-16)
-  pg_paths
+  select_pg_server 1
 }
 
 # setting NAME DEFAULT
@@ -63,9 +69,25 @@ setting() {
   echo "${value:-$2}"
 }
 
-# pg_paths: where the cluster lives (<run dir>/postgres, or where that link points).
+# select_broker_node N: the RabbitMQ node the broker functions act on (1 to BROKER_NODES): its
+# name, ports (AMQP_PORT+N-1, AMQP_DIST_PORT+N-1) and folder (rabbitmq/, rabbitmq-N/).
+select_broker_node() {
+  NODE_INDEX=$1 NODE_PORT=$((AMQP_PORT + $1 - 1)) NODE_DIST_PORT=$((AMQP_DIST_PORT + $1 - 1))
+  NODE="houshi-$NODE_PORT@localhost" RABBIT_NAME=rabbitmq
+  (($1 == 1)) || RABBIT_NAME=rabbitmq-$1
+  RABBIT_DIR=$RUN_DIR/$RABBIT_NAME RABBIT_PIDFILE=$RUN_DIR/$RABBIT_NAME/rabbitmq.pid
+}
+
+# select_pg_server N: the PostgreSQL server the database functions act on (1 to PG_SERVERS): its
+# port (PG_PORT+N-1) and folder (<run dir>/postgres or postgres-N, or where that link points).
+select_pg_server() {
+  PG_INDEX=$1 PG_SERVER_PORT=$((PG_PORT + $1 - 1)) PG_NAME=postgres
+  (($1 == 1)) || PG_NAME=postgres-$1
+  pg_paths
+}
+
 pg_paths() {
-  PG_DIR=$(realpath -m "$RUN_DIR/postgres")
+  PG_DIR=$(realpath -m "$RUN_DIR/$PG_NAME")
   PG_DATA=$PG_DIR/data PG_SOCKET=$PG_DIR/socket PG_LOG=$PG_DIR/postgres.log
 }
 
@@ -89,7 +111,7 @@ server_dir() {
 
 # make_pg_dir: create the cluster's folder; the server runs as user postgres.
 make_pg_dir() {
-  server_dir postgres postgres
+  server_dir "$PG_NAME" postgres
   pg_paths
   mkdir -p "$PG_SOCKET"
   chown postgres: "$PG_DIR" "$PG_SOCKET"
@@ -97,7 +119,7 @@ make_pg_dir() {
   touch "$PG_LOG"
   chown postgres: "$PG_LOG"
   private_dir "$LOG_DIR"
-  ln -sfn "$PG_LOG" "$LOG_DIR/postgres.log"
+  ln -sfn "$PG_LOG" "$LOG_DIR/$PG_NAME.log"
 }
 
 # service_port SERVICE: intake base+0, public-security +1, civil-affairs +2, social-security +3.
@@ -136,14 +158,27 @@ local_password() { secret "$1-$2"; }
 # amqp_url USER [CA] / pg_url ROLE [CA]: a service's (or the admin's) URL of the broker or the
 # database; with TLS on, AMQPS and PostgreSQL's verify-full against the local CA (at CA, by
 # default TLS_CA).
+# With HA on, the AMQP URL lists every node of the cluster (comma-separated) and the
+# PostgreSQL URL both servers, for libpq to find the one that takes writes.
 amqp_url() {
-  local credentials=$1:$(local_password amqp "$1")
-  if [[ $TLS == on ]]; then echo "amqps://$credentials@localhost:$AMQP_PORT/%2F?cacertfile=${2:-$TLS_CA}"
-  else echo "amqp://$credentials@127.0.0.1:$AMQP_PORT/%2F"; fi
+  local credentials urls=() port
+  credentials=$1:$(local_password amqp "$1")
+  for ((port = AMQP_PORT; port < AMQP_PORT + BROKER_NODES; port++)); do
+    if [[ $TLS == on ]]; then urls+=("amqps://$credentials@localhost:$port/%2F?cacertfile=${2:-$TLS_CA}")
+    else urls+=("amqp://$credentials@127.0.0.1:$port/%2F"); fi
+  done
+  local IFS=,
+  echo "${urls[*]}"
 }
 pg_url() {
-  local url=postgres://$1:$(local_password pg "$1")@127.0.0.1:$PG_PORT/houshi
-  if [[ $TLS == on ]]; then echo "$url?sslmode=verify-full&sslrootcert=${2:-$TLS_CA}"; else echo "$url"; fi
+  local hosts=127.0.0.1:$PG_PORT settings=()
+  if [[ $HA == on ]]; then
+    hosts+=",127.0.0.1:$((PG_PORT + 1))"
+    settings+=(target_session_attrs=read-write)
+  fi
+  [[ $TLS == off ]] || settings+=(sslmode=verify-full "sslrootcert=${2:-$TLS_CA}")
+  local IFS='&'
+  echo "postgres://$1:$(local_password pg "$1")@$hosts/houshi${settings[*]:+?${settings[*]}}"
 }
 
 # web_url: the address of the pages and the API (nginx).
@@ -257,8 +292,8 @@ require_ports_free() {
 # rabbit_env: the environment that makes the RabbitMQ scripts use this run dir's node.
 rabbit_env() {
   export HOME=$RABBIT_DIR/home RABBITMQ_NODENAME=$NODE \
-    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
-    RABBITMQ_DIST_PORT=$AMQP_DIST_PORT RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$NODE_PORT \
+    RABBITMQ_DIST_PORT=$NODE_DIST_PORT RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia \
     RABBITMQ_LOG_BASE=$RABBIT_DIR/log RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf \
     RABBITMQ_CONF_ENV_FILE=$RABBIT_DIR/rabbitmq-env.conf \
     RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins \
@@ -280,30 +315,68 @@ start_broker() {
     log "RabbitMQ $NODE already running"
     return
   fi
-  require_ports_free "$AMQP_PORT" "$AMQP_DIST_PORT"
+  require_ports_free "$NODE_PORT" "$NODE_DIST_PORT"
   # The broker's data (quorum queue logs hold the messages, bank accounts among them), its
   # certificate's key and its logs are its user's alone: rabbitmq when run by root, else the
   # invoking user.
-  [[ -z $BROKER_USER ]] || server_dir rabbitmq "$BROKER_USER"
+  [[ -z $BROKER_USER ]] || server_dir "$RABBIT_NAME" "$BROKER_USER"
   private_dir "$RABBIT_DIR"
   private_dir "$LOG_DIR"
   mkdir -p "$RABBIT_DIR/home" "$RABBIT_DIR/log"
-  local cookie=$RABBIT_DIR/home/.erlang.cookie
+  # One cookie for the cluster: the first node's, made once.
+  local cookie=$RABBIT_DIR/home/.erlang.cookie first_cookie=$RUN_DIR/rabbitmq/home/.erlang.cookie
   if [[ ! -s $cookie ]]; then
-    random_password >"$cookie"
+    if ((NODE_INDEX > 1)); then cat "$first_cookie" >"$cookie"; else random_password >"$cookie"; fi
     chmod 400 "$cookie"
   fi
   write_rabbitmq_conf
   : >"$RABBIT_DIR/rabbitmq-env.conf"     # ignore /etc/rabbitmq/rabbitmq-env.conf
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
   [[ -z $BROKER_USER ]] || chown -R "$BROKER_USER:" "$RABBIT_DIR"
-  ln -sfn "$RABBIT_DIR/log/$NODE.log" "$LOG_DIR/rabbitmq.log"
+  ln -sfn "$RABBIT_DIR/log/$NODE.log" "$LOG_DIR/$RABBIT_NAME.log"
   rm -f "$RABBIT_PIDFILE"
-  log "starting RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT${BROKER_USER:+ as $BROKER_USER}"
+  log "starting RabbitMQ $NODE on 127.0.0.1:$NODE_PORT${BROKER_USER:+ as $BROKER_USER}"
   (rabbit_env && cd "$RABBIT_DIR" && exec_as "$BROKER_USER" nohup "$RABBIT_BIN/rabbitmq-server" \
     >>"$LOG_DIR/rabbitmq.out" 2>&1 </dev/null) &
   rabbit rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null ||
-    die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/rabbitmq.log"
+    die "RabbitMQ did not start; see $LOG_DIR/rabbitmq.out and $LOG_DIR/$RABBIT_NAME.log"
+}
+
+# start_brokers: every node; with HA, nodes 2 and 3 join the first node's cluster once (a node
+# that left or was killed rejoins by itself when started again).
+start_brokers() {
+  local i first="houshi-$AMQP_PORT@localhost"
+  for ((i = 1; i <= BROKER_NODES; i++)); do
+    select_broker_node "$i"
+    start_broker
+    if ((i > 1)) && ! rabbit rabbitmqctl cluster_status | grep -q "$first"; then
+      log "RabbitMQ $NODE joins the cluster of $first"
+      # (their warnings about the node's fresh state go to its start-up log)
+      { rabbit rabbitmqctl stop_app && rabbit rabbitmqctl reset && rabbit rabbitmqctl join_cluster "$first" &&
+          rabbit rabbitmqctl start_app; } >>"$LOG_DIR/rabbitmq.out" 2>&1 ||
+        die "RabbitMQ $NODE could not join the cluster; see $LOG_DIR/rabbitmq.out"
+    fi
+  done
+  select_broker_node 1
+}
+
+stop_brokers() {
+  local i
+  for ((i = BROKER_NODES; i >= 1; i--)); do
+    select_broker_node "$i"
+    stop_broker
+  done
+  select_broker_node 1
+}
+
+# select_live_broker_node: the first node that runs (the cluster-wide commands work on any).
+select_live_broker_node() {
+  local i
+  for ((i = 1; i <= BROKER_NODES; i++)); do
+    select_broker_node "$i"
+    broker_pid >/dev/null && return 0
+  done
+  die "no RabbitMQ node runs"
 }
 
 # write_rabbitmq_conf: the node listens on 127.0.0.1:AMQP_PORT, with TLS only (TLS 1.2 or 1.3,
@@ -315,7 +388,7 @@ write_rabbitmq_conf() {
     install -m 600 "$TLS_CA" "$TLS_DIR/server.pem" "$TLS_DIR/server.key" "$RABBIT_DIR/tls/"
     cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
 listeners.tcp = none
-listeners.ssl.default = 127.0.0.1:$AMQP_PORT
+listeners.ssl.default = 127.0.0.1:$NODE_PORT
 ssl_options.cacertfile = $RABBIT_DIR/tls/ca.pem
 ssl_options.certfile = $RABBIT_DIR/tls/server.pem
 ssl_options.keyfile = $RABBIT_DIR/tls/server.key
@@ -325,8 +398,10 @@ ssl_options.verify = verify_none
 ssl_options.fail_if_no_peer_cert = false
 EOF
   else
-    echo "listeners.tcp.default = 127.0.0.1:$AMQP_PORT" >"$RABBIT_DIR/rabbitmq.conf"
+    echo "listeners.tcp.default = 127.0.0.1:$NODE_PORT" >"$RABBIT_DIR/rabbitmq.conf"
   fi
+  # In a cluster, the side of a partition with fewer nodes stops rather than diverge.
+  ((BROKER_NODES == 1)) || echo "cluster_partition_handling = pause_minority" >>"$RABBIT_DIR/rabbitmq.conf"
 }
 
 stop_broker() {
@@ -375,8 +450,27 @@ postgres_running() {
   [[ -f $PG_DATA/PG_VERSION ]] && as_postgres pg_ctl -D "$PG_DATA" status >/dev/null 2>&1
 }
 
-# admin_psql ARGS...: psql as the superuser over the run dir's unix socket.
-admin_psql() { psql -X -h "$PG_SOCKET" -p "$PG_PORT" -U postgres "$@"; }
+# admin_psql ARGS...: psql as the superuser over the run dir's unix socket, on the primary.
+admin_psql() {
+  [[ $HA == off ]] || select_pg_primary
+  psql -X -h "$PG_SOCKET" -p "$PG_SERVER_PORT" -U postgres "$@"
+}
+
+# server_psql ARGS...: psql as the superuser on the selected server, whatever its role.
+server_psql() { psql -X -h "$PG_SOCKET" -p "$PG_SERVER_PORT" -U postgres -d postgres -tAq "$@"; }
+
+# in_recovery: true when the selected server runs as a standby.
+in_recovery() { [[ $(server_psql -c "SELECT pg_is_in_recovery()" 2>/dev/null) == t ]]; }
+
+# select_pg_primary: select the server that runs and takes writes; dies when none does.
+select_pg_primary() {
+  local i
+  for ((i = 1; i <= PG_SERVERS; i++)); do
+    select_pg_server "$i"
+    if postgres_running && [[ $(server_psql -c "SELECT pg_is_in_recovery()" 2>/dev/null) == f ]]; then return 0; fi
+  done
+  die "no PostgreSQL primary runs (after a failover: deploy/local/infra promote-standby)"
+}
 
 # The suite writes much and in small transactions: buffers that hold its working set (the
 # default 128 MB made backends write out dirty pages themselves), and checkpoints far apart
@@ -391,10 +485,10 @@ PG_SERVER_SETTINGS="-c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_ti
 
 start_postgres() {
   if postgres_running; then
-    log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+    log "PostgreSQL already running on 127.0.0.1:$PG_SERVER_PORT"
     return
   fi
-  require_ports_free "$PG_PORT"
+  require_ports_free "$PG_SERVER_PORT"
   make_pg_dir
   if [[ ! -f $PG_DATA/PG_VERSION ]]; then
     log "creating the PostgreSQL cluster in $PG_DATA"
@@ -409,9 +503,11 @@ start_postgres() {
     install -o postgres -g postgres -m 600 "$TLS_DIR/server.pem" "$TLS_DIR/server.key" "$PG_DIR/"
     tls_settings="-c ssl=on -c ssl_cert_file=$PG_DIR/server.pem -c ssl_key_file=$PG_DIR/server.key -c ssl_min_protocol_version=TLSv1.2"
   fi
-  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  local role=
+  [[ ! -f $PG_DATA/standby.signal ]] || role=" (standby)"
+  log "starting PostgreSQL on 127.0.0.1:$PG_SERVER_PORT$role"
   as_postgres pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 $PG_SERVER_SETTINGS $tls_settings" start >/dev/null ||
+    -o "-p $PG_SERVER_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 $PG_SERVER_SETTINGS $tls_settings" start >/dev/null ||
     die "PostgreSQL did not start; see $PG_LOG"
 }
 
@@ -424,8 +520,9 @@ write_pg_hba() {
   local IFS=,
   cat >"$PG_DATA/pg_hba.conf" <<EOF
 # Written by deploy/local/lib.sh on every start.
-# TYPE   DATABASE  USER        ADDRESS       METHOD
-local    all       all                       trust
+# TYPE   DATABASE     USER        ADDRESS       METHOD
+local    all          all                       trust
+local    replication  postgres                  trust
 $type  all       postgres    127.0.0.1/32  scram-sha-256
 $type  houshi    ${roles[*]}  127.0.0.1/32  scram-sha-256
 EOF
@@ -435,9 +532,125 @@ EOF
 
 stop_postgres() {
   if postgres_running; then
-    log "stopping PostgreSQL on 127.0.0.1:$PG_PORT"
+    log "stopping PostgreSQL on 127.0.0.1:$PG_SERVER_PORT"
     as_postgres pg_ctl -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
   fi
+}
+
+# The standby's name on the primary (application_name, synchronous_standby_names).
+STANDBY_NAME=houshi_standby
+
+# start_postgres_servers: every server. With HA, the second is made a streaming standby of the
+# first on first start, and the primary waits for it on every commit (synchronous replication).
+# A stopped server that was the primary before a failover is not started: it would be a second
+# primary; `rebuild-standby` makes it the new primary's standby.
+start_postgres_servers() {
+  local i
+  for ((i = 1; i <= PG_SERVERS; i++)); do
+    select_pg_server "$i"
+    if postgres_running; then log "PostgreSQL already running on 127.0.0.1:$PG_SERVER_PORT"; continue; fi
+    if ((i > 1)) && [[ ! -f $PG_DATA/PG_VERSION ]]; then
+      make_standby_of 1
+    elif ((PG_SERVERS > 1)) && superseded_primary "$i"; then
+      log "PostgreSQL on 127.0.0.1:$PG_SERVER_PORT was the primary before a failover: not started (deploy/local/infra rebuild-standby)"
+      continue
+    fi
+    start_postgres
+  done
+  ((PG_SERVERS == 1)) || require_synchronous_standby
+  select_pg_server 1
+}
+
+stop_postgres_servers() {
+  local i
+  for ((i = PG_SERVERS; i >= 1; i--)); do
+    select_pg_server "$i"
+    stop_postgres
+  done
+  select_pg_server 1
+}
+
+# superseded_primary N: true when server N (selected) was a primary that another one replaced:
+# another server runs as the primary, or has primary's data (no standby.signal) on a later
+# timeline (each promotion begins a new one).
+superseded_primary() {
+  [[ -f $PG_DATA/PG_VERSION && ! -f $PG_DATA/standby.signal ]] || return 1
+  local i own other
+  own=$(timeline)
+  for ((i = 1; i <= PG_SERVERS; i++)); do
+    ((i == $1)) && continue
+    other=$(select_pg_server "$i"
+      if postgres_running; then in_recovery || echo running-primary
+      elif [[ -f $PG_DATA/PG_VERSION && ! -f $PG_DATA/standby.signal ]]; then timeline; fi)
+    # (the subshell selected the other server; this one stays selected)
+    [[ $other == running-primary ]] && return 0
+    [[ -n $other ]] && ((other > own)) && return 0
+  done
+  return 1
+}
+
+# timeline: the selected server's timeline, from its control file.
+timeline() { as_postgres pg_controldata -D "$PG_DATA" | sed -n "s/^Latest checkpoint's TimeLineID: *//p"; }
+
+# make_standby_of N: replace the selected server's data with a base backup of server N, set to
+# stream from it under STANDBY_NAME.
+make_standby_of() {
+  local standby=$PG_INDEX source_socket source_port
+  select_pg_server "$1"
+  source_socket=$PG_SOCKET source_port=$PG_SERVER_PORT
+  select_pg_server "$standby"
+  make_pg_dir
+  log "making PostgreSQL on 127.0.0.1:$PG_SERVER_PORT a standby of 127.0.0.1:$source_port"
+  rm -rf "$PG_DATA"
+  as_postgres pg_basebackup -h "$source_socket" -p "$source_port" -U postgres -D "$PG_DATA" -X stream -c fast \
+    >>"$PG_LOG" 2>&1 || die "pg_basebackup failed; see $PG_LOG"
+  # (the primary's own settings came with the backup: a standby ignores synchronous_standby_names)
+  echo "primary_conninfo = 'host=$source_socket port=$source_port user=postgres application_name=$STANDBY_NAME'" \
+    >>"$PG_DATA/postgresql.auto.conf"
+  touch "$PG_DATA/standby.signal"
+  chown postgres: "$PG_DATA/standby.signal"
+}
+
+# require_synchronous_standby: on the primary, commits wait for the standby (once it streams).
+require_synchronous_standby() {
+  select_pg_primary
+  server_psql -c "ALTER SYSTEM SET synchronous_standby_names = '$STANDBY_NAME'" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+# promote_standby: the standby takes writes; with no standby of its own, its commits stop
+# waiting for one (synchronous_standby_names came with its base backup).
+promote_standby() {
+  local i
+  for ((i = 1; i <= PG_SERVERS; i++)); do
+    select_pg_server "$i"
+    if postgres_running && in_recovery; then
+      log "promoting the standby on 127.0.0.1:$PG_SERVER_PORT"
+      as_postgres pg_ctl -D "$PG_DATA" -w -t 60 promote >/dev/null
+      server_psql -c "ALTER SYSTEM RESET synchronous_standby_names" -c "SELECT pg_reload_conf()" >/dev/null
+      return 0
+    fi
+  done
+  die "no standby runs"
+}
+
+# rebuild_standby: make the stopped server (the old primary after a failover) a standby of the
+# running primary, from a fresh base backup, and make the primary's commits wait for it again.
+rebuild_standby() {
+  local primary i
+  select_pg_primary
+  primary=$PG_INDEX
+  for ((i = 1; i <= PG_SERVERS; i++)); do
+    ((i == primary)) && continue
+    select_pg_server "$i"
+    if postgres_running; then
+      in_recovery || die "PostgreSQL on 127.0.0.1:$PG_SERVER_PORT is a second primary: stop it first"
+      log "PostgreSQL on 127.0.0.1:$PG_SERVER_PORT already runs as a standby"
+      continue
+    fi
+    make_standby_of "$primary"
+    start_postgres
+  done
+  require_synchronous_standby
 }
 
 # ----------------------------------------------------------------------- infra as a whole
@@ -487,6 +700,7 @@ HOUSHI_HTTP_BASE_PORT=$HTTP_BASE_PORT
 HOUSHI_WEB_PORT=$WEB_PORT
 HOUSHI_LOG_FORMAT=$LOG_FORMAT
 HOUSHI_TLS=$TLS
+HOUSHI_HA=$HA
 HOUSHI_TLS_CA=$TLS_CA
 HOUSHI_WEB_URL=$(web_url)
 HOUSHI_RABBITMQ_NODE=$NODE
@@ -579,14 +793,15 @@ write_file() {
 }
 
 start_broker_provisioned() {
-  start_broker
+  start_brokers
   provision_broker
   write_env_files
 }
 
 start_postgres_provisioned() {
-  start_postgres
-  provision_database local_password -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d postgres
+  start_postgres_servers
+  select_pg_primary
+  provision_database local_password -h "$PG_SOCKET" -p "$PG_SERVER_PORT" -U postgres -d postgres
   write_env_files
 }
 
@@ -598,8 +813,8 @@ infra_start() {
 }
 
 infra_stop() {
-  stop_postgres
-  stop_broker
+  stop_postgres_servers
+  stop_brokers
 }
 
 # infra_destroy: stop, then delete this run dir's data, secrets, env files and logs
@@ -608,11 +823,10 @@ infra_destroy() {
   stop_nginx
   stop_services
   infra_stop
-  local pg_real rabbit_real nginx_real
-  pg_real=$(realpath -m "$RUN_DIR/postgres")
-  rabbit_real=$(realpath -m "$RUN_DIR/rabbitmq") nginx_real=$(realpath -m "$RUN_DIR/nginx")
-  rm -rf "$RUN_DIR"/{rabbitmq,postgres,secrets,env,logs,pids,nginx,tls,demo-token,demo-staff-password} \
-    "$pg_real" "$rabbit_real" "$nginx_real" ${SERVICE_DIR:+"$SERVICE_DIR"}
+  local name real=()
+  for name in rabbitmq rabbitmq-2 rabbitmq-3 postgres postgres-2 nginx; do real+=("$(realpath -m "$RUN_DIR/$name")"); done
+  rm -rf "$RUN_DIR"/{rabbitmq,rabbitmq-2,rabbitmq-3,postgres,postgres-2,secrets,env,logs,pids,nginx,tls,demo-token,demo-staff-password} \
+    "${real[@]}" ${SERVICE_DIR:+"$SERVICE_DIR"}
 }
 
 # ------------------------------------------------------------------------------ services

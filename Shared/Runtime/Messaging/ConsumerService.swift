@@ -54,7 +54,8 @@ struct ConsumerLoop: Sendable {
         let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.department.schema,
                                        name: "\(configuration.department.rawValue)-\(component)")
         var broker: AMQPConnection?
-        let publisher = EmittedMessagePublisher(configuration: configuration, name: "\(component) publisher", logger: logger)
+        let publisher = EmittedMessagePublisher(configuration: configuration, name: "\(component) publisher", logger: logger,
+                                                stop: stop)
         let emitted = EmittedMessages()
         var backoff = Backoff()
         defer {

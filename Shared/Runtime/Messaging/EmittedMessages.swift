@@ -64,13 +64,20 @@ final class EmittedMessagePublisher {
     private let configuration: ServiceConfiguration
     private let name: String
     private let logger: Logger
+    private let stop: StopSignal
     private var broker: AMQPConnection?
     private var lastUsed = ContinuousClock.now
+    /// How long messages the broker refused are offered again before the relay is left to them:
+    /// a quorum queue refuses while it elects a new leader, for a second or two after its
+    /// leader's node died.
+    static let refusalPatience: Duration = .seconds(5)
 
-    init(configuration: ServiceConfiguration, name: String, logger: Logger) {
+    /// - Parameter stop: ends the waits between offers of refused messages early.
+    init(configuration: ServiceConfiguration, name: String, logger: Logger, stop: StopSignal = StopSignal()) {
         self.configuration = configuration
         self.name = name
         self.logger = logger
+        self.stop = stop
     }
 
     /// Publishes the messages; returns the ids of those the broker confirmed. A connection idle
@@ -78,20 +85,35 @@ final class EmittedMessagePublisher {
     /// broker may have dropped it in a quiet hour) is re-opened first; one that fails is re-opened
     /// and the messages published once more (what the first attempt published, the inboxes absorb).
     /// Messages the broker would refuse to this service are not sent (the broker would close the
-    /// channel on them): a relay sets them aside when their claim ends.
+    /// channel on them): a relay sets them aside when their claim ends. Messages the broker
+    /// refused (nacked) are offered again, at growing intervals, for up to `refusalPatience`.
     func publish(_ messages: [OutboxMessage]) -> [UUID] {
         let messages = messages.filter { $0.isPublishable(by: configuration.department) }
         guard !messages.isEmpty else { return [] }
         if broker != nil, ContinuousClock.now - lastUsed > .seconds(configuration.amqpHeartbeat) { close() }
         defer { lastUsed = .now }
-        guard let confirmed = attempt(messages, failing: "publishing them again on a new connection", level: .info)
+        guard var confirmed = attempt(messages, failing: "publishing them again on a new connection", level: .info)
             ?? attempt(messages, failing: "the outbox relay sends them when their claim ends", level: .warning)
         else { return [] }
-        if confirmed.count < messages.count {
+        var refused = Self.unconfirmed(messages, confirmed: confirmed)
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(1_600))
+        let deadline = ContinuousClock.now + Self.refusalPatience
+        while !refused.isEmpty, ContinuousClock.now < deadline, !stop.wait(backoff.next()) {
+            guard let again = attempt(refused, failing: "the outbox relay sends them when their claim ends", level: .warning)
+            else { break }
+            confirmed += again
+            refused = Self.unconfirmed(refused, confirmed: again)
+        }
+        if !refused.isEmpty {
             logger.warning("broker refused messages; the outbox relay retries them when their claim ends",
-                           metadata: ["count": "\(messages.count - confirmed.count)"])
+                           metadata: ["count": "\(refused.count)"])
         }
         return confirmed
+    }
+
+    private static func unconfirmed(_ messages: [OutboxMessage], confirmed: [UUID]) -> [OutboxMessage] {
+        let confirmed = Set(confirmed)
+        return messages.filter { !confirmed.contains($0.messageId) }
     }
 
     func close() {

@@ -55,11 +55,12 @@ final class Houshi: @unchecked Sendable {
     /// A service's own address (https when the run speaks TLS), e.g. `https://127.0.0.1:20030`.
     func address(of department: Department) throws -> String { try #require(services[department]).address }
 
-    /// Runs a service's admin subcommand with its environment; returns its output.
+    /// Runs a service's admin subcommand with its environment (and its overrides); returns its output.
     @discardableResult
     func admin(_ department: Department, _ arguments: [String]) async throws -> String {
         try await runCommand(environment.binary(department.rawValue), arguments,
-                             environment: try environment.serviceEnvironment(department))
+                             environment: try environment.serviceEnvironment(department)
+                                 .merging(overrides[department] ?? [:]) { $1 })
     }
 
     func postNotice(_ body: Data) async throws -> HTTP.Reply {
