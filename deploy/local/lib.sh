@@ -557,8 +557,18 @@ start_postgres_servers() {
     fi
     start_postgres
   done
-  ((PG_SERVERS == 1)) || require_synchronous_standby
+  # (without a standby, commits must not wait for one: a superseded primary left stopped)
+  ((PG_SERVERS == 1)) || ! standby_running || require_synchronous_standby
   select_pg_server 1
+}
+
+# standby_running: true when a server runs as a standby.
+standby_running() {
+  local i
+  for ((i = 1; i <= PG_SERVERS; i++)); do
+    (select_pg_server "$i" && postgres_running && in_recovery) && return 0
+  done
+  return 1
 }
 
 stop_postgres_servers() {

@@ -67,10 +67,10 @@ final class EmittedMessagePublisher {
     private let stop: StopSignal
     private var broker: AMQPConnection?
     private var lastUsed = ContinuousClock.now
-    /// How long messages the broker refused are offered again before the relay is left to them:
-    /// a quorum queue refuses while it elects a new leader, for a second or two after its
-    /// leader's node died.
-    static let refusalPatience: Duration = .seconds(5)
+    /// How long messages the broker refused are offered again before the relay is left to them
+    /// (most of their claim): a quorum queue refuses while it elects a new leader after its
+    /// leader's node died, which took up to 6 s in the HA chaos runs.
+    static let refusalPatience: Duration = .seconds(8)
 
     /// - Parameter stop: ends the waits between offers of refused messages early.
     init(configuration: ServiceConfiguration, name: String, logger: Logger, stop: StopSignal = StopSignal()) {
