@@ -99,6 +99,8 @@ final class EmittedMessagePublisher {
         var backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(1_600))
         let deadline = ContinuousClock.now + Self.refusalPatience
         while !refused.isEmpty, ContinuousClock.now < deadline, !stop.wait(backoff.next()) {
+            // On a new channel: one opened before the new leader's election may keep routing to the old.
+            close()
             guard let again = attempt(refused, failing: "the outbox relay sends them when their claim ends", level: .warning)
             else { break }
             confirmed += again
