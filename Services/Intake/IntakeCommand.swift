@@ -59,6 +59,7 @@ enum IntakeService: ServiceDefinition {
     static func addRoutes(to router: Router<BasicRequestContext>, context: ServiceContext, sealKey: SealKey) throws {
         let opening = NoticeOpening(context: context, links: familyLinks, sealKey: sealKey)
         DeathNoticeRoutes(context: context, opening: opening).register(on: router)
+        DeathFactRoutes(context: context).register(on: router)
         let pages = try IntakePages(context: context, opening: opening, links: familyLinks)
         pages.register(on: router)
         CitySupervisionPage(sharingPagesOf: pages.console).register(on: router)
@@ -83,6 +84,6 @@ enum IntakeService: ServiceDefinition {
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self, CasesCommand.self,
-                                                  OfficersCommand<IntakeService>.self])
+                                                  OfficersCommand<IntakeService>.self, DataConsumersCommand.self])
     }
 }

@@ -7,7 +7,7 @@ import HoushiWeb
 enum IntakeSchema {
     static let migrationGroups = [
         own, StoredSessions.migrationGroup(formerly: 18), CaseReads.migrationGroup(formerly: 23),
-        PersonalDataRetention.migrationGroup,
+        PersonalDataRetention.migrationGroup, DataConsumers.migrationGroup,
     ]
 
     /// Intake's own tables.
