@@ -10,15 +10,7 @@ import Testing
 struct ChaosRunTests {
     @Test("a small chaos run loses no case and does nothing twice")
     func smallChaosRun() async throws {
-        let environment = try TestEnvironment.load()
-        let script = TestEnvironment.repository.appendingPathComponent("deploy/local/chaos")
-        // runCommand fails the test with the script's whole output when it exits non-zero.
-        let output = try await runCommand(script, [], environment: [
-            "HOUSHI_BIN_DIR": environment.binDirectory.path,
-            "HOUSHI_CHAOS_RUN_DIR": environment.runDirectory.appendingPathComponent("chaos").path,
-            "HOUSHI_CHAOS_CASES": "60", "HOUSHI_CHAOS_RATE": "10", "HOUSHI_CHAOS_KILLS": "3",
-        ])
-        let lines = output.split(separator: "\n")
+        let lines = try await chaos([], runDirectory: "chaos", cases: 60, kills: 3)
         #expect(lines.contains("CHAOS RUN PASSED: nothing lost, nothing done twice"))
         #expect(!lines.contains { $0.hasSuffix("MISS") })
         for department in Department.allCases {
@@ -36,14 +28,7 @@ struct ChaosRunTests {
     /// (two different nodes), the database failed over to the standby, every service killed once.
     @Test("a small chaos run on the cluster and the standby pair survives failovers")
     func smallHighAvailabilityChaosRun() async throws {
-        let environment = try TestEnvironment.load()
-        let script = TestEnvironment.repository.appendingPathComponent("deploy/local/chaos")
-        let output = try await runCommand(script, ["--ha"], environment: [
-            "HOUSHI_BIN_DIR": environment.binDirectory.path,
-            "HOUSHI_CHAOS_RUN_DIR": environment.runDirectory.appendingPathComponent("chaos-ha").path,
-            "HOUSHI_CHAOS_CASES": "200", "HOUSHI_CHAOS_RATE": "10", "HOUSHI_CHAOS_KILLS": "1",
-        ])
-        let lines = output.split(separator: "\n")
+        let lines = try await chaos(["--ha"], runDirectory: "chaos-ha", cases: 200, kills: 1)
         #expect(lines.contains("CHAOS RUN PASSED: nothing lost, nothing done twice"))
         #expect(!lines.contains { $0.hasSuffix("MISS") })
         let restarted = try #require(lines.first { $0.hasPrefix("  restarted: ") })
@@ -56,5 +41,19 @@ struct ChaosRunTests {
         #expect(checked.contains { $0.hasPrefix("service queues: quorum queues on 3 nodes") })
         #expect(checked.contains { $0.hasPrefix("PostgreSQL standby streaming synchronously") })
         #expect(lines.filter { $0.contains("leading the service queues, killed") || $0.contains("the standby promoted") }.count == 3)
+    }
+
+    /// Runs `deploy/local/chaos ARGUMENTS` at 10 cases/s in the test run's `runDirectory`; its output's
+    /// lines. (runCommand fails the test with the script's whole output when it exits non-zero.)
+    private func chaos(_ arguments: [String], runDirectory: String, cases: Int, kills: Int) async throws -> [Substring] {
+        let environment = try TestEnvironment.load()
+        let output = try await runCommand(TestEnvironment.repository.appendingPathComponent("deploy/local/chaos"), arguments,
+                                          environment: [
+                                              "HOUSHI_BIN_DIR": environment.binDirectory.path,
+                                              "HOUSHI_CHAOS_RUN_DIR": environment.runDirectory.appendingPathComponent(runDirectory).path,
+                                              "HOUSHI_CHAOS_CASES": String(cases), "HOUSHI_CHAOS_RATE": "10",
+                                              "HOUSHI_CHAOS_KILLS": String(kills),
+                                          ])
+        return output.split(separator: "\n")
     }
 }

@@ -462,12 +462,16 @@ server_psql() { psql -X -h "$PG_SOCKET" -p "$PG_SERVER_PORT" -U postgres -d post
 # in_recovery: true when the selected server runs as a standby.
 in_recovery() { [[ $(server_psql -c "SELECT pg_is_in_recovery()" 2>/dev/null) == t ]]; }
 
+# running_primary: true when the selected server runs and takes writes (a server that does not
+# answer is neither this nor in_recovery).
+running_primary() { postgres_running && [[ $(server_psql -c "SELECT pg_is_in_recovery()" 2>/dev/null) == f ]]; }
+
 # select_pg_primary: select the server that runs and takes writes; dies when none does.
 select_pg_primary() {
   local i
   for ((i = 1; i <= PG_SERVERS; i++)); do
     select_pg_server "$i"
-    if postgres_running && [[ $(server_psql -c "SELECT pg_is_in_recovery()" 2>/dev/null) == f ]]; then return 0; fi
+    if running_primary; then return 0; fi
   done
   die "no PostgreSQL primary runs (after a failover: deploy/local/infra promote-standby)"
 }
@@ -589,11 +593,11 @@ superseded_primary() {
   own=$(timeline)
   for ((i = 1; i <= PG_SERVERS; i++)); do
     ((i == $1)) && continue
+    # (a running server that does not answer counts as a primary: better not start this one)
+    (select_pg_server "$i" && postgres_running && ! in_recovery) && return 0
+    # (the subshells select the other server; this one stays selected)
     other=$(select_pg_server "$i"
-      if postgres_running; then in_recovery || echo running-primary
-      elif [[ -f $PG_DATA/PG_VERSION && ! -f $PG_DATA/standby.signal ]]; then timeline; fi)
-    # (the subshell selected the other server; this one stays selected)
-    [[ $other == running-primary ]] && return 0
+      if ! postgres_running && [[ -f $PG_DATA/PG_VERSION && ! -f $PG_DATA/standby.signal ]]; then timeline; fi)
     [[ -n $other ]] && ((other > own)) && return 0
   done
   return 1

@@ -85,14 +85,12 @@ struct DeathFactRoutes: Sendable {
 
     /// `purpose`: why the department asks (recorded with the question), 2 to 200 characters.
     private static func purpose(of request: Request, problems: inout [FieldError]) -> String {
-        var purpose = request.uri.queryParameters["purpose"].map { Substring($0) } ?? ""
-        while purpose.first?.isWhitespace == true { purpose.removeFirst() }
-        while purpose.last?.isWhitespace == true { purpose.removeLast() }
+        let purpose = request.uri.queryParameters["purpose"]?.trimmingWhitespace ?? ""
         if !(2...200).contains(purpose.count) {
             problems.append(FieldError(field: "purpose", message: "state why you ask, 2 to 200 characters",
                                        messageZh: "请说明查询事由（2至200字）"))
         }
-        return String(purpose)
+        return purpose
     }
 
     private func authenticate(_ request: Request) async throws -> DataConsumers.Consumer {

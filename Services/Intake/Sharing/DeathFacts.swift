@@ -40,18 +40,10 @@ struct DeathFact: Encodable, Sendable, Equatable {
         WHERE c.status <> 'withdrawn'
           AND NOT EXISTS (SELECT 1 FROM case_erasures x WHERE x.case_id = c.case_id)
         """
+}
 
-    init(idNumber: String, name: String, sex: String, diedAt: String, certificateNumber: String, recordedAt: String,
-         cremation: Cremation?) {
-        self.idNumber = idNumber
-        self.name = name
-        self.sex = sex
-        self.diedAt = diedAt
-        self.certificateNumber = certificateNumber
-        self.recordedAt = recordedAt
-        self.cremation = cremation
-    }
-
+extension DeathFact {
+    /// A row of `selectSQL`.
     init(row: Row) throws {
         let crematedAt = row["cremated_at"]
         self.init(idNumber: try row.string("id_number"), name: try row.string("name"), sex: try row.string("sex"),
