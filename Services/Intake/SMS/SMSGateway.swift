@@ -71,6 +71,9 @@ final class WebhookSMSGateway: SMSGateway {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(5), read: Self.timeout))
         configuration.httpVersion = .http1Only
+        // A connection that cannot be made (refused, or a certificate not trusted) fails the
+        // message at once with its reason; the outbox retries it with back-off.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.url = url
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

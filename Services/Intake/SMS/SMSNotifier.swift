@@ -29,8 +29,9 @@ struct SMSNotifier: Service {
         try await gateway.shutdown()
     }
 
-    /// Sends what is due now, marks what the gateway took as sent in one statement and schedules
-    /// the rest again; returns how many it tried.
+    /// Sends what is due now in order until the provider fails one, marks what it took as sent in
+    /// one statement, schedules the failed one again with back-off and leaves the rest due
+    /// untried; returns how many it tried.
     func sendDue() async throws -> Int {
         let (links, batchSize) = (self.links, batchSize)
         let due = try await database.withConnection { db in
@@ -42,19 +43,28 @@ struct SMSNotifier: Service {
             }
         }
         var sent: [Int64] = []
-        var failed: [(sms: SMS, error: any Error)] = []
+        var failed: (sms: SMS, error: any Error)?
         for sms in due {
             do {
                 try await gateway.send(sms)
                 sent.append(sms.id)
             } catch {
-                failed.append((sms, error))
+                failed = (sms, error)
+                break
             }
         }
-        if !sent.isEmpty {
-            try await database.withConnection { [sent] db in try SMSOutbox.markSent(sent, on: db) }
+        // After a failure the rest of the batch is not tried: a provider that is down or
+        // refuses this host would make each message wait out its timeout, the batch would
+        // outlast its lease, and the failure would be recorded only at the end.
+        let tried = sent.count + (failed == nil ? 0 : 1)
+        let untried = due.dropFirst(tried).map(\.id)
+        if !sent.isEmpty || !untried.isEmpty {
+            try await database.withConnection { [sent] db in
+                if !sent.isEmpty { try SMSOutbox.markSent(sent, on: db) }
+                if !untried.isEmpty { try SMSOutbox.release(untried, on: db) }
+            }
         }
-        for (sms, error) in failed {
+        if let (sms, error) = failed {
             let delay = Self.backoff(afterAttempt: sms.attempts, base: retryBase)
             logger.warning("SMS not sent, will retry", metadata: [
                 "case": "\(sms.caseId.lowercased)", "to": "\(Redact.phone(sms.phone))",
@@ -63,7 +73,7 @@ struct SMSNotifier: Service {
                 try SMSOutbox.retry(sms.id, after: delay, error: String(describing: error), on: db)
             }
         }
-        return due.count
+        return tried
     }
 
     static func backoff(afterAttempt attempt: Int, base: Duration) -> Duration {

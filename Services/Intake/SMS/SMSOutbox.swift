@@ -65,6 +65,13 @@ enum SMSOutbox {
                        [SQLArray(ids)])
     }
 
+    /// Makes leased messages that were not tried due again, their attempt not counted.
+    static func release(_ ids: [Int64], on db: PostgresConnection) throws {
+        try db.execute("""
+            UPDATE sms_messages SET next_attempt_at = now(), attempts = attempts - 1 WHERE id = ANY($1::bigint[])
+            """, [SQLArray(ids)])
+    }
+
     /// Schedules another attempt after `delay`, keeping the error for operators.
     static func retry(_ id: Int64, after delay: Duration, error: String, on db: PostgresConnection) throws {
         try db.execute("""
