@@ -42,7 +42,7 @@ let package = Package(
         // Text forms (hex digits, UUIDs) read and written without Foundation's formatters.
         .target(name: "HoushiText", path: "Shared/Text"),
         // The message contract every service shares.
-        .target(name: "HoushiContract", dependencies: ["HoushiText"], path: "Shared/Contract", exclude: ["asyncapi.yaml"]),
+        .target(name: "HoushiContract", dependencies: ["HoushiText"], path: "Shared/Contract", exclude: ["asyncapi.yaml", "public-facts.asyncapi.yaml"]),
         // AMQP over librabbitmq-c.
         .target(name: "HoushiMessaging",
                 dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],

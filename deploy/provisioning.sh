@@ -98,23 +98,36 @@ env_password() {
 # broker_definitions PASSWORD_OF: RabbitMQ definitions JSON (users and their permissions on
 # vhost "/"), for `rabbitmqctl import_definitions` or POST /api/definitions.
 # A service S may configure only its own queues (S, S.dead-letter) and read/write those plus
-# the shared exchanges houshi.events and houshi.dead-letters. On houshi.events its topic
-# permissions (broker/topic-permissions.json, the contract's, kept so by a test) let it publish
-# only the event types it owns and bind its queue only to the types it consumes.
+# the shared exchanges houshi.events and houshi.dead-letters; intake also houshi.facts, the
+# public facts for subscribers outside. On each exchange its topic permissions
+# (broker/topic-permissions.json, the contract's, kept so by a test) let it publish only the
+# types it owns and bind its queue only to the types it consumes. Subscribers' users are added
+# later, one by one (deploy/local/subscribers, deploy/compose/subscribers).
 broker_definitions() {
-  local password_of=$1 users=() permissions=() user own access
+  local password_of=$1 users=() permissions=() user own access exchanges
   user=$HOUSHI_BROKER_ADMIN
   users+=("$(json_user "$user" "$("$password_of" amqp "$user")" '"administrator"')")
   permissions+=("$(json_permission "$user" '.*' '.*')")
   for user in "${HOUSHI_SERVICES[@]}"; do
     own="$user"'(\.dead-letter)?'
-    access='^(houshi\.events|houshi\.dead-letters|'"$own"')$'
+    exchanges='houshi\.events|houshi\.dead-letters'
+    [[ $user != intake ]] || exchanges+='|houshi\.facts'
+    access='^('"$exchanges"'|'"$own"')$'
     users+=("$(json_user "$user" "$("$password_of" amqp "$user")" '')")
     permissions+=("$(json_permission "$user" "^$own\$" "$access")")
   done
   local IFS=,
   printf '{"users":[%s],"permissions":[%s],"topic_permissions":%s}\n' "${users[*]}" "${permissions[*]}" \
     "$(tr -d '\n' <"$HOUSHI_DEPLOY_DIR/broker/topic-permissions.json")"
+}
+
+# subscriber_name_ok NAME: NAME is a subscriber's name (as the contract's Subscriber takes it:
+# lowercase letters, digits and inner hyphens, starting with a letter, at most 40), or a usage
+# error.
+subscriber_name_ok() {
+  [[ $1 =~ ^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$ ]] && return 0
+  echo "subscriber name '$1': lowercase letters, digits and hyphens, starting with a letter, at most 40 (e.g. housing-fund)" >&2
+  exit 2
 }
 
 # json_user NAME PASSWORD TAGS_JSON / json_permission USER CONFIGURE READ_WRITE: JSON objects.

@@ -84,6 +84,7 @@ enum IntakeService: ServiceDefinition {
 struct IntakeCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         .houshi(IntakeService.self, subcommands: [InstitutionsCommand.self, StaffCommand.self, CasesCommand.self,
-                                                  OfficersCommand<IntakeService>.self, DataConsumersCommand.self])
+                                                  OfficersCommand<IntakeService>.self, DataConsumersCommand.self,
+                                                  SubscribersCommand.self])
     }
 }

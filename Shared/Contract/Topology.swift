@@ -32,19 +32,46 @@ public enum Topology {
         }
     }
 
+    /// The exchange a message of `type` travels on: a public fact's own, else `eventsExchange`.
+    public static func exchange(of type: MessageType) -> String {
+        PublicFacts.payloadTypes[type] == nil ? eventsExchange : PublicFacts.exchange
+    }
+
     /// The broker's topic permissions of a service's user, one per exchange, as regular
     /// expressions over routing keys: on `eventsExchange` it may publish (`write`) the types it
     /// owns and bind its queue (`read`) to its subscriptions; on `deadLetterExchange` both only
-    /// under its own names (its dead letters and its replays). Provisioning loads them from
-    /// `deploy/broker/topic-permissions.json`, which a test keeps equal to these.
+    /// under its own names (its dead letters and its replays); on the public facts' exchange
+    /// intake may publish the facts and nobody may bind (the subscribers' queues are bound at
+    /// provisioning). Provisioning loads them from `deploy/broker/topic-permissions.json`, which
+    /// a test keeps equal to these.
     public static func topicPermissions(of department: Department) -> [TopicPermission] {
         let owned = ContractCatalog.producers.filter { $0.value == department }.map(\.key.routingKey)
         let ownNames = deadLetterRoutingKeys(of: department)
+        let facts = department == .intake ? PublicFacts.types.map(\.routingKey) : []
         return [
             TopicPermission(exchange: eventsExchange, write: pattern(owned),
                             read: pattern(subscriptions(of: department).map(\.routingKey))),
             TopicPermission(exchange: deadLetterExchange, write: pattern(ownNames), read: pattern(ownNames)),
+            TopicPermission(exchange: PublicFacts.exchange, write: pattern(facts), read: pattern([])),
         ]
+    }
+
+    /// A subscriber's topic permissions: dead letters and replays under its own queue's name,
+    /// nothing on the other exchanges (its queue's bindings are made at provisioning).
+    public static func topicPermissions(of subscriber: Subscriber) -> [TopicPermission] {
+        let ownNames = [subscriber.queue, subscriber.replayRoutingKey]
+        return [
+            TopicPermission(exchange: eventsExchange, write: pattern([]), read: pattern([])),
+            TopicPermission(exchange: deadLetterExchange, write: pattern(ownNames), read: pattern([])),
+            TopicPermission(exchange: PublicFacts.exchange, write: pattern([]), read: pattern([])),
+        ]
+    }
+
+    /// A subscriber's broker permissions, as regular expressions over names: it configures
+    /// nothing, writes only to the dead-letter exchange (under its own names, by its topic
+    /// permissions) and reads only its two queues.
+    public static func permissions(of subscriber: Subscriber) -> (configure: String, write: String, read: String) {
+        (pattern([]), pattern([deadLetterExchange]), pattern([subscriber.queue, subscriber.deadLetterQueue]))
     }
 
     /// Whether `department`'s broker user may publish on `exchange` with `routingKey`: what its
@@ -55,6 +82,8 @@ public enum Topology {
             MessageType(routingKey: routingKey).flatMap { ContractCatalog.producers[$0] } == department
         case deadLetterExchange:
             deadLetterRoutingKeys(of: department).contains(routingKey)
+        case PublicFacts.exchange:
+            department == .intake && MessageType(routingKey: routingKey).flatMap { PublicFacts.payloadTypes[$0] } != nil
         default:
             false
         }

@@ -11,13 +11,8 @@ struct FixtureRoundTripTests {
         let payload = try #require(ContractCatalog.payloadTypes[header.messageType], "\(header.messageType) is not in the catalog")
         #expect(header.producer == ContractCatalog.producers[header.messageType])
 
-        let reencoded = try JSONValue(data: reencode(fixture.data, as: payload))
+        let reencoded = try JSONValue(data: fixture.reencoded(as: payload))
         let original = try fixture.json()
         #expect(reencoded == original)
-    }
-
-    private func reencode<Payload: Codable & Sendable>(_ data: Data, as _: Payload.Type) throws -> Data {
-        let codec = MessageCodec()
-        return try codec.encode(codec.decode(data, as: Payload.self))
     }
 }

@@ -6,6 +6,8 @@ the fixture's routing key (`<type>.v<version>`), the file must be named after th
 key, and every channel must have a fixture. Prints `N fixtures valid`, or the failures and
 exits 1.
 
+`--document public-facts` does the same for the public facts' document and fixtures.
+
 With `--describe`, prints instead a JSON summary of the document for the Swift tests to
 compare with the catalog: per routing key the services that send and receive it, and the
 values of every enum schema.
@@ -25,8 +27,14 @@ except ImportError as error:
     sys.exit(f"missing Python package {error.name}: python3 -m pip install pyyaml jsonschema")
 
 HERE = Path(__file__).resolve().parent
-DOCUMENT = HERE.parent.parent / "Shared" / "Contract" / "asyncapi.yaml"
-FIXTURES = HERE / "Fixtures"
+CONTRACT = HERE.parent.parent / "Shared" / "Contract"
+# Each document and the folder of its fixtures: Houshi's own messages, and the public facts
+# for subscribers outside (a contract of its own).
+DOCUMENTS = {
+    "houshi": (CONTRACT / "asyncapi.yaml", HERE / "Fixtures"),
+    "public-facts": (CONTRACT / "public-facts.asyncapi.yaml", HERE / "Fixtures" / "PublicFacts"),
+}
+DOCUMENT, FIXTURES = DOCUMENTS["houshi"]
 
 
 def resolve(node, document, trail=()):
@@ -123,7 +131,11 @@ def describe(document):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--describe", action="store_true", help="print the JSON summary of the document")
+    parser.add_argument("--document", choices=sorted(DOCUMENTS), default="houshi",
+                        help="which contract: Houshi's own messages (default) or the public facts")
     arguments = parser.parse_args()
+    global DOCUMENT, FIXTURES
+    DOCUMENT, FIXTURES = DOCUMENTS[arguments.document]
     document = yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
     try:
         if arguments.describe:

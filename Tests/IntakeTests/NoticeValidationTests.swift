@@ -146,16 +146,21 @@ import Testing
 
     @Test func requestsCarryOnlyWhatTheirDepartmentNeeds() throws {
         let notice = try Self.example()
-        let (notified, requests) = try NoticeMessages.envelopes(
+        let (notified, requests, recorded) = try NoticeMessages.envelopes(
             for: notice, caseId: UUID(), place: MedicalInstitutionRef(code: "H1", name: "抚远市人民医院"))
         let codec = MessageCodec()
         let shared = String(decoding: try codec.encode(notified), as: UTF8.self)
+        let fact = String(decoding: try codec.encode(recorded), as: UTF8.self)
         for secret in [notice.applicant.phone, notice.beneficiary!.bankAccount, notice.deceased.hukouAddress] {
             #expect(!shared.contains(secret))
+            #expect(!fact.contains(secret))
         }
         // The cause of death stays with the hospital: no department's request carries it.
         let cause = try #require(notice.deceased.causeOfDeath)
-        #expect(!shared.contains(cause))
+        #expect(!shared.contains(cause) && !fact.contains(cause))
+        #expect(recorded.payload == DeathRecorded(idNumber: notice.deceased.idNumber, name: notice.deceased.name, sex: .female,
+                                                  diedAt: notice.deceased.diedAt, certificateNumber: notice.certificate.number))
+        #expect(recorded.causationId == notified.id)
         for request in requests {
             let body = String(decoding: try request.outboxMessage(trace: .start()).body, as: UTF8.self)
             #expect(!body.contains(cause), "\(request.messageType) carries the cause of death")

@@ -38,13 +38,7 @@ final class DeathFactsTests {
         #expect(Set(fact.keys) == ["idNumber", "name", "sex", "diedAt", "certificateNumber", "recordedAt"])
 
         // The cremation, once the funeral home records it.
-        try await eventually("the cremation item to be done") { try await houshi.itemStatus(caseId: caseId, item: .cremation) == "done" }
-        let cremation = try await HTTP.send("POST", "\(try houshi.address(of: .civilAffairs))/v1/cremations/\(caseId.lowercased)",
-                                            headers: ["Authorization": "Bearer \(funeralStaffToken)", "Content-Type": "application/json"],
-                                            body: try JSONSerialization.data(withJSONObject: [
-                                                "crematedAt": "2026-11-29T09:30:00+08:00",
-                                                "ashes": ["placement": "commercial-cemetery", "placeName": "抚远市福寿园公墓"]]))
-        #expect(cremation.status == 201)
+        #expect(try await houshi.recordCremation(caseId: caseId, staffToken: funeralStaffToken).status == 201)
         try await eventually("intake to learn of the cremation") {
             let answer = try await ask("/v1/facts/deaths/\(idNumber)?purpose=\(q("公积金账户封存"))")
             return ((answer.json?["fact"] as? [String: Any])?["cremation"] as? [String: Any])?["crematedAt"] as? String
@@ -75,10 +69,7 @@ final class DeathFactsTests {
     func withdrawnNoticeIsNoDeath() async throws {
         let (body, idNumber) = try TestNotices.fresh()
         let caseId = try await houshi.postFreshNotice((body, idNumber))
-        let withdrawal = try await HTTP.post("\(try houshi.address(of: .intake))/v1/cases/\(caseId.lowercased)/withdrawal",
-                                             headers: ["Authorization": "Bearer \(houshi.token)", "Content-Type": "application/json"],
-                                             body: try JSONSerialization.data(withJSONObject: ["reason": "登记错误"]))
-        #expect(withdrawal.status == 202)
+        #expect(try await houshi.withdraw(caseId, reason: "登记错误").status == 202)
         #expect(try await ask("/v1/facts/deaths/\(idNumber)?purpose=\(q("公积金提取审核"))").json?["deceased"] as? Bool == false)
     }
 

@@ -193,9 +193,7 @@ final class WithdrawalFlowTests {
     // MARK: - Helpers
 
     private func withdraw(_ caseId: UUID, reason: String, token: String? = nil) async throws -> HTTP.Reply {
-        try await HTTP.post("\(try houshi.address(of: .intake))/v1/cases/\(caseId.lowercased)/withdrawal",
-                            headers: ["Authorization": "Bearer \(token ?? houshi.token)", "Content-Type": "application/json"],
-                            body: try JSONSerialization.data(withJSONObject: ["reason": reason]))
+        try await houshi.withdraw(caseId, reason: reason, token: token)
     }
 
     private func waitFor(_ caseId: UUID, _ item: Item, _ status: String) async throws {

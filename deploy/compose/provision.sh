@@ -2,7 +2,8 @@
 # One-shot provisioning of the compose stack (the `provision` service, in the houshi image):
 # database roles and schemas, then the broker topology. The broker's users and permissions are
 # loaded by RabbitMQ itself at boot (the definitions secret). Idempotent: it runs again on every
-# `docker compose up`.
+# `docker compose up`. `provision.sh subscribers declare|delete NAME` only declares or deletes a
+# subscriber's queues (deploy/compose/subscribers runs it).
 #
 # Environment: HOUSHI_PASSWORDS_FILE (the passwords.env secret of deploy/compose/make-secrets),
 # HOUSHI_TLS_CA (the CA that signed the servers' certificates); where the servers are:
@@ -38,6 +39,20 @@ retry() {
 credentials | while read -r kind name; do env_password "$kind" "$name" >/dev/null; done
 [[ ${HOUSHI_PG_REPLICATION:-off} != on ]] || env_password pg "$HOUSHI_PG_REPLICATION_ROLE" >/dev/null
 
+IFS=, read -ra rabbitmq_hosts <<<"$rabbitmq"
+# as_broker_admin COMMAND...: COMMAND with HOUSHI_AMQP_URL the broker administrator's.
+as_broker_admin() {
+  HOUSHI_AMQP_URL=$(amqps_url_list "$HOUSHI_BROKER_ADMIN" "$(env_password amqp "$HOUSHI_BROKER_ADMIN")" "$amqp_port" "$ca" \
+    "${rabbitmq_hosts[@]}") "$@"
+}
+
+# `provision.sh subscribers declare|delete NAME` (deploy/compose/subscribers): a subscriber's
+# queues only.
+if [[ ${1:-} == subscribers ]]; then
+  as_broker_admin retry RabbitMQ intake "$@"
+  exit
+fi
+
 echo "provision: database roles and schemas"
 export PGPASSWORD PGSSLMODE=verify-full PGSSLROOTCERT=$ca
 PGPASSWORD=$(env_password pg postgres)
@@ -48,7 +63,5 @@ fi
 retry PostgreSQL provision_database env_password -h "$postgres" -U postgres -d postgres
 
 echo "provision: broker topology"
-IFS=, read -ra rabbitmq_hosts <<<"$rabbitmq"
-HOUSHI_AMQP_URL=$(amqps_url_list "$HOUSHI_BROKER_ADMIN" "$(env_password amqp "$HOUSHI_BROKER_ADMIN")" "$amqp_port" "$ca" \
-  "${rabbitmq_hosts[@]}") retry RabbitMQ intake declare-topology
+as_broker_admin retry RabbitMQ intake declare-topology
 echo "provision: done"

@@ -944,14 +944,7 @@ run_admin_output() {
 declare_topology() {
   [[ -x $1/intake ]] || die "$1/intake is missing: build first"
   log "declaring the broker topology (intake declare-topology)"
-  (
-    set -a
-    # shellcheck source=/dev/null
-    . "$ENV_DIR/intake.env"
-    export HOUSHI_AMQP_URL
-    HOUSHI_AMQP_URL=$(amqp_url "$HOUSHI_BROKER_ADMIN")
-    exec "$1/intake" declare-topology
-  )
+  as_broker_admin intake "$1" declare-topology
 }
 
 # start_service SERVICE BIN_DIR [REPLICA]: run it in the background with its env file, unless
@@ -1036,6 +1029,61 @@ wait_ready() {
     ((SECONDS < deadline)) || die "$name not ready at $url after ${timeout}s; see $LOG_DIR/$name.log"
     sleep 0.5
   done
+}
+
+# --------------------------------------------------------------------------- subscribers
+
+# subscriber_add NAME BIN_DIR: the subscriber's broker user subscriber.NAME, its permissions
+# (intake subscribers definitions: from the contract's Topology), its queues (intake subscribers
+# declare, as the broker admin) and subscribers/NAME.env, its HOUSHI_AMQP_URL (mode 600).
+# Idempotent: the password stays that of secrets/amqp-subscriber.NAME. Prints the env file.
+subscriber_add() {
+  local name=$1 bin_dir=$2 definitions env_file
+  select_live_broker_node
+  private_dir "$SECRETS_DIR"
+  definitions=$SECRETS_DIR/subscriber-$name-definitions.json
+  (umask 077 && local_password amqp "subscriber.$name" | run_admin_output intake "$bin_dir" subscribers definitions "$name" \
+    >"$definitions") || { rm -f "$definitions"; return 1; }
+  rabbit rabbitmqctl import_definitions "$definitions" >/dev/null || { rm -f "$definitions"; return 1; }
+  rm -f "$definitions"
+  as_broker_admin intake "$bin_dir" subscribers declare "$name" >&2
+  private_dir "$RUN_DIR/subscribers"
+  env_file=$RUN_DIR/subscribers/$name.env
+  (umask 077 && echo "HOUSHI_AMQP_URL=$(amqp_url "subscriber.$name")" >"$env_file")
+  echo "$env_file"
+}
+
+# subscriber_remove NAME BIN_DIR: the user, both queues with what they hold, the password and
+# the env file.
+subscriber_remove() {
+  local name=$1 bin_dir=$2
+  select_live_broker_node
+  if rabbit rabbitmqctl -q list_users | cut -f1 | grep -qx "subscriber.$name"; then
+    rabbit rabbitmqctl delete_user "subscriber.$name" >/dev/null
+  fi
+  as_broker_admin intake "$bin_dir" subscribers delete "$name" >&2
+  rm -f "$SECRETS_DIR/amqp-subscriber.$name" "$RUN_DIR/subscribers/$name.env"
+}
+
+# subscribers_list: each subscriber's queue with its messages ready and its consumers.
+subscribers_list() {
+  select_live_broker_node
+  rabbit rabbitmqctl -q list_queues name messages_ready consumers | awk '$1 ~ /^subscriber\./'
+}
+
+# as_broker_admin SERVICE BIN_DIR ARGS...: one of a service's commands with its environment but
+# the broker administrator's URL.
+as_broker_admin() {
+  local service=$1 bin_dir=$2
+  shift 2
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_DIR/$service.env"
+    export HOUSHI_AMQP_URL
+    HOUSHI_AMQP_URL=$(amqp_url "$HOUSHI_BROKER_ADMIN")
+    exec "$bin_dir/$service" "$@"
+  )
 }
 
 # ---------------------------------------------------------------------------------- nginx

@@ -60,7 +60,8 @@ struct PreparedNotice: Sendable {
     }
 }
 
-/// A notice's messages as outbox rows: `death.notified` (whose header the timeline records) first.
+/// A notice's messages as outbox rows: `death.notified` (whose header the timeline records)
+/// first, the requests, then the public fact.
 struct NoticeOutboxMessages: Sendable {
     let notified: EnvelopeHeader
     let rows: [OutboxMessage]
@@ -73,6 +74,7 @@ struct NoticeOutboxMessages: Sendable {
         notified = messages.notified.header
         rows = [try messages.notified.outboxMessage(trace: trace)]
             + (try messages.requests.map { try $0.outboxMessage(trace: trace.child()) })
+            + [try messages.recorded.outboxMessage(trace: trace.child())]
     }
 }
 

@@ -41,7 +41,7 @@ struct CaseCorrection: Sendable {
         var logger = context.logger
         logger[metadataKey: "case"] = "\(caseId.lowercased)"
         logger.info("notice corrected", metadata: ["changed": "\(changed.joined(separator: ","))",
-                                                   "requests_sent_again": "\(messages.count - 1)"])
+                                                   "requests_sent_again": "\(messages.filter { $0.exchange == Topology.eventsExchange }.count - 1)"])
         return changed
     }
 
@@ -80,7 +80,10 @@ struct CaseCorrection: Sendable {
                                            correction: RequestCorrection(sequence: sequence, reason: reason, correctedAt: now,
                                                                          changedFields: changed),
                                            trace: trace, on: tx)
-        let messages = [correctedMessage] + requests
+        // The public fact again, when the correction changed it.
+        let recorded = try NoticeMessages.recorded(notice, caseId: caseId, causationId: corrected.id)
+        let factChanged = try recorded.payload != NoticeMessages.recorded(stored, caseId: caseId, causationId: corrected.id).payload
+        let messages = [correctedMessage] + requests + (factChanged ? [try recorded.outboxMessage(trace: trace.child())] : [])
         try Outbox.enqueue(messages, claimedFor: CommittedMessagePublisher.claim, on: tx)
         try CaseStore.recordOwnEvents([(corrected.header, correctedMessage.body)], on: tx)
         return (changed, messages)

@@ -2,13 +2,13 @@ import FoundationEssentials
 import HoushiContract
 import HoushiRuntime
 
-/// The messages a notice publishes: the shared death fact and one request per requested item,
-/// each with only the personal data its department needs.
+/// The messages a notice publishes: the shared death fact, one request per requested item, each
+/// with only the personal data its department needs, and the public fact for subscribers outside.
 enum NoticeMessages {
     /// `correction`, when given, marks the requests as a correction's (`RequestCorrection`).
     static func envelopes(for notice: DeathNotice, caseId: UUID, place: MedicalInstitutionRef,
                           attachments: [AttachmentReference] = [], correction: RequestCorrection? = nil) throws
-        -> (notified: Envelope<DeathNotified>, requests: [any OutboxWritable]) {
+        -> (notified: Envelope<DeathNotified>, requests: [any OutboxWritable], recorded: Envelope<DeathRecorded>) {
         let deceased = try identity(of: notice)
         let diedAt = notice.deceased.diedAt
         let certificateNumber = notice.certificate.number
@@ -50,7 +50,15 @@ enum NoticeMessages {
                     beneficiary: try beneficiary(of: notice), attachments: attachments))
             }
         }
-        return (notified, requests)
+        return (notified, requests, try recorded(notice, caseId: caseId, causationId: causation))
+    }
+
+    /// The public fact of the notice's death (`PublicFacts.deathRecorded`).
+    static func recorded(_ notice: DeathNotice, caseId: UUID, causationId: UUID) throws -> Envelope<DeathRecorded> {
+        let deceased = try identity(of: notice)
+        return Envelope(type: PublicFacts.deathRecorded, caseId: caseId, causationId: causationId, producer: .intake,
+                        payload: DeathRecorded(idNumber: deceased.idNumber, name: deceased.name, sex: deceased.sex,
+                                               diedAt: notice.deceased.diedAt, certificateNumber: notice.certificate.number))
     }
 
     /// A notice reached message building without passing `NoticeValidation`: a programming error.

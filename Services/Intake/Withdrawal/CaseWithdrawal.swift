@@ -61,8 +61,9 @@ struct CaseWithdrawal: Sendable {
         return outcome
     }
 
-    /// Withdraws the case in the caller's transaction; returns the outcome and `death.voided`'s
-    /// outbox row, claimed for `claim` (nil: left to the outbox relay at once).
+    /// Withdraws the case in the caller's transaction; returns the outcome and the outbox rows of
+    /// `death.voided` and the public `death.withdrawn`, claimed for `claim` (nil: left to the
+    /// outbox relay at once).
     static func withdraw(caseId: UUID, institutionCode: String?, withdrawnBy: String, reason: String,
                          trace: TraceParent, claimedFor claim: Duration?,
                          on tx: PostgresConnection) throws -> (Outcome, [OutboxMessage]) {
@@ -73,19 +74,26 @@ struct CaseWithdrawal: Sendable {
             withdrawn AS (
                 UPDATE cases c SET status = 'withdrawn', withdrawn_at = now(), withdrawn_by = $3, withdrawal_reason = $4
                 FROM found f WHERE c.case_id = f.case_id AND f.status <> 'withdrawn'
-                RETURNING c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name)
-            SELECT w.phone, w.name FROM found f LEFT JOIN withdrawn w ON true
+                RETURNING c.notice->'applicant'->>'phone' AS phone, c.notice->'deceased'->>'name' AS name,
+                          c.deceased_id_number AS id_number)
+            SELECT w.phone, w.name, w.id_number FROM found f LEFT JOIN withdrawn w ON true
             """, [caseId, institutionCode, withdrawnBy, reason]).first
         else { throw APIError.notFound }
-        guard let phone = row["phone"], let name = row["name"] else { return (.alreadyWithdrawn, []) }
+        guard let phone = row["phone"], let name = row["name"], let idNumber = row["id_number"] else {
+            return (.alreadyWithdrawn, [])
+        }
+        let now = Timestamp.now()
         let voided = Envelope(type: .deathVoided, caseId: caseId, causationId: nil, producer: .intake,
-                              payload: DeathVoided(reason: reason, voidedAt: .now(), voidedBy: withdrawnBy))
+                              payload: DeathVoided(reason: reason, voidedAt: now, voidedBy: withdrawnBy))
         let message = try voided.outboxMessage(trace: trace)
-        try Outbox.enqueue([message], claimedFor: claim, on: tx)
+        // Subscribers outside learn that the death is no fact; not why (the reason may name people).
+        let withdrawn = try Envelope(type: PublicFacts.deathWithdrawn, caseId: caseId, causationId: voided.id, producer: .intake,
+                                     payload: DeathWithdrawn(idNumber: idNumber, withdrawnAt: now)).outboxMessage(trace: trace.child())
+        try Outbox.enqueue([message, withdrawn], claimedFor: claim, on: tx)
         try CaseStore.recordOwnEvents([(voided.header, message.body)], on: tx)
         try OutcomeStore.queueCaseSMS(EndedCase(caseId: caseId, phone: phone, deceased: name, items: []),
                                       text: FamilyTexts.message(deceased: name, FamilyTexts.withdrawal),
                                       cause: "withdrawn", on: tx)
-        return (.withdrawn, [message])
+        return (.withdrawn, [message, withdrawn])
     }
 }

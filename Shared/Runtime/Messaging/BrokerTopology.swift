@@ -3,7 +3,7 @@ import HoushiMessaging
 
 /// Declares Houshi's exchanges, queues and bindings (names from `Topology`), idempotently.
 public enum BrokerTopology {
-    /// Everything, for provisioning with an administrator's rights: both exchanges, then every
+    /// Everything, for provisioning with an administrator's rights: the exchanges, then every
     /// service's queues and bindings, so no message is published before its queue exists. An
     /// exchange of another type (the dead-letter exchange was once direct) is replaced on a new
     /// connection from `connect`, and the bindings that went with it are declared again.
@@ -50,28 +50,56 @@ public enum BrokerTopology {
     /// The arguments of a service queue: quorum, bounded redelivery, at-least-once
     /// dead-lettering into the service's dead-letter queue.
     public static func queueArguments(of department: Department) -> [String: AMQPFieldValue] {
+        queueArguments(deadLetterRoutingKey: Topology.queue(of: department))
+    }
+
+    private static func queueArguments(deadLetterRoutingKey: String) -> [String: AMQPFieldValue] {
         [
             "x-queue-type": .string("quorum"),
             "x-delivery-limit": .int(Int64(Topology.deliveryLimit)),
             "x-dead-letter-exchange": .string(Topology.deadLetterExchange),
-            "x-dead-letter-routing-key": .string(Topology.queue(of: department)),
+            "x-dead-letter-routing-key": .string(deadLetterRoutingKey),
             "x-dead-letter-strategy": .string("at-least-once"),
             "x-overflow": .string("reject-publish"),
         ]
     }
 
-    /// Both exchanges and their types.
-    static let exchanges = [(Topology.eventsExchange, "topic"), (Topology.deadLetterExchange, "topic")]
+    /// Every exchange and its type.
+    static let exchanges = [(Topology.eventsExchange, "topic"), (Topology.deadLetterExchange, "topic"),
+                            (PublicFacts.exchange, "topic")]
+
+    /// A subscriber's quorum queue, bound to every public fact type and nothing else, and its
+    /// dead-letter queue; with an administrator's rights, idempotently.
+    public static func declareQueues(of subscriber: Subscriber, on amqp: AMQPConnection) throws {
+        try declareQueues(subscriber.queue, deadLetters: subscriber.deadLetterQueue,
+                          replayRoutingKey: subscriber.replayRoutingKey,
+                          bindings: PublicFacts.types.map { (PublicFacts.exchange, $0.routingKey) }, on: amqp)
+    }
+
+    /// Deletes a subscriber's queues, with whatever they still hold; returns how many messages
+    /// that was in each.
+    public static func deleteQueues(of subscriber: Subscriber, on amqp: AMQPConnection) throws -> (queue: Int, deadLetters: Int) {
+        (try amqp.deleteQueue(subscriber.queue), try amqp.deleteQueue(subscriber.deadLetterQueue))
+    }
 
     private static func declareQueues(of department: Department, on amqp: AMQPConnection) throws {
-        let queue = Topology.queue(of: department)
-        let deadLetters = Topology.deadLetterQueue(of: department)
+        try declareQueues(Topology.queue(of: department), deadLetters: Topology.deadLetterQueue(of: department),
+                          replayRoutingKey: Topology.replayRoutingKey(of: department),
+                          bindings: Topology.subscriptions(of: department).map { (Topology.eventsExchange, $0.routingKey) },
+                          on: amqp)
+    }
+
+    /// A consumer's quorum queue (`queueArguments`) with its bindings, and its dead-letter queue,
+    /// which it reaches through the dead-letter exchange under the queue's name; a replay comes
+    /// back under `replayRoutingKey`.
+    private static func declareQueues(_ queue: String, deadLetters: String, replayRoutingKey: String,
+                                      bindings: [(exchange: String, routingKey: String)], on amqp: AMQPConnection) throws {
         try amqp.declareQueue(deadLetters, arguments: ["x-queue-type": .string("quorum")])
         try amqp.bindQueue(deadLetters, exchange: Topology.deadLetterExchange, routingKey: queue)
-        try amqp.declareQueue(queue, arguments: queueArguments(of: department))
-        try amqp.bindQueue(queue, exchange: Topology.deadLetterExchange, routingKey: Topology.replayRoutingKey(of: department))
-        for type in Topology.subscriptions(of: department) {
-            try amqp.bindQueue(queue, exchange: Topology.eventsExchange, routingKey: type.routingKey)
+        try amqp.declareQueue(queue, arguments: queueArguments(deadLetterRoutingKey: queue))
+        try amqp.bindQueue(queue, exchange: Topology.deadLetterExchange, routingKey: replayRoutingKey)
+        for binding in bindings {
+            try amqp.bindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey)
         }
     }
 }

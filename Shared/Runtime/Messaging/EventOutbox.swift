@@ -8,13 +8,13 @@ private let outboxCodec = MessageCodec()
 /// An envelope of any payload type that can be written to the outbox.
 public protocol OutboxWritable: Sendable {
     var messageType: MessageType { get }
-    /// The outbox row that publishes this envelope on `houshi.events` under its routing key.
+    /// The outbox row that publishes this envelope on its exchange (`Topology.exchange(of:)`) under its routing key.
     func outboxMessage(trace: TraceParent) throws -> OutboxMessage
 }
 
 extension Envelope: OutboxWritable {
     public func outboxMessage(trace: TraceParent) throws -> OutboxMessage {
-        OutboxMessage(messageId: id, exchange: Topology.eventsExchange, routingKey: messageType.routingKey,
+        OutboxMessage(messageId: id, exchange: Topology.exchange(of: messageType), routingKey: messageType.routingKey,
                       caseId: caseId, headers: [TraceParent.header: trace.description],
                       body: try outboxCodec.encode(self))
     }

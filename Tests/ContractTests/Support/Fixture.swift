@@ -15,15 +15,33 @@ struct Fixture: Sendable, CustomTestStringConvertible {
         let description: String
     }
 
-    /// Every fixture in the test bundle, by routing key.
+    /// Every fixture of Houshi's own messages in the test bundle, by routing key.
     static func all() throws -> [Fixture] {
         guard let folder = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
             throw Missing(description: "no Fixtures folder in the test bundle")
         }
+        return try all(in: folder)
+    }
+
+    /// Every fixture of the public facts (`Fixtures/PublicFacts`), by routing key.
+    static func publicFacts() throws -> [Fixture] {
+        guard let folder = Bundle.module.url(forResource: "PublicFacts", withExtension: nil, subdirectory: "Fixtures") else {
+            throw Missing(description: "no Fixtures/PublicFacts folder in the test bundle")
+        }
+        return try all(in: folder)
+    }
+
+    private static func all(in folder: URL) throws -> [Fixture] {
         return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
             .map { Fixture(routingKey: $0.deletingPathExtension().lastPathComponent, data: try Data(contentsOf: $0)) }
+    }
+
+    /// The fixture decoded as an envelope of `payload` and encoded again by the contract's codec.
+    func reencoded<Payload: Codable & Sendable>(as payload: Payload.Type) throws -> Data {
+        let codec = MessageCodec()
+        return try codec.encode(codec.decode(data, as: Payload.self))
     }
 
     /// The fixture of `type`.

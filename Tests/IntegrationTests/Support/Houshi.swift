@@ -131,6 +131,25 @@ final class Houshi: @unchecked Sendable {
         }
     }
 
+    /// Waits until the case's cremation item is done, then records its cremation as the funeral
+    /// home's staff (`staffToken`, a civil affairs operator) do; the answer.
+    @discardableResult
+    func recordCremation(caseId: UUID, staffToken: String, crematedAt: String = "2026-11-29T09:30:00+08:00") async throws -> HTTP.Reply {
+        try await eventually("the cremation item to be done") { try await itemStatus(caseId: caseId, item: .cremation) == "done" }
+        return try await HTTP.send("POST", "\(try address(of: .civilAffairs))/v1/cremations/\(caseId.lowercased)",
+                                   headers: ["Authorization": "Bearer \(staffToken)", "Content-Type": "application/json"],
+                                   body: try JSONSerialization.data(withJSONObject: [
+                                       "crematedAt": crematedAt,
+                                       "ashes": ["placement": "commercial-cemetery", "placeName": "抚远市福寿园公墓"]]))
+    }
+
+    /// Withdraws the case as the hospital that posted it; the answer.
+    func withdraw(_ caseId: UUID, reason: String, token: String? = nil) async throws -> HTTP.Reply {
+        try await HTTP.post("\(try address(of: .intake))/v1/cases/\(caseId.lowercased)/withdrawal",
+                            headers: ["Authorization": "Bearer \(token ?? self.token)", "Content-Type": "application/json"],
+                            body: try JSONSerialization.data(withJSONObject: ["reason": reason]))
+    }
+
     /// The status of a case's item as intake shows it.
     func itemStatus(caseId: UUID, item: Item) async throws -> String? {
         try await infrastructure.database.withConnection { db in

@@ -83,6 +83,15 @@ struct Infrastructure: Sendable {
         try await infra([subcommand])
     }
 
+    /// Runs `deploy/local/subscribers` with its arguments, e.g. `add housing-fund`, on this run's
+    /// suite and binaries; its output.
+    @discardableResult
+    func subscribers(_ arguments: [String]) async throws -> String {
+        let script = TestEnvironment.repository.appendingPathComponent("deploy/local/subscribers")
+        return try await runCommand(script, arguments, environment: ["HOUSHI_RUN_DIR": environment.runDirectory.path,
+                                                                     "HOUSHI_BIN_DIR": environment.binDirectory.path])
+    }
+
     /// Runs `deploy/local/infra` with a subcommand and its arguments, e.g. `psql -c …`.
     func infra(_ arguments: [String]) async throws {
         let script = TestEnvironment.repository.appendingPathComponent("deploy/local/infra")
