@@ -98,11 +98,12 @@ env_password() {
 # broker_definitions PASSWORD_OF: RabbitMQ definitions JSON (users and their permissions on
 # vhost "/"), for `rabbitmqctl import_definitions` or POST /api/definitions.
 # A service S may configure only its own queues (S, S.dead-letter) and read/write those plus
-# the shared exchanges houshi.events and houshi.dead-letters; intake also houshi.facts, the
-# public facts for subscribers outside. On each exchange its topic permissions
-# (broker/topic-permissions.json, the contract's, kept so by a test) let it publish only the
-# types it owns and bind its queue only to the types it consumes. Subscribers' users are added
-# later, one by one (deploy/local/subscribers, deploy/compose/subscribers).
+# the shared exchanges houshi.events and houshi.dead-letters; intake also houshi.facts (the
+# public facts for subscribers outside) and houshi.outcomes (what the subscribers report). On
+# each exchange its topic permissions (broker/topic-permissions.json, the contract's, kept so by
+# a test) let it publish only the types it owns and bind its queue only to the types it
+# consumes. Subscribers' users are added later, one by one (deploy/local/subscribers,
+# deploy/compose/subscribers).
 broker_definitions() {
   local password_of=$1 users=() permissions=() user own access exchanges
   user=$HOUSHI_BROKER_ADMIN
@@ -111,7 +112,7 @@ broker_definitions() {
   for user in "${HOUSHI_SERVICES[@]}"; do
     own="$user"'(\.dead-letter)?'
     exchanges='houshi\.events|houshi\.dead-letters'
-    [[ $user != intake ]] || exchanges+='|houshi\.facts'
+    [[ $user != intake ]] || exchanges+='|houshi\.facts|houshi\.outcomes'
     access='^('"$exchanges"'|'"$own"')$'
     users+=("$(json_user "$user" "$("$password_of" amqp "$user")" '')")
     permissions+=("$(json_permission "$user" "^$own\$" "$access")")

@@ -7,7 +7,7 @@ import Hummingbird
 import ServiceLifecycle
 
 /// Civil affairs (民政局 / 殡仪馆): cremation certificate, pickup, cremation and ashes records.
-enum CivilAffairsService: ServiceDefinition {
+enum CivilAffairsService: DepartmentService {
     static let department = Department.civilAffairs
     static let abstract = "Civil affairs (民政局): issues cremation certificates and records cremations."
     static let migrationGroups = CivilAffairsSchema.migrationGroups

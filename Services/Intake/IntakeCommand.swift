@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// Intake (卫生健康局 / 医疗机构): the hospital's death-notice API, the one-stop case view, and
 /// the consumer of every department's outcome.
-enum IntakeService: ServiceDefinition {
+enum IntakeService: DepartmentService {
     static let department = Department.intake
     static let abstract = "Intake: the hospital's death-notice API and the one-stop case view."
     static let migrationGroups = IntakeSchema.migrationGroups

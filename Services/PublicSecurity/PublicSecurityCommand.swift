@@ -8,7 +8,7 @@ import Hummingbird
 import ServiceLifecycle
 
 /// Public security (公安局): household registration (户口) cancellation within one working day.
-enum PublicSecurityService: ServiceDefinition {
+enum PublicSecurityService: DepartmentService {
     static let department = Department.publicSecurity
     static let abstract = "Public security (公安局): cancels the household registration of the deceased."
     static let migrationGroups = PublicSecuritySchema.migrationGroups

@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// Social security (人社局): pension stop, overpayment and arrears, funeral grant, survivor
 /// benefit, medical-insurance personal account.
-enum SocialSecurityService: ServiceDefinition {
+enum SocialSecurityService: DepartmentService {
     static let department = Department.socialSecurity
     static let abstract = "Social security (人社局): stops the pension and settles benefits and the medical account."
     static let migrationGroups = SocialSecuritySchema.migrationGroups

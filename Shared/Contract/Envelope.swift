@@ -12,8 +12,17 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
         id: UUID = .timeOrdered(), type: MessageType, caseId: UUID, causationId: UUID? = nil,
         occurredAt: Timestamp = .now(), producer: Department, payload: Payload
     ) {
+        self.init(id: id, type: type, caseId: caseId, causationId: causationId, occurredAt: occurredAt,
+                  producer: producer.identity, payload: payload)
+    }
+
+    /// An envelope published by `producer`, a department or a subscriber.
+    public init(
+        id: UUID = .timeOrdered(), type: MessageType, caseId: UUID, causationId: UUID? = nil,
+        occurredAt: Timestamp = .now(), producer: ServiceIdentity, payload: Payload
+    ) {
         header = EnvelopeHeader(id: id, type: type.name, version: type.version, caseId: caseId,
-                                causationId: causationId, occurredAt: occurredAt, producer: producer)
+                                causationId: causationId, occurredAt: occurredAt, producer: producer.brokerUser)
         self.payload = payload
     }
 
@@ -24,7 +33,7 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var caseId: UUID { get { header.caseId } set { header.caseId = newValue } }
     public var causationId: UUID? { get { header.causationId } set { header.causationId = newValue } }
     public var occurredAt: Timestamp { get { header.occurredAt } set { header.occurredAt = newValue } }
-    public var producer: Department { get { header.producer } set { header.producer = newValue } }
+    public var producer: String { get { header.producer } set { header.producer = newValue } }
     public var messageType: MessageType { header.messageType }
 
     private enum CodingKeys: String, CodingKey {
@@ -58,7 +67,9 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
     /// The message that caused this one, if any.
     public var causationId: UUID?
     public var occurredAt: Timestamp
-    public var producer: Department
+    /// The broker user of the service that published it: a department's name, or a subscriber's
+    /// `subscriber.<name>`. Consumers trust the AMQP `user_id` the broker checked, not this.
+    public var producer: String
 
     public var messageType: MessageType { MessageType(type, version: version) }
 
@@ -88,6 +99,9 @@ extension EnvelopeHeader {
         caseId = try container.decodeUUID(forKey: .caseId)
         causationId = try container.decodeUUIDIfPresent(forKey: .causationId)
         occurredAt = try container.decode(Timestamp.self, forKey: .occurredAt)
-        producer = try container.decode(Department.self, forKey: .producer)
+        producer = try container.decode(String.self, forKey: .producer)
+        guard !producer.isEmpty else {
+            throw DecodingError.dataCorruptedError(forKey: .producer, in: container, debugDescription: "producer is empty")
+        }
     }
 }

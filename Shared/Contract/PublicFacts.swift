@@ -24,6 +24,49 @@ public enum PublicFacts {
 
     /// Every public fact type, by routing key.
     public static var types: [MessageType] { payloadTypes.keys.sorted { $0.routingKey < $1.routingKey } }
+
+    /// The durable topic exchange subscribers publish their outcomes on; only intake reads it.
+    public static let outcomesExchange = "houshi.outcomes"
+    /// What a subscriber did on a case's facts (`SubscriberOutcome`), published by any
+    /// subscriber's broker user, which the AMQP `user_id` names.
+    public static let subscriberOutcome = MessageType("subscriber.outcome")
+
+    /// Every type of the public contract (`public-facts.asyncapi.yaml`) with its payload type:
+    /// the facts and the subscribers' outcome.
+    public static let contractTypes: [MessageType: any (Codable & Sendable).Type] =
+        payloadTypes.merging([subscriberOutcome: SubscriberOutcome.self]) { $1 }
+}
+
+/// `subscriber.outcome`: what a subscriber did on the facts of a case, shown with the case beside
+/// the four departments' items. Which subscriber sent it is the AMQP `user_id`
+/// (`subscriber.<name>`), which the broker checks; the envelope's `producer` is the same.
+public struct SubscriberOutcome: Codable, Sendable, Equatable {
+    /// Where the case stands at the subscriber.
+    public enum Status: String, ContractEnumeration {
+        /// Done (e.g. the account frozen and a withdrawal opened for the heirs).
+        case done
+        /// Waiting for people (e.g. the heirs to come with their papers).
+        case waiting
+        /// Nothing to do (e.g. no account under the ID number).
+        case notApplicable = "not-applicable"
+        /// Undone after `death.withdrawn`.
+        case reversed
+    }
+
+    /// The department as people know it, e.g. 抚远市住房公积金中心.
+    public var department: String
+    public var status: Status
+    /// What was done, one or two sentences for the family and the hospital (Chinese).
+    public var summary: String
+    /// The subscriber's own reference (its case number), when it has one.
+    public var reference: String?
+
+    public init(department: String, status: Status, summary: String, reference: String? = nil) {
+        self.department = department
+        self.status = status
+        self.summary = summary
+        self.reference = reference
+    }
 }
 
 /// `death.recorded`: who died, when, on which medical certificate.

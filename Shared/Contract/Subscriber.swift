@@ -24,8 +24,11 @@ public struct Subscriber: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What every subscriber's broker user (and queue) is named with.
+    public static let userPrefix = "subscriber."
+
     /// Its broker user and its quorum queue.
-    public var queue: String { "subscriber.\(name)" }
+    public var queue: String { Self.userPrefix + name }
     /// Where its queue dead-letters a message it rejects or that failed too often.
     public var deadLetterQueue: String { "\(queue).dead-letter" }
     /// The routing key on `Topology.deadLetterExchange` that puts a dead letter back on its queue.

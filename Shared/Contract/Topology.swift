@@ -22,7 +22,8 @@ public enum Topology {
         switch department {
         case .intake:
             Item.allCases.flatMap { [MessageType.rejected($0), .held($0), .reversed($0)] }
-                + [.hukouCancelled, .cremationCertified, .cremationCompleted, .pensionSettled, .medicalAccountSettled]
+                + [.hukouCancelled, .cremationCertified, .cremationCompleted, .pensionSettled, .medicalAccountSettled,
+                   PublicFacts.subscriberOutcome]
         case .publicSecurity:
             [.hukouCancellationRequested, .deathVoided]
         case .civilAffairs:
@@ -32,9 +33,26 @@ public enum Topology {
         }
     }
 
-    /// The exchange a message of `type` travels on: a public fact's own, else `eventsExchange`.
+    /// The exchange a message of `type` travels on: the public facts' or the subscribers'
+    /// outcomes' own, else `eventsExchange`.
     public static func exchange(of type: MessageType) -> String {
-        PublicFacts.payloadTypes[type] == nil ? eventsExchange : PublicFacts.exchange
+        if PublicFacts.payloadTypes[type] != nil { return PublicFacts.exchange }
+        return type == PublicFacts.subscriberOutcome ? PublicFacts.outcomesExchange : eventsExchange
+    }
+
+    /// Whether broker user `user` may publish a message of `type`: its owner
+    /// (`ContractCatalog.producers`; intake for the public facts), or any subscriber's user for
+    /// a subscriber's outcome.
+    public static func mayBePublished(_ type: MessageType, by user: String) -> Bool {
+        if type == PublicFacts.subscriberOutcome { return user.hasPrefix(Subscriber.userPrefix) }
+        return publisher(of: type) == user
+    }
+
+    /// Who may publish a message of `type`, in words for a refusal.
+    public static func publisher(of type: MessageType) -> String {
+        if type == PublicFacts.subscriberOutcome { return "a subscriber (\(Subscriber.userPrefix)<name>)" }
+        if PublicFacts.payloadTypes[type] != nil { return Department.intake.rawValue }
+        return ContractCatalog.producers[type]?.rawValue ?? "nobody"
     }
 
     /// The broker's topic permissions of a service's user, one per exchange, as regular
@@ -48,30 +66,37 @@ public enum Topology {
         let owned = ContractCatalog.producers.filter { $0.value == department }.map(\.key.routingKey)
         let ownNames = deadLetterRoutingKeys(of: department)
         let facts = department == .intake ? PublicFacts.types.map(\.routingKey) : []
+        func bound(on exchange: String) -> [String] {
+            subscriptions(of: department).filter { self.exchange(of: $0) == exchange }.map(\.routingKey)
+        }
         return [
-            TopicPermission(exchange: eventsExchange, write: pattern(owned),
-                            read: pattern(subscriptions(of: department).map(\.routingKey))),
+            TopicPermission(exchange: eventsExchange, write: pattern(owned), read: pattern(bound(on: eventsExchange))),
             TopicPermission(exchange: deadLetterExchange, write: pattern(ownNames), read: pattern(ownNames)),
             TopicPermission(exchange: PublicFacts.exchange, write: pattern(facts), read: pattern([])),
+            TopicPermission(exchange: PublicFacts.outcomesExchange, write: pattern([]),
+                            read: pattern(bound(on: PublicFacts.outcomesExchange))),
         ]
     }
 
     /// A subscriber's topic permissions: dead letters and replays under its own queue's name,
-    /// nothing on the other exchanges (its queue's bindings are made at provisioning).
+    /// its outcomes, nothing else (its queue's bindings are made at provisioning).
     public static func topicPermissions(of subscriber: Subscriber) -> [TopicPermission] {
         let ownNames = [subscriber.queue, subscriber.replayRoutingKey]
         return [
             TopicPermission(exchange: eventsExchange, write: pattern([]), read: pattern([])),
             TopicPermission(exchange: deadLetterExchange, write: pattern(ownNames), read: pattern([])),
             TopicPermission(exchange: PublicFacts.exchange, write: pattern([]), read: pattern([])),
+            TopicPermission(exchange: PublicFacts.outcomesExchange, write: pattern([PublicFacts.subscriberOutcome.routingKey]),
+                            read: pattern([])),
         ]
     }
 
     /// A subscriber's broker permissions, as regular expressions over names: it configures
-    /// nothing, writes only to the dead-letter exchange (under its own names, by its topic
-    /// permissions) and reads only its two queues.
+    /// nothing, writes only to the dead-letter and outcomes exchanges (there only under its own
+    /// names and its outcomes, by its topic permissions) and reads only its two queues.
     public static func permissions(of subscriber: Subscriber) -> (configure: String, write: String, read: String) {
-        (pattern([]), pattern([deadLetterExchange]), pattern([subscriber.queue, subscriber.deadLetterQueue]))
+        (pattern([]), pattern([deadLetterExchange, PublicFacts.outcomesExchange]),
+         pattern([subscriber.queue, subscriber.deadLetterQueue]))
     }
 
     /// Whether `department`'s broker user may publish on `exchange` with `routingKey`: what its

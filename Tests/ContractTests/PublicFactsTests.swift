@@ -10,10 +10,10 @@ struct PublicFactsTests {
     func fixturesValidate() throws {
         let run = try FixtureValidator.run(["--document", "public-facts"])
         #expect(run.status == 0, "validate_fixtures.py exited \(run.status):\n\(run.output)")
-        #expect(run.output.contains("\(PublicFacts.types.count) fixtures valid"), "\(run.output)")
+        #expect(run.output.contains("\(PublicFacts.contractTypes.count) fixtures valid"), "\(run.output)")
     }
 
-    @Test("the document's channels are the public fact types, sent by intake and received by subscribers")
+    @Test("the document's channels are the public fact types, sent by intake and received by subscribers, and the subscribers' outcome")
     func documentMatchesTypes() throws {
         let run = try FixtureValidator.run(["--document", "public-facts", "--describe"])
         try #require(run.status == 0, "\(run.output)")
@@ -26,12 +26,16 @@ struct PublicFactsTests {
             let enums: [String: [String]]
         }
         let description = try JSONDecoder().decode(Description.self, from: Data(run.output.utf8))
-        #expect(Set(description.routes.keys) == Set(PublicFacts.types.map(\.routingKey)))
-        for route in description.routes.values {
-            #expect(route.send == ["intake"])
-            #expect(route.receive == ["subscriber"])
+        #expect(Set(description.routes.keys) == Set(PublicFacts.contractTypes.keys.map(\.routingKey)))
+        for type in PublicFacts.types {
+            #expect(description.routes[type.routingKey]?.send == ["intake"])
+            #expect(description.routes[type.routingKey]?.receive == ["subscriber"])
         }
+        #expect(description.routes[PublicFacts.subscriberOutcome.routingKey]?.send == ["subscriber"])
+        #expect(description.routes[PublicFacts.subscriberOutcome.routingKey]?.receive == ["intake"])
+        #expect(Topology.subscriptions(of: .intake).contains(PublicFacts.subscriberOutcome))
         #expect(description.enums["Sex"] == Sex.allCases.map(\.rawValue))
+        #expect(description.enums["OutcomeStatus"] == SubscriberOutcome.Status.allCases.map(\.rawValue))
     }
 
     @Test("each fixture decodes as its payload type and re-encodes to the same JSON",
@@ -39,8 +43,8 @@ struct PublicFactsTests {
     func roundTrip(_ fixture: Fixture) throws {
         let header = try MessageCodec().decodeHeader(fixture.data)
         #expect(header.messageType.routingKey == fixture.routingKey, "the file is named after its type")
-        #expect(header.producer == .intake)
-        let payload = try #require(PublicFacts.payloadTypes[header.messageType], "\(header.messageType) is no public fact")
+        let payload = try #require(PublicFacts.contractTypes[header.messageType], "\(header.messageType) is no public type")
+        #expect(header.producer == (header.messageType == PublicFacts.subscriberOutcome ? "subscriber.housing-fund" : "intake"))
         #expect(try JSONValue(data: fixture.reencoded(as: payload)) == fixture.json())
     }
 
@@ -50,6 +54,7 @@ struct PublicFactsTests {
             "death.recorded.v1": ["idNumber", "name", "sex", "diedAt", "certificateNumber"],
             "cremation.recorded.v1": ["idNumber", "crematedAt", "funeralHome"],
             "death.withdrawn.v1": ["idNumber", "withdrawnAt"],
+            "subscriber.outcome.v1": ["department", "status", "summary", "reference"],
         ]
         for fixture in try Fixture.publicFacts() {
             guard case .object(let envelope) = try fixture.json(), case .object(let payload)? = envelope["payload"] else {
@@ -91,17 +96,19 @@ struct PublicFactsTests {
         #expect(((try? Subscriber(name)) != nil) == valid, "\(name)")
     }
 
-    @Test("a subscriber reads only its own queues, configures nothing and dead-letters only under its own name")
+    @Test("a subscriber reads only its own queues, configures nothing, dead-letters only under its own name and publishes outcomes")
     func subscriberPermissions() throws {
         let subscriber = try Subscriber("housing-fund")
         #expect(subscriber.queue == "subscriber.housing-fund")
         #expect(subscriber.deadLetterQueue == "subscriber.housing-fund.dead-letter")
         let access = Topology.permissions(of: subscriber)
         #expect(access.configure == "^$")
-        #expect(access.write == #"^(houshi\.dead-letters)$"#)
+        #expect(access.write == #"^(houshi\.dead-letters|houshi\.outcomes)$"#)
         #expect(access.read == #"^(subscriber\.housing-fund|subscriber\.housing-fund\.dead-letter)$"#)
         let topics = Dictionary(uniqueKeysWithValues: Topology.topicPermissions(of: subscriber).map { ($0.exchange, $0) })
-        #expect(Set(topics.keys) == [Topology.eventsExchange, Topology.deadLetterExchange, PublicFacts.exchange])
+        #expect(Set(topics.keys) == [Topology.eventsExchange, Topology.deadLetterExchange, PublicFacts.exchange,
+                                     PublicFacts.outcomesExchange])
+        #expect(topics[PublicFacts.outcomesExchange]?.write == #"^(subscriber\.outcome\.v1)$"#)
         #expect(topics[Topology.deadLetterExchange]?.write == #"^(subscriber\.housing-fund|subscriber\.housing-fund\.replay)$"#)
         #expect(topics.values.allSatisfy { $0.read == "^$" })
         #expect(topics[Topology.eventsExchange]?.write == "^$" && topics[PublicFacts.exchange]?.write == "^$")

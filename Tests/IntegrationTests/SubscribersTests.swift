@@ -61,6 +61,30 @@ final class SubscribersTests {
         let withdrawal = try #require(facts.first { $0.delivery.routingKey == "death.withdrawn.v1" })
         #expect(try MessageCodec().decode(withdrawal.delivery.body, as: DeathWithdrawn.self).payload.idNumber == mistaken.idNumber)
 
+        // What the subscriber reports shows with the case, under its broker user's name.
+        let outcome = Envelope(type: PublicFacts.subscriberOutcome, caseId: cremated, causationId: recorded.delivery.properties.messageId.flatMap(UUID.init(text:)),
+                               producer: ServiceIdentity(subscriber), payload: SubscriberOutcome(
+                                   department: "测试公积金中心", status: .waiting, summary: "账户已封存，待继承人提取。",
+                                   reference: "T-1"))
+        let published = try await brokerReplyCode(as: url) { amqp in
+            try amqp.enableConfirms()
+            _ = try amqp.publish(exchange: PublicFacts.outcomesExchange, routingKey: PublicFacts.subscriberOutcome.routingKey,
+                                 body: try MessageCodec().encode(outcome),
+                                 properties: MessageProperties(contentType: "application/json", messageId: outcome.id.lowercased,
+                                                               correlationId: cremated.lowercased, userId: subscriber.queue))
+            guard try amqp.waitForConfirms().isEmpty else { throw AMQPError("the broker refused the outcome") }
+        }
+        #expect(published == nil)
+        var shown: [[String: Any]] = []
+        try await eventually("the outcome in the case view") {
+            shown = try await self.houshi.caseView(cremated)["subscribers"] as? [[String: Any]] ?? []
+            return !shown.isEmpty
+        }
+        #expect(shown.count == 1)
+        #expect(shown.first?["subscriber"] as? String == subscriber.name && shown.first?["status"] as? String == "waiting"
+                && shown.first?["summary"] as? String == "账户已封存，待继承人提取。" && shown.first?["reference"] as? String == "T-1")
+        #expect(try await houshi.caseView(withdrawn)["subscribers"] as? [Any] != nil)
+
         try await houshi.infrastructure.subscribers(["remove", subscriber.name])
     }
 

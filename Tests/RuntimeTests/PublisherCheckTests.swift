@@ -15,6 +15,26 @@ import Testing
     ] as [(String?, String, String?)])
     func refusal(publisher: String?, routingKey: String, expected: String?) {
         #expect(PublisherCheck.refusal(of: .hukouCancelled, publishedBy: publisher, routingKey: routingKey,
-                                       consumer: .socialSecurity) == expected)
+                                       consumer: Department.socialSecurity.identity) == expected)
+    }
+
+    @Test("public facts only from intake, an outcome from any subscriber, a subscriber's replay from itself", arguments: [
+        ("death.recorded.v1", "intake", "death.recorded.v1", nil),
+        ("death.recorded.v1", "subscriber.dibao", "death.recorded.v1",
+         "death.recorded.v1 was published by subscriber.dibao; only intake may publish it"),
+        ("death.recorded.v1", "subscriber.housing-fund", "subscriber.housing-fund.replay", nil),
+        ("death.recorded.v1", "subscriber.dibao", "subscriber.housing-fund.replay",
+         "death.recorded.v1 was published by subscriber.dibao; only intake may publish it"),
+        ("subscriber.outcome.v1", "subscriber.dibao", "subscriber.outcome.v1", nil),
+        ("subscriber.outcome.v1", "public-security", "subscriber.outcome.v1",
+         "subscriber.outcome.v1 was published by public-security; only a subscriber (subscriber.<name>) may publish it"),
+        ("subscriber.outcome.v1", nil, "subscriber.outcome.v1",
+         "subscriber.outcome.v1 carries no user_id; only a subscriber (subscriber.<name>) may publish it"),
+    ] as [(String, String?, String, String?)])
+    func publicRefusal(type: String, publisher: String?, routingKey: String, expected: String?) throws {
+        let housingFund = ServiceIdentity(try Subscriber("housing-fund"))
+        let consumer = type == "subscriber.outcome.v1" ? Department.intake.identity : housingFund
+        #expect(PublisherCheck.refusal(of: try #require(MessageType(routingKey: type)), publishedBy: publisher,
+                                       routingKey: routingKey, consumer: consumer) == expected)
     }
 }

@@ -180,7 +180,7 @@ enum CaseStore {
     /// (a row's payload is `$6::jsonb -> (position - 1) -> 'payload'`).
     static func timelineParameters(_ headers: [EnvelopeHeader], envelopes: [String]) -> [any SQLValue] {
         [SQLArray(headers.map(\.id.lowercased)), SQLArray(headers.map(\.caseId.lowercased)),
-         SQLArray(headers.map(\.messageType.routingKey)), SQLArray(headers.map(\.producer.rawValue)),
+         SQLArray(headers.map(\.messageType.routingKey)), SQLArray(headers.map(\.producer)),
          SQLArray(headers.map(\.occurredAt.rfc3339)), "[" + envelopes.joined(separator: ",") + "]"]
     }
 
@@ -192,7 +192,8 @@ enum CaseStore {
 
     /// The views of cases, each looked up with the institution it must belong to, by case id (a
     /// case missing or of another institution has none): each requested item with its
-    /// department, status and result, and the timeline of every event, times in +08:00; the
+    /// department, status and result, each subscriber's latest outcome (`SubscriberOutcomes`), and
+    /// the timeline of every event, times in +08:00; the
     /// departments' answers only as far as `HospitalDisclosure` lets the hospital see them.
     private static func views(of cases: [(caseId: UUID, institutionCode: String)],
                               on db: PostgresConnection) throws -> [UUID: String] {
@@ -211,6 +212,7 @@ enum CaseStore {
                               ORDER BY i.item)
                           FROM case_items i WHERE i.case_id = c.case_id),
                 'completedAt', \(beijingTimeSQL("c.completed_at", milliseconds: true)),
+                'subscribers', \(SubscriberOutcomes.viewSQL),
                 'withdrawal', CASE WHEN c.status = 'withdrawn' THEN json_build_object(
                     'withdrawnAt', \(beijingTimeSQL("c.withdrawn_at", milliseconds: true)), 'withdrawnBy', c.withdrawn_by,
                     'reason', c.withdrawal_reason, 'reversedAt', \(beijingTimeSQL("c.reversed_at", milliseconds: true))) END,

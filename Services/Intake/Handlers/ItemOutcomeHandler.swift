@@ -51,6 +51,7 @@ enum IntakeHandlers {
             RegisteredHandler(ItemOutcomeHandler(.cremationCertified, item: .cremation, status: .done,
                                                  as: CremationCertified.self)),
             RegisteredHandler(CremationCompletedHandler()),
+            RegisteredHandler(SubscriberOutcomeHandler()),
             RegisteredHandler(ItemOutcomeHandler(.pensionSettled, item: .pension, status: .done, as: PensionSettled.self)),
             RegisteredHandler(ItemOutcomeHandler(.medicalAccountSettled, item: .medicalAccount, status: .done,
                                                  as: MedicalAccountSettled.self)),

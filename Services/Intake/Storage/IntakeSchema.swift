@@ -7,7 +7,7 @@ import HoushiWeb
 enum IntakeSchema {
     static let migrationGroups = [
         own, StoredSessions.migrationGroup(formerly: 18), CaseReads.migrationGroup(formerly: 23),
-        PersonalDataRetention.migrationGroup, DataConsumers.migrationGroup,
+        PersonalDataRetention.migrationGroup, DataConsumers.migrationGroup, SubscriberOutcomes.migrationGroup,
     ]
 
     /// Intake's own tables.

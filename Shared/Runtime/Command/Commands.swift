@@ -14,7 +14,7 @@ extension CommandConfiguration {
         }
         let own = S.variables.isEmpty ? "" : "\n\nThis service's own:\n\(lines(S.variables))"
         return CommandConfiguration(
-            commandName: S.department.rawValue,
+            commandName: S.identity.name,
             abstract: S.abstract,
             discussion: """
                 Configuration, from the environment (NAME_FILE may name a file holding the value):
@@ -49,12 +49,12 @@ public struct MigrateCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let configuration = try ServiceConfiguration(department: S.department)
+        let configuration = try ServiceConfiguration(identity: S.identity)
         LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        let database = Database(url: configuration.databaseURL, schema: S.department.schema, size: 1,
-                                name: "\(S.department.rawValue)-migrate")
+        let database = Database(url: configuration.databaseURL, schema: S.identity.schema, size: 1,
+                                name: "\(S.identity.name)-migrate")
         let outcome = await Result(asyncCatching: {
-            try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.department.rawValue))
+            try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.identity.name))
         })
         await database.shutdown()
         try outcome.get()

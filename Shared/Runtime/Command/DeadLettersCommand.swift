@@ -24,7 +24,7 @@ public struct DeadLettersCommand<S: ServiceDefinition>: AsyncParsableCommand {
 
         public func run() async throws {
             let letters = try await DeadLetterQueue<S>.browse()
-            let queue = Topology.deadLetterQueue(of: S.department)
+            let queue = S.identity.deadLetterQueue
             print("\(letters.count) dead letter\(letters.count == 1 ? "" : "s") in \(queue)")
             guard !letters.isEmpty else { return }
             print("#\tmessage id\trouting key\tdead-lettered at\treason")
@@ -74,7 +74,7 @@ public struct DeadLettersCommand<S: ServiceDefinition>: AsyncParsableCommand {
             let replayed = try await DeadLetterQueue<S>.replay { letters in
                 all ? Set(letters.indices) : Set(which.flatMap { DeadLetterQueue<S>.index(of: $0, in: letters) }.map { [$0] } ?? [])
             }
-            print("\(replayed) dead letters replayed to \(Topology.queue(of: S.department))")
+            print("\(replayed) dead letters replayed to \(S.identity.queue)")
         }
     }
 }
@@ -95,7 +95,7 @@ enum DeadLetterQueue<S: ServiceDefinition> {
             guard !chosen.isEmpty else { return 0 }
             for index in chosen.sorted() {
                 let properties = replayProperties(of: letters[index], by: publisher.user)
-                try publisher.publish(exchange: Topology.deadLetterExchange, routingKey: Topology.replayRoutingKey(of: S.department),
+                try publisher.publish(exchange: Topology.deadLetterExchange, routingKey: S.identity.replayRoutingKey,
                                       body: letters[index].body, properties: properties)
             }
             guard try publisher.waitForConfirms().isEmpty else { throw AMQPError("the broker refused a replayed message") }
@@ -129,7 +129,7 @@ enum DeadLetterQueue<S: ServiceDefinition> {
 
     private static func takeAll(from consumer: AMQPConnection) throws -> [Delivery] {
         var letters: [Delivery] = []
-        while let letter = try consumer.get(queue: Topology.deadLetterQueue(of: S.department), acknowledge: false) {
+        while let letter = try consumer.get(queue: S.identity.deadLetterQueue, acknowledge: false) {
             letters.append(letter)
         }
         return letters
@@ -139,12 +139,12 @@ enum DeadLetterQueue<S: ServiceDefinition> {
     private static func withConnections<T: Sendable>(
         _ body: @escaping @Sendable (AMQPConnection, AMQPConnection) throws -> T
     ) async throws -> T {
-        let broker = try ServiceConfiguration(department: S.department).broker
+        let broker = try ServiceConfiguration(identity: S.identity).broker
         return try await onDedicatedThread(name: "dead-letters") {
             Result {
-                let consumer = try broker.connect(name: "\(S.department.rawValue) dead-letters")
+                let consumer = try broker.connect(name: "\(S.identity.name) dead-letters")
                 defer { consumer.close() }
-                let publisher = try broker.connect(name: "\(S.department.rawValue) dead-letters replay")
+                let publisher = try broker.connect(name: "\(S.identity.name) dead-letters replay")
                 defer { publisher.close() }
                 try publisher.enableConfirms()
                 return try body(consumer, publisher)

@@ -10,6 +10,6 @@ public enum HoushiVersion {
     public static func description<S: ServiceDefinition>(of service: S.Type) -> String {
         let schema = S.allMigrationGroups.map(\.migrations.count).reduce(0, +)
         let messages = ContractCatalog.payloadTypes.keys.map(\.version).max() ?? 1
-        return "\(S.department.rawValue) \(release) (schema \(schema), messages up to v\(messages))"
+        return "\(S.identity.name) \(release) (schema \(schema), messages up to v\(messages))"
     }
 }

@@ -5,10 +5,11 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// What makes one Houshi service: its department, its schema's migrations, its message
-/// handlers (one per consumed type) and any HTTP routes beside the health checks.
+/// What makes one Houshi service: who it is (one of the four departments or a subscriber of the
+/// public facts), its schema's migrations, its message handlers (one per consumed type) and any
+/// HTTP routes beside the health checks.
 public protocol ServiceDefinition: SendableMetatype {
-    static var department: Department { get }
+    static var identity: ServiceIdentity { get }
     /// One line for `--help`.
     static var abstract: String { get }
     /// The variables only this service reads, for `--help` beside the shared ones.
@@ -16,7 +17,7 @@ public protocol ServiceDefinition: SendableMetatype {
     /// The migrations of the service's schema beside the shared outbox and inbox, owner by owner in
     /// the order they apply.
     static var migrationGroups: [MigrationGroup] { get }
-    /// Must cover exactly `Topology.subscriptions(of: department)`.
+    /// Must cover exactly `identity.subscriptions`.
     static func handlers() -> [RegisteredHandler]
     /// What follows the handlers in their transaction (`MessageProcessor.FollowUp`); none by default.
     static var followUp: MessageProcessor.FollowUp? { get }
@@ -28,6 +29,15 @@ public protocol ServiceDefinition: SendableMetatype {
     static func backgroundServices(context: ServiceContext) throws -> [any Service]
     /// What the service erases of a finished case after the retention period.
     static var retentionPlan: RetentionPlan { get }
+}
+
+/// One of the four departments' services.
+public protocol DepartmentService: ServiceDefinition {
+    static var department: Department { get }
+}
+
+extension DepartmentService {
+    public static var identity: ServiceIdentity { department.identity }
 }
 
 extension ServiceDefinition {

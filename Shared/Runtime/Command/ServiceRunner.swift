@@ -11,24 +11,24 @@ import ServiceLifecycle
 /// the outbox relay and the requests' publisher in one `ServiceGroup` that drains on SIGTERM or SIGINT.
 public enum ServiceRunner {
     public static func run<S: ServiceDefinition>(_ service: S.Type) async throws {
-        let configuration = try ServiceConfiguration(department: S.department)
+        let configuration = try ServiceConfiguration(identity: S.identity)
         LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        var logger = Logger(label: S.department.rawValue)
+        var logger = Logger(label: S.identity.name)
         logger[metadataKey: "instance"] = "\(configuration.instance)"
 
-        let processor = MessageProcessor(department: S.department, handlers: S.handlers(),
+        let processor = MessageProcessor(identity: S.identity, handlers: S.handlers(),
                                          maxAttempts: configuration.handlerAttempts, followUp: S.followUp)
-        let subscribed = Set(Topology.subscriptions(of: S.department).map(\.routingKey))
+        let subscribed = Set(S.identity.subscriptions.map(\.routingKey))
         guard processor.routingKeys == subscribed else {
             throw ConfigurationError(variable: "handlers", problem: """
-                of \(S.department.rawValue) do not match its subscriptions: \
+                of \(S.identity.name) do not match its subscriptions: \
                 unhandled \(subscribed.subtracting(processor.routingKeys).sorted()), \
                 unsubscribed \(processor.routingKeys.subtracting(subscribed).sorted())
                 """)
         }
 
-        let database = Database(url: configuration.databaseURL, schema: S.department.schema,
-                                size: configuration.databasePoolSize, name: S.department.rawValue,
+        let database = Database(url: configuration.databaseURL, schema: S.identity.schema,
+                                size: configuration.databasePoolSize, name: S.identity.name,
                                 waitLimit: configuration.databaseWaitLimit, waitTimeout: configuration.databaseWaitTimeout)
         do {
             try await serve(S.self, configuration: configuration, processor: processor, database: database, logger: logger)
@@ -63,7 +63,7 @@ public enum ServiceRunner {
             server: try HTTPServerTLS.server(.http1(configuration: .init(idleTimeout: .seconds(configuration.httpIdleTimeout.components.seconds))),
                                              tls: configuration.httpTLS),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
-                                 serverName: S.department.rawValue,
+                                 serverName: S.identity.name,
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections,
                                                                                            logger: logger)),
             logger: logger)
@@ -96,7 +96,7 @@ public enum ServiceRunner {
         while true {
             do {
                 let applied = try await database.withConnection { db in try db.migrate(migrations) }
-                logger.info("schema up to date", metadata: ["schema": "\(S.department.schema)",
+                logger.info("schema up to date", metadata: ["schema": "\(S.identity.schema)",
                                                             "applied_now": "\(applied)"])
                 return
             } catch let error as PostgresError where error.connectionLost && ContinuousClock.now < deadline {

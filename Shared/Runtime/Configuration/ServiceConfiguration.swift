@@ -9,7 +9,10 @@ public typealias ConfigurationVariable = (name: String, defaultValue: String, me
 /// A service's settings, read from environment variables (see `ServiceConfiguration.variables`).
 /// `NAME_FILE` may name a file holding the value instead (for secrets).
 public struct ServiceConfiguration: Sendable {
-    public var department: Department
+    /// Which service this is: its names on the broker and in the database.
+    public var identity: ServiceIdentity
+    /// The department, for one of the four.
+    public var department: Department? { identity.department }
     /// The broker's nodes (HOUSHI_AMQP_URL, one URL or a comma-separated list).
     public var broker: BrokerAddresses
     /// Seconds between heartbeats on every broker connection.
@@ -81,19 +84,26 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_INBOX_RETENTION_DAYS", "30", "days the ids of consumed messages are kept to recognise a redelivery (at least 2; one comes within minutes)"),
     ]
 
-    public static func defaultPort(of department: Department) -> Int {
-        switch department {
+    /// The HTTP port a service listens on unless told: 8080 to 8083 for the four, 8090 for a subscriber.
+    public static func defaultPort(of identity: ServiceIdentity) -> Int {
+        switch identity.department {
         case .intake: 8080
         case .publicSecurity: 8081
         case .civilAffairs: 8082
         case .socialSecurity: 8083
+        case nil: 8090
         }
     }
 
-    /// Reads the configuration; throws a `ConfigurationError` naming the variable at fault.
+    /// Reads the configuration of `department`; throws a `ConfigurationError` naming the variable at fault.
     public init(department: Department, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try self.init(identity: department.identity, environment: environment)
+    }
+
+    /// Reads the configuration; throws a `ConfigurationError` naming the variable at fault.
+    public init(identity: ServiceIdentity, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let reader = EnvironmentReader(environment: environment)
-        self.department = department
+        self.identity = identity
         let amqp = try reader.string("HOUSHI_AMQP_URL", default: "amqp://guest:guest@127.0.0.1:5672/%2F")
         guard let broker = BrokerAddresses(amqp) else {
             throw ConfigurationError(variable: "HOUSHI_AMQP_URL",
@@ -102,12 +112,12 @@ public struct ServiceConfiguration: Sendable {
         }
         self.broker = broker
         amqpHeartbeat = try reader.integer("HOUSHI_AMQP_HEARTBEAT", default: 30, in: 1...600)
-        databaseURL = try reader.string("HOUSHI_DATABASE_URL", default: "postgres://\(department.schema)@127.0.0.1:5432/houshi")
+        databaseURL = try reader.string("HOUSHI_DATABASE_URL", default: "postgres://\(identity.schema)@127.0.0.1:5432/houshi")
         guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") else {
             throw ConfigurationError(variable: "HOUSHI_DATABASE_URL", problem: "is not a postgres:// URL")
         }
         httpHost = try reader.string("HOUSHI_HTTP_HOST", default: "127.0.0.1")
-        httpPort = try reader.integer("HOUSHI_HTTP_PORT", default: Self.defaultPort(of: department), in: 0...65535)
+        httpPort = try reader.integer("HOUSHI_HTTP_PORT", default: Self.defaultPort(of: identity), in: 0...65535)
         httpTLS = try HTTPServerTLS.read(from: reader)
         logFormat = try reader.value("HOUSHI_LOG_FORMAT", default: .text, LogFormat.init(rawValue:))
         logLevel = try reader.value("HOUSHI_LOG_LEVEL", default: .info, Logger.Level.init(rawValue:))
@@ -128,7 +138,7 @@ public struct ServiceConfiguration: Sendable {
         retentionCheckInterval = .seconds(try reader.integer("HOUSHI_RETENTION_CHECK_SECONDS", default: 3_600, in: 1...86_400))
         let host = ProcessInfo.processInfo.hostName
         instance = try reader.string("HOUSHI_INSTANCE",
-                                     default: "\(department.rawValue)@\(host):\(ProcessInfo.processInfo.processIdentifier)")
+                                     default: "\(identity.name)@\(host):\(ProcessInfo.processInfo.processIdentifier)")
     }
 }
 
@@ -136,7 +146,7 @@ public struct ServiceConfiguration: Sendable {
 /// included, at debug level.
 extension ServiceConfiguration: CustomStringConvertible {
     public var description: String {
-        "ServiceConfiguration(department: \(department.rawValue), broker: \(broker), "
+        "ServiceConfiguration(service: \(identity.name), broker: \(broker), "
             + "databaseURL: \(Redact.password(inURL: databaseURL)), http: \(httpAddress), "
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "linger: \(consumerLinger), "

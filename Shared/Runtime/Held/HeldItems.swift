@@ -145,7 +145,7 @@ extension ServiceContext {
         item: Item, caseId: UUID, as request: Request.Type, approved: Bool, officer: String, reason: String,
         logger: Logger, effect: @escaping @Sendable (Request, HandlerContext) throws -> T
     ) async throws -> T? {
-        let department = configuration.department
+        let identity = configuration.identity
         let outcome = try await withDatabase { db in
             try db.withTransaction { tx -> T? in
                 guard let (request, messageId) = try CaseLedger.request(item: item, caseId: caseId, as: Request.self, on: tx)
@@ -156,7 +156,7 @@ extension ServiceContext {
                     throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request",
                                    messageZh: "该事项已不在待审核状态，可能已由其他人员作出决定。")
                 }
-                let handling = HandlerContext(db: tx, logger: logger, department: department, caseId: caseId,
+                let handling = HandlerContext(db: tx, logger: logger, identity: identity, caseId: caseId,
                                               causationId: messageId, trace: .start())
                 guard purpose == .request else {
                     try handling.answer(.reversed(detail: "登记已撤回；\(officer)处理：\(reason)"), item: item)

@@ -41,10 +41,27 @@ public enum BrokerTopology {
     }
 
     /// What a service declares at start-up with its own rights: the exchanges must exist
-    /// (checked passively), its own queues and bindings are declared.
-    public static func declare(for department: Department, on amqp: AMQPConnection) throws {
+    /// (checked passively), a department's own queues and bindings are declared; a subscriber's
+    /// queue, which its user may not configure, must exist (made by `subscribers add`).
+    public static func declare(for identity: ServiceIdentity, on amqp: AMQPConnection) throws {
         for (name, type) in exchanges { try amqp.declareExchange(name, type: type, passive: true) }
-        try declareQueues(of: department, on: amqp)
+        if let department = identity.department {
+            try declareQueues(of: department, on: amqp)
+        } else {
+            do {
+                _ = try amqp.declareQueue(identity.queue, passive: true)
+            } catch let error as AMQPError where error.replyCode == 404 {
+                throw SubscriberQueueMissing(queue: identity.queue)
+            }
+        }
+    }
+
+    /// A subscriber's service started before the operator added the subscriber.
+    public struct SubscriberQueueMissing: Error, CustomStringConvertible {
+        public let queue: String
+        public var description: String {
+            "the queue \(queue) does not exist: add the subscriber first (deploy/local/subscribers add \(queue.dropFirst(Subscriber.userPrefix.count)))"
+        }
     }
 
     /// The arguments of a service queue: quorum, bounded redelivery, at-least-once
@@ -66,14 +83,14 @@ public enum BrokerTopology {
 
     /// Every exchange and its type.
     static let exchanges = [(Topology.eventsExchange, "topic"), (Topology.deadLetterExchange, "topic"),
-                            (PublicFacts.exchange, "topic")]
+                            (PublicFacts.exchange, "topic"), (PublicFacts.outcomesExchange, "topic")]
 
     /// A subscriber's quorum queue, bound to every public fact type and nothing else, and its
     /// dead-letter queue; with an administrator's rights, idempotently.
     public static func declareQueues(of subscriber: Subscriber, on amqp: AMQPConnection) throws {
-        try declareQueues(subscriber.queue, deadLetters: subscriber.deadLetterQueue,
-                          replayRoutingKey: subscriber.replayRoutingKey,
-                          bindings: PublicFacts.types.map { (PublicFacts.exchange, $0.routingKey) }, on: amqp)
+        let identity = ServiceIdentity(subscriber)
+        try declareQueues(identity.queue, deadLetters: identity.deadLetterQueue, replayRoutingKey: identity.replayRoutingKey,
+                          bindings: identity.subscriptions.map { (Topology.exchange(of: $0), $0.routingKey) }, on: amqp)
     }
 
     /// Deletes a subscriber's queues, with whatever they still hold; returns how many messages
@@ -85,7 +102,7 @@ public enum BrokerTopology {
     private static func declareQueues(of department: Department, on amqp: AMQPConnection) throws {
         try declareQueues(Topology.queue(of: department), deadLetters: Topology.deadLetterQueue(of: department),
                           replayRoutingKey: Topology.replayRoutingKey(of: department),
-                          bindings: Topology.subscriptions(of: department).map { (Topology.eventsExchange, $0.routingKey) },
+                          bindings: Topology.subscriptions(of: department).map { (Topology.exchange(of: $0), $0.routingKey) },
                           on: amqp)
     }
 

@@ -50,10 +50,10 @@ public final class CommittedMessagePublisher: Service, Sendable {
     }
 
     private func loop() {
-        let department = configuration.department
+        let identity = configuration.identity
         let publisher = EmittedMessagePublisher(configuration: configuration, name: "committed-publisher", logger: logger)
-        let database = DatabaseSession(url: configuration.databaseURL, schema: department.schema,
-                                       name: "\(department.rawValue)-committed-publisher") { db in
+        let database = DatabaseSession(url: configuration.databaseURL, schema: identity.schema,
+                                       name: "\(identity.name)-committed-publisher") { db in
             try Outbox.commitSentMarksAsynchronously(on: db)
         }
         var unmarked: [UUID] = []

@@ -51,8 +51,8 @@ struct ConsumerLoop: Sendable {
     func run() {
         var logger = logger
         logger[metadataKey: "consumer"] = "\(index)"
-        let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.department.schema,
-                                       name: "\(configuration.department.rawValue)-\(component)")
+        let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.identity.schema,
+                                       name: "\(configuration.identity.name)-\(component)")
         var broker: AMQPConnection?
         let publisher = EmittedMessagePublisher(configuration: configuration, name: "\(component) publisher", logger: logger,
                                                 stop: stop)
@@ -122,14 +122,14 @@ struct ConsumerLoop: Sendable {
         let amqp = try configuration.broker.connect(name: "\(configuration.instance) \(component)",
                                                     heartbeat: configuration.amqpHeartbeat)
         do {
-            try BrokerTopology.declare(for: configuration.department, on: amqp)
+            try BrokerTopology.declare(for: configuration.identity, on: amqp)
             try amqp.setPrefetch(UInt16(clamping: configuration.prefetch))
-            try amqp.consume(queue: Topology.queue(of: configuration.department))
+            try amqp.consume(queue: configuration.identity.queue)
         } catch {
             amqp.close()
             throw error
         }
-        logger.info("consuming", metadata: ["queue": "\(Topology.queue(of: configuration.department))",
+        logger.info("consuming", metadata: ["queue": "\(configuration.identity.queue)",
                                             "broker": "\(amqp.node)"])
         return amqp
     }

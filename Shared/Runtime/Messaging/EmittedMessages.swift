@@ -88,7 +88,7 @@ final class EmittedMessagePublisher {
     /// channel on them): a relay sets them aside when their claim ends. Messages the broker
     /// refused (nacked) are offered again, at growing intervals, for up to `refusalPatience`.
     func publish(_ messages: [OutboxMessage]) -> [UUID] {
-        let messages = messages.filter { $0.isPublishable(by: configuration.department) }
+        let messages = messages.filter { $0.isPublishable(by: configuration.identity) }
         guard !messages.isEmpty else { return [] }
         if broker != nil, ContinuousClock.now - lastUsed > .seconds(configuration.amqpHeartbeat) { close() }
         defer { lastUsed = .now }
@@ -129,7 +129,7 @@ final class EmittedMessagePublisher {
         do {
             let amqp = try broker ?? connect()
             broker = amqp
-            return try amqp.publishConfirmed(messages, appId: configuration.department.rawValue).map { messages[$0].messageId }
+            return try amqp.publishConfirmed(messages, appId: configuration.identity.name).map { messages[$0].messageId }
         } catch {
             logger.log(level: level, "publishing emitted messages failed; \(failing)",
                        metadata: ["count": "\(messages.count)", "error": "\(error)"])

@@ -19,11 +19,14 @@ public struct ReceivedMessage: Sendable {
     public let type: MessageType
     /// The envelope's JSON as delivered, so that its payload is stored without being encoded again.
     public let body: Data
+    /// The broker user that published it (the AMQP `user_id`, which the broker checked).
+    public let publisher: String?
 
-    public init(id: UUID, type: MessageType, body: Data) {
+    public init(id: UUID, type: MessageType, body: Data, publisher: String? = nil) {
         self.id = id
         self.type = type
         self.body = body
+        self.publisher = publisher
     }
 }
 
@@ -48,7 +51,8 @@ public final class HandlerContext {
     /// The open transaction; statements here commit or roll back with the inbox record.
     public let db: PostgresConnection
     public let logger: Logger
-    let department: Department
+    /// The service handling it: the producer of what it emits.
+    let identity: ServiceIdentity
     /// The case every emitted message belongs to.
     public let caseId: UUID
     let causationId: UUID?
@@ -68,15 +72,22 @@ public final class HandlerContext {
     ///   - received: the message being handled, if any.
     public convenience init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID,
                             causationId: UUID?, trace: TraceParent, received: ReceivedMessage? = nil) {
-        self.init(db: db, logger: logger, department: department, caseId: caseId, causationId: causationId,
+        self.init(db: db, logger: logger, identity: department.identity, caseId: caseId, causationId: causationId,
                   trace: trace, received: received, emitted: nil, followUp: FollowUpWork())
     }
 
-    init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID, causationId: UUID?,
+    /// A context of `identity`'s, for work over HTTP (an officer's decision).
+    public convenience init(db: PostgresConnection, logger: Logger, identity: ServiceIdentity, caseId: UUID,
+                            causationId: UUID?, trace: TraceParent) {
+        self.init(db: db, logger: logger, identity: identity, caseId: caseId, causationId: causationId,
+                  trace: trace, received: nil, emitted: nil, followUp: FollowUpWork())
+    }
+
+    init(db: PostgresConnection, logger: Logger, identity: ServiceIdentity, caseId: UUID, causationId: UUID?,
          trace: TraceParent, received: ReceivedMessage?, emitted: EmittedMessages?, followUp: FollowUpWork) {
         self.db = db
         self.logger = logger
-        self.department = department
+        self.identity = identity
         self.caseId = caseId
         self.causationId = causationId
         self.trace = trace
@@ -100,7 +111,7 @@ public final class HandlerContext {
 
     /// Emits a message of the case; it is published after the transaction commits.
     public func emit<P: Codable & Sendable>(_ type: MessageType, _ payload: P) throws {
-        let envelope = Envelope(type: type, caseId: caseId, causationId: causationId, producer: department,
+        let envelope = Envelope(type: type, caseId: caseId, causationId: causationId, producer: identity,
                                 payload: payload)
         let message = try envelope.outboxMessage(trace: trace.child())
         try Outbox.enqueue(message, claimedFor: emitted.map { _ in EmittedMessages.claim }, on: db)

@@ -15,7 +15,7 @@ import Metrics
 /// outbox bound for the service's dead-letter queue, with its reason. Only a lost database
 /// connection escapes: the caller reconnects and processes the same delivery again.
 public struct MessageProcessor: Sendable {
-    public let department: Department
+    public let identity: ServiceIdentity
     public let maxAttempts: Int
     private let handlers: [String: RegisteredHandler]
     private let followUp: FollowUp?
@@ -37,9 +37,9 @@ public struct MessageProcessor: Sendable {
         case deadLettered(reason: String)
     }
 
-    public init(department: Department, handlers: [RegisteredHandler], maxAttempts: Int,
+    public init(identity: ServiceIdentity, handlers: [RegisteredHandler], maxAttempts: Int,
                 followUp: FollowUp? = nil) {
-        self.department = department
+        self.identity = identity
         self.maxAttempts = max(1, maxAttempts)
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.messageType.routingKey, $0) })
         self.followUp = followUp
@@ -117,11 +117,12 @@ public struct MessageProcessor: Sendable {
 
         /// The context its handler (or the follow-up) sees, on the transaction `tx`, emitting into
         /// `emitted` and leaving `work` to the follow-up.
-        func context(on tx: PostgresConnection, department: Department, emitted: EmittedMessages,
+        func context(on tx: PostgresConnection, identity: ServiceIdentity, emitted: EmittedMessages,
                      work: FollowUpWork) -> HandlerContext {
-            HandlerContext(db: tx, logger: logger, department: department, caseId: header.caseId,
+            HandlerContext(db: tx, logger: logger, identity: identity, caseId: header.caseId,
                            causationId: header.id, trace: trace,
-                           received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body),
+                           received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body,
+                                                     publisher: delivery.properties.userId),
                            emitted: emitted, followUp: work)
         }
     }
@@ -150,7 +151,7 @@ public struct MessageProcessor: Sendable {
                 return .refused(reason: "undecodable envelope: \(describe(error))", logger: logger)
             }
             guard let handler = handlers[header.messageType.routingKey] else {
-                return .refused(reason: "\(department.rawValue) has no handler for \(header.messageType)",
+                return .refused(reason: "\(identity.name) has no handler for \(header.messageType)",
                                 logger: logger.forMessage(header))
             }
             do {
@@ -160,7 +161,7 @@ public struct MessageProcessor: Sendable {
             }
         }
         logger = logger.forMessage(decoded.header)
-        if let refusal = PublisherCheck.refusal(of: decoded.header.messageType, in: delivery, consumer: department) {
+        if let refusal = PublisherCheck.refusal(of: decoded.header.messageType, in: delivery, consumer: identity) {
             return .refused(reason: refusal, logger: logger)
         }
         let trace = delivery.traceParent?.child() ?? .start()
@@ -178,10 +179,10 @@ public struct MessageProcessor: Sendable {
         let work = FollowUpWork()
         let handled = try messages.map { message in
             guard fresh.remove(message.header.id) != nil else { return false }
-            try message.decoded.handle(message.context(on: tx, department: department, emitted: emitted, work: work))
+            try message.decoded.handle(message.context(on: tx, identity: identity, emitted: emitted, work: work))
             return true
         }
-        try followUp?(messages.map { $0.context(on: tx, department: department, emitted: emitted, work: work) })
+        try followUp?(messages.map { $0.context(on: tx, identity: identity, emitted: emitted, work: work) })
         return handled
     }
 
@@ -193,7 +194,7 @@ public struct MessageProcessor: Sendable {
     }
 
     private func deadLetter(_ delivery: Delivery, reason: String, on db: PostgresConnection, logger: Logger) throws -> Outcome {
-        let queue = Topology.queue(of: department)
+        let queue = identity.queue
         var headers = DeadLetter.headers(reason: reason, delivery: delivery)
         headers[TraceParent.header] = delivery.traceParent?.description
         try db.withTransaction { tx in

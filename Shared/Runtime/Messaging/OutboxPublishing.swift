@@ -18,14 +18,14 @@ extension AMQPConnection {
 }
 
 extension OutboxMessage {
-    /// Whether the broker lets `department`'s user publish it (`Topology.mayPublish`).
-    func isPublishable(by department: Department) -> Bool {
-        Topology.mayPublish(department, exchange: exchange, routingKey: routingKey)
+    /// Whether the broker lets `identity`'s user publish it (`ServiceIdentity.mayPublish`).
+    func isPublishable(by identity: ServiceIdentity) -> Bool {
+        identity.mayPublish(exchange: exchange, routingKey: routingKey)
     }
 
-    /// Why `department`'s user cannot publish it.
-    func refusal(for department: Department) -> String {
-        "\(department.rawValue) may not publish \(routingKey) on \(exchange)"
+    /// Why `identity`'s user cannot publish it.
+    func refusal(for identity: ServiceIdentity) -> String {
+        "\(identity.brokerUser) may not publish \(routingKey) on \(exchange)"
     }
 
     /// The AMQP properties it is published with.

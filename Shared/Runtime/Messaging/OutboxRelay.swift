@@ -45,9 +45,9 @@ public struct OutboxRelay: Service {
     }
 
     private func loop(component: String, stop: StopSignal) {
-        let schema = configuration.department.schema
+        let schema = configuration.identity.schema
         let database = DatabaseSession(url: configuration.databaseURL, schema: schema,
-                                       name: "\(configuration.department.rawValue)-\(component)") { db in
+                                       name: "\(configuration.identity.name)-\(component)") { db in
             try db.listen(Outbox.channel(schema: schema))
             try Outbox.commitSentMarksAsynchronously(on: db)
         }
@@ -89,10 +89,10 @@ public struct OutboxRelay: Service {
         try db.withTransaction { tx in
             let batch = try Outbox.lockUnsent(limit: configuration.outboxBatchSize, on: tx)
             guard !batch.isEmpty else { return 0 }
-            let department = configuration.department
-            let publishable = batch.filter { $0.message.isPublishable(by: department) }
-            try setAside(batch.filter { !$0.message.isPublishable(by: department) }, on: tx)
-            let confirmed = try amqp.publishConfirmed(publishable.map(\.message), appId: department.rawValue)
+            let identity = configuration.identity
+            let publishable = batch.filter { $0.message.isPublishable(by: identity) }
+            try setAside(batch.filter { !$0.message.isPublishable(by: identity) }, on: tx)
+            let confirmed = try amqp.publishConfirmed(publishable.map(\.message), appId: identity.name)
             try Outbox.markSent(confirmed.map { publishable[$0].seq }, on: tx)
             if confirmed.count < publishable.count {
                 logger.warning("broker refused messages; they stay in the outbox",
@@ -105,8 +105,8 @@ public struct OutboxRelay: Service {
 
     private func setAside(_ rows: [(seq: Int64, message: OutboxMessage)], on tx: PostgresConnection) throws {
         guard !rows.isEmpty else { return }
-        let department = configuration.department
-        try Outbox.setAside(rows.map { ($0.seq, $0.message.refusal(for: department)) }, on: tx)
+        let identity = configuration.identity
+        try Outbox.setAside(rows.map { ($0.seq, $0.message.refusal(for: identity)) }, on: tx)
         for row in rows {
             var metadata: Logger.Metadata = ["message_id": "\(row.message.messageId)", "routing_key": "\(row.message.routingKey)",
                                              "exchange": "\(row.message.exchange)"]

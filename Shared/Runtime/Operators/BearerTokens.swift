@@ -160,9 +160,9 @@ extension ServiceDefinition {
     public static func withMigratedDatabase<T: Sendable>(
         _ job: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        let configuration = try ServiceConfiguration(department: department)
-        let database = Database(url: configuration.databaseURL, schema: department.schema, size: 1,
-                                name: "\(department.rawValue)-admin")
+        let configuration = try ServiceConfiguration(identity: identity)
+        let database = Database(url: configuration.databaseURL, schema: identity.schema, size: 1,
+                                name: "\(identity.name)-admin")
         let migrations = allMigrationGroups
         let outcome = await Result(asyncCatching: {
             try await database.transaction { db in

@@ -169,9 +169,9 @@ public struct RetentionRunCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let configuration = try ServiceConfiguration(department: S.department)
+        let configuration = try ServiceConfiguration(identity: S.identity)
         let plan = S.retentionPlan
-        let logger = Logger(label: "\(S.department.rawValue)-retention")
+        let logger = Logger(label: "\(S.identity.name)-retention")
         let (erased, pruned) = try await S.withMigratedDatabase { db in
             try PersonalDataRetention.apply(plan, configuration: configuration, on: db, logger: logger)
         }

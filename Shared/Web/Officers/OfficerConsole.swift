@@ -86,7 +86,9 @@ public struct OfficerConsole: Sendable {
     ///   - navigation: the department's own pages before the shared ones (path under the root, label).
     ///   - sourceFolder: the folder of the department's `Templates` in the source tree.
     public init(context: ServiceContext, navigation: [(path: String, label: String)], sourceFolder: String) throws {
-        let department = context.configuration.department
+        guard let department = context.configuration.department else {
+            throw ConfigurationError(variable: "service", problem: "\(context.configuration.identity.name) is no department: it has no officers' console")
+        }
         self.context = context
         self.department = department
         self.navigation = navigation + [("/held", "待审核"), ("/decisions", "审核记录"), ("/supervision", "限时结办")]

@@ -3,7 +3,7 @@ import HoushiRuntime
 
 /// `SERVICE officers add|revoke|list`: the accounts on the department's pages (`add` prints the
 /// login and password once).
-public struct OfficersCommand<S: ServiceDefinition>: AsyncParsableCommand {
+public struct OfficersCommand<S: DepartmentService>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "officers", abstract: "Manage the officers who sign in to the department's pages.",
                              subcommands: [OfficersAddCommand<S>.self, OfficersRevokeCommand<S>.self,
@@ -13,7 +13,7 @@ public struct OfficersCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public init() {}
 }
 
-public struct OfficersAddCommand<S: ServiceDefinition>: AsyncParsableCommand {
+public struct OfficersAddCommand<S: DepartmentService>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "add",
                              abstract: "Add an officer (or set a new password and role) and print the login and password once.")
@@ -53,7 +53,7 @@ public struct OfficersAddCommand<S: ServiceDefinition>: AsyncParsableCommand {
     }
 }
 
-public struct OfficersRevokeCommand<S: ServiceDefinition>: AsyncParsableCommand {
+public struct OfficersRevokeCommand<S: DepartmentService>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "revoke",
                              abstract: "Revoke an officer's account at once, ending their sessions (`add` gives it a new password).")
@@ -66,7 +66,7 @@ public struct OfficersRevokeCommand<S: ServiceDefinition>: AsyncParsableCommand 
     public func run() async throws { try await S.revokeAccount(table: "officers", login: login) }
 }
 
-public struct OfficersListCommand<S: ServiceDefinition>: AsyncParsableCommand {
+public struct OfficersListCommand<S: DepartmentService>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "list",
                              abstract: "List the officers: id, login, name, state (valid, expired, revoked), password expiry.")

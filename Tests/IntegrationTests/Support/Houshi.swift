@@ -143,6 +143,13 @@ final class Houshi: @unchecked Sendable {
                                        "ashes": ["placement": "commercial-cemetery", "placeName": "抚远市福寿园公墓"]]))
     }
 
+    /// The case's view (`GET /v1/cases/{id}`) as the hospital that posted it sees it.
+    func caseView(_ caseId: UUID) async throws -> [String: Any] {
+        let reply = try await HTTP.get("\(try address(of: .intake))/v1/cases/\(caseId.lowercased)",
+                                       headers: ["Authorization": "Bearer \(token)"])
+        return try #require(reply.json, "GET /v1/cases/\(caseId.lowercased): \(reply.status)")
+    }
+
     /// Withdraws the case as the hospital that posted it; the answer.
     func withdraw(_ caseId: UUID, reason: String, token: String? = nil) async throws -> HTTP.Reply {
         try await HTTP.post("\(try address(of: .intake))/v1/cases/\(caseId.lowercased)/withdrawal",
