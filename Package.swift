@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "public-security", targets: ["PublicSecurity"]),
         .executable(name: "civil-affairs", targets: ["CivilAffairs"]),
         .executable(name: "social-security", targets: ["SocialSecurity"]),
+        .executable(name: "housing-fund", targets: ["HousingFund"]),
         .executable(name: "houshi-load", targets: ["HoushiLoad"]),
     ],
     dependencies: [
@@ -97,6 +98,8 @@ let package = Package(
                           exclude: ["Pages/Templates", "Pages/Static"]),
         .executableTarget(name: "SocialSecurity", dependencies: ["HoushiRuntime", "HoushiWeb"], path: "Services/SocialSecurity",
                           exclude: ["Rules", "Pages/Templates"]),
+        // The reference subscriber of the public facts: on the same runtime, none of the four changed.
+        .executableTarget(name: "HousingFund", dependencies: ["HoushiRuntime"], path: "Services/HousingFund"),
 
         // The load, chaos and benchmark tool (deploy/local/chaos, deploy/local/bench).
         .executableTarget(name: "HoushiLoad",
@@ -120,6 +123,8 @@ let package = Package(
                     path: "Tests/CivilAffairsTests"),
         .testTarget(name: "SocialSecurityTests", dependencies: ["SocialSecurity", "HoushiContract", "HoushiRuntime"],
                     path: "Tests/SocialSecurityTests"),
+        .testTarget(name: "HousingFundTests", dependencies: ["HousingFund", "HoushiContract", "HoushiRuntime"],
+                    path: "Tests/HousingFundTests"),
         .testTarget(name: "PublicSecurityTests", dependencies: ["PublicSecurity", "HoushiContract", "HoushiRuntime"],
                     path: "Tests/PublicSecurityTests"),
         .testTarget(name: "HTTPClientTests",

@@ -7,6 +7,10 @@
 # The exchanges and queues are not created here: `intake declare-topology` does that.
 
 HOUSHI_SERVICES=(intake public-security civil-affairs social-security)
+# Subscribers of the public facts that run on Houshi's runtime with a schema of their own (the
+# housing fund, the reference one): a database role and schema as a service has; their broker
+# users are a subscriber's, made by deploy/local/subscribers (deploy/compose/subscribers).
+HOUSHI_SUBSCRIBER_SERVICES=(housing-fund)
 HOUSHI_BROKER_ADMIN=houshi-admin
 # The role a PostgreSQL standby replicates as (docker-compose.ha.yml only; not in `credentials`,
 # so that a passwords.env made before it still provisions the single-node set-up).
@@ -18,7 +22,7 @@ credentials() {
   local svc
   for svc in "$HOUSHI_BROKER_ADMIN" "${HOUSHI_SERVICES[@]}"; do echo "amqp $svc"; done
   echo "pg postgres"
-  for svc in "${HOUSHI_SERVICES[@]}"; do echo "pg $(db_role "$svc")"; done
+  for svc in "${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}"; do echo "pg $(db_role "$svc")"; done
 }
 
 # password_var KIND NAME: the variable that holds that password in the compose setup,
@@ -150,7 +154,7 @@ provision_database() {
   # The passwords reach psql as \set lines on its input, not as -v arguments: a command line is
   # readable by every user of the machine (/proc/PID/cmdline). All are looked up before psql runs.
   settings=$(printf '\\set postgres_password %s\n' "$("$password_of" pg postgres)") || return 1
-  for svc in "${HOUSHI_SERVICES[@]}"; do
+  for svc in "${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}"; do
     role=$(db_role "$svc")
     settings+=$'\n'$(printf '\\set %s_password %s' "$role" "$("$password_of" pg "$role")") || return 1
   done

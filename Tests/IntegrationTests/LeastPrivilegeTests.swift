@@ -370,7 +370,7 @@ final class LeastPrivilegeTests {
             let log = service.log
             #expect(!log.isEmpty)
             for password in passwords {
-                #expect(!log.contains(password), "\(service.department.rawValue)'s log holds a password (\(service.logFile.path))")
+                #expect(!log.contains(password), "\(service.name)'s log holds a password (\(service.logFile.path))")
             }
         }
     }
@@ -422,7 +422,7 @@ private struct Route: CustomStringConvertible {
 }
 
 /// One SQL statement tried as a service's role: the SQLSTATE it failed with, nil when it succeeded.
-private struct SQLAttempt: Sendable {
+struct SQLAttempt: Sendable {
     let statement: String
     let sqlState: String?
 

@@ -52,7 +52,7 @@ final class PersonalDataLogTests {
         }
         for service in houshi.services.values {
             let log = service.log
-            let name = service.department.rawValue
+            let name = service.name
             for number in used.flatMap(\.all) {
                 #expect(!log.contains(number), "\(name)'s \(format) log shows \(number) in full (\(service.logFile.path))")
             }

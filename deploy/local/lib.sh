@@ -122,11 +122,12 @@ make_pg_dir() {
   ln -sfn "$PG_LOG" "$LOG_DIR/$PG_NAME.log"
 }
 
-# service_port SERVICE: intake base+0, public-security +1, civil-affairs +2, social-security +3.
+# service_port SERVICE: intake base+0, public-security +1, civil-affairs +2, social-security +3,
+# housing-fund +4.
 service_port() {
-  local i
-  for i in "${!HOUSHI_SERVICES[@]}"; do
-    [[ ${HOUSHI_SERVICES[i]} == "$1" ]] && { echo $((HTTP_BASE_PORT + i)); return; }
+  local i all=("${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}")
+  for i in "${!all[@]}"; do
+    [[ ${all[i]} == "$1" ]] && { echo $((HTTP_BASE_PORT + i)); return; }
   done
   die "unknown service $1"
 }
@@ -150,6 +151,11 @@ seal_key_file() {
     (umask 077 && random_seal_key >"$file")
   fi
   echo "$file"
+}
+
+# broker_user SERVICE: its broker user: a service's name, or subscriber.NAME for a subscriber's.
+broker_user() {
+  if [[ " ${HOUSHI_SUBSCRIBER_SERVICES[*]} " == *" $1 "* ]]; then echo "subscriber.$1"; else echo "$1"; fi
 }
 
 # local_password KIND NAME: the password lookup of deploy/provisioning.sh, from secrets/.
@@ -519,7 +525,7 @@ start_postgres() {
 # when TLS is on (hostssl: a plain TCP connection is refused).
 write_pg_hba() {
   local roles=() svc type=host
-  for svc in "${HOUSHI_SERVICES[@]}"; do roles+=("$(db_role "$svc")"); done
+  for svc in "${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}"; do roles+=("$(db_role "$svc")"); done
   [[ $TLS == on ]] && type=hostssl
   local IFS=,
   cat >"$PG_DATA/pg_hba.conf" <<EOF
@@ -682,9 +688,9 @@ write_env_files() {
     [[ $TLS == off ]] || ca=$(service_file "$TLS_CA") certificate=$(service_file "$certificate") key=$(service_file "$key")
     seal_key=$(service_file "$seal_key")
   fi
-  for svc in "${HOUSHI_SERVICES[@]}"; do
+  for svc in "${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}"; do
     write_file "$ENV_DIR/$svc.env" <<EOF
-HOUSHI_AMQP_URL='$(amqp_url "$svc" "$ca")'
+HOUSHI_AMQP_URL='$(amqp_url "$(broker_user "$svc")" "$ca")'
 HOUSHI_DATABASE_URL='$(pg_url "$(db_role "$svc")" "$ca")'
 HOUSHI_HTTP_HOST=127.0.0.1
 HOUSHI_HTTP_PORT=$(service_port "$svc")
@@ -755,7 +761,7 @@ install_services() {
   make_service_dir
   local svc share=$SERVICE_DIR/share
   install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 700 "$SERVICE_DIR/bin"
-  for svc in "${HOUSHI_SERVICES[@]}"; do
+  for svc in "${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}"; do
     cmp -s "$1/$svc" "$SERVICE_DIR/bin/$svc" ||
       install -o "$SERVICE_USER" -g "$SERVICE_USER" -m 700 "$1/$svc" "$SERVICE_DIR/bin/$svc"
   done
@@ -926,6 +932,16 @@ load_demo_registers() {
   run_admin social-security "$1" register import "$HOUSHI_REPO/deploy/demo/insured.csv"
 }
 
+# start_housing_fund BIN_DIR: the housing fund, the reference subscriber of the public facts:
+# added as a subscriber (its broker user and queues), its demo accounts loaded, started.
+start_housing_fund() {
+  log "adding the housing fund as a subscriber of the public facts, with its demo accounts"
+  subscriber_add housing-fund "$1" >/dev/null
+  run_admin housing-fund "$1" accounts import "$HOUSHI_REPO/deploy/demo/housing-fund-accounts.csv"
+  start_service housing-fund "$1"
+  wait_ready housing-fund
+}
+
 # run_admin SERVICE BIN_DIR ARGS...: one of a service's admin commands, with its environment
 # (run_admin_output: and print what it prints).
 run_admin() { run_admin_output "$@" >/dev/null; }
@@ -995,7 +1011,7 @@ stop_services() {
 # services_status: a line for each service and each extra replica with a pid file.
 services_status() {
   local svc pidfile name
-  for svc in "${HOUSHI_SERVICES[@]}"; do service_status "$svc" 1; done
+  for svc in "${HOUSHI_SERVICES[@]}" "${HOUSHI_SUBSCRIBER_SERVICES[@]}"; do service_status "$svc" 1; done
   for pidfile in "$PID_DIR"/*.*.pid; do
     [[ -e $pidfile ]] || continue
     name=$(basename "$pidfile" .pid)

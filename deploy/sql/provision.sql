@@ -3,7 +3,7 @@
 -- Run as the superuser (deploy/provisioning.sh does), with the passwords as psql variables:
 --   psql -v ON_ERROR_STOP=1 -v postgres_password=... -v intake_password=... \
 --        -v public_security_password=... -v civil_affairs_password=... \
---        -v social_security_password=... -f deploy/sql/provision.sql
+--        -v social_security_password=... -v housing_fund_password=... -f deploy/sql/provision.sql
 
 SELECT 'CREATE DATABASE houshi ENCODING ''UTF8'' TEMPLATE template0'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'houshi') \gexec
@@ -25,4 +25,8 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 \ir service-role.sql
 \set role social_security
 \set password :social_security_password
+\ir service-role.sql
+-- The housing fund, the reference subscriber of the public facts (its broker user is made apart).
+\set role housing_fund
+\set password :housing_fund_password
 \ir service-role.sql

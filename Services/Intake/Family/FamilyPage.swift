@@ -14,6 +14,9 @@ struct FamilyPage: Sendable {
         let deceasedName: String
         let completed: Bool
         let items: [ItemProgress]
+        /// What subscribers of the public facts did (公积金中心, …).
+        let others: [ItemProgress]
+        let hasOthers: Bool
         let hasOffline: Bool
         let reminders: [String]
         let helpline: String
@@ -41,9 +44,10 @@ struct FamilyPage: Sendable {
             let items = record.items.map {
                 ItemProgress.of(item: $0.item, status: $0.status, result: $0.result, waitingFor: $0.waitingFor)
             }
+            let others = record.subscribers.map(ItemProgress.of)
             return try pages.templates.page("family", View(
                 number: record.number.description, deceasedName: Redact.name(record.notice.deceased.name),
-                completed: record.status == "completed", items: items,
+                completed: record.status == "completed", items: items, others: others, hasOthers: !others.isEmpty,
                 hasOffline: items.contains { $0.tone == "offline" }, reminders: Self.reminders, helpline: Self.helpline))
         }
     }

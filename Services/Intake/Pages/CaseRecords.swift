@@ -28,6 +28,15 @@ struct CaseRecord: Sendable {
     let enteredBy: String?
     /// Its withdrawal, if it was withdrawn.
     let withdrawal: Withdrawal?
+    /// What subscribers of the public facts (公积金中心, …) did on it, the latest of each.
+    let subscribers: [SubscriberRow]
+
+    struct SubscriberRow: Sendable, Decodable {
+        let department: String
+        let status: SubscriberOutcome.Status
+        let summary: String
+        let reference: String?
+    }
 
     struct Withdrawal: Sendable {
         let at: Timestamp
@@ -88,7 +97,8 @@ enum CaseRecords {
                 (SELECT coalesce(json_agg(json_build_object('type', e.type,
                      'occurredAt', \(beijingTimeSQL("e.occurred_at")))
                      ORDER BY e.occurred_at, e.recorded_at), '[]')
-                 FROM case_events e WHERE e.case_id = c.case_id)::text AS events
+                 FROM case_events e WHERE e.case_id = c.case_id)::text AS events,
+                \(SubscriberOutcomes.viewSQL)::text AS subscribers
             FROM cases c LEFT JOIN staff s ON s.id = c.entered_by
             WHERE c.case_id = $1 AND ($2::text IS NULL OR c.institution_code = $2)
             """, [caseId, institutionCode]).first else { return nil }
@@ -110,7 +120,8 @@ enum CaseRecords {
             withdrawal: row.timestamp("withdrawn_at").map { at in
                 CaseRecord.Withdrawal(at: at, by: row["withdrawn_by"] ?? "", reason: row["withdrawal_reason"] ?? "",
                                       reversedAt: row.timestamp("reversed_at"))
-            })
+            },
+            subscribers: try decoder.decode([CaseRecord.SubscriberRow].self, from: Data(try row.string("subscribers").utf8)))
     }
 
     /// One page of the institution's cases, newest first, and how many there are in all.

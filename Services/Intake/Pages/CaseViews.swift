@@ -19,6 +19,9 @@ struct CaseView {
     let statusLabel: String
     let completed: Bool
     let items: [ItemProgress]
+    /// What subscribers of the public facts did (公积金中心, …), as items of their own.
+    let others: [ItemProgress]
+    let hasOthers: Bool
     let timeline: [TimelineRow]
     let enteredBy: String?
     /// The withdrawal as the page states it, once withdrawn.
@@ -73,6 +76,8 @@ struct CaseView {
                             result: row.result.map { HospitalDisclosure.visible(item: row.item, result: $0) },
                             waitingFor: row.waitingFor)
         }
+        others = record.subscribers.map(ItemProgress.of)
+        hasOthers = !others.isEmpty
         timeline = record.events.map { TimelineRow(time: $0.occurredAt.chineseDateTime, text: Self.eventText($0.type)) }
         enteredBy = record.enteredBy
     }

@@ -13,6 +13,18 @@ struct ItemProgress: Sendable, Equatable {
     /// What came of it, or what it waits for: each line a sentence.
     let details: [String]
 
+    /// A subscriber's outcome (公积金中心, …) as the pages show it beside the items.
+    static func of(_ subscriber: CaseRecord.SubscriberRow) -> ItemProgress {
+        let (state, tone) = switch subscriber.status {
+        case .done: ("已办结", "done")
+        case .waiting: ("待家属办理", "active")
+        case .notApplicable: ("无需办理", "done")
+        case .reversed: ("已撤销", "reversed")
+        }
+        return ItemProgress(name: subscriber.department, state: state, tone: tone,
+                            details: [subscriber.summary] + (subscriber.reference.map { ["编号 \($0)"] } ?? []))
+    }
+
     /// The item's progress from its status (`requested`, `held`, `done`, `rejected`, `reversed`)
     /// and its result (the outcome payloads merged), waiting text included for open items.
     static func of(item: Item, status: String, result: JSONValue?, waitingFor: String?) -> ItemProgress {

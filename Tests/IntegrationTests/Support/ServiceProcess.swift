@@ -5,27 +5,33 @@ import HoushiHTTPClient
 /// One running service executable, started the way operators start it, with its log in the
 /// run directory. Stop it gracefully (SIGTERM) or kill it (SIGKILL) to test recovery.
 final class ServiceProcess: @unchecked Sendable {
-    let department: Department
+    /// Its executable's name: a department's, or a subscriber's service (`housing-fund`).
+    let name: String
     let httpPort: Int
     /// Where it answers: `http(s)://127.0.0.1:<httpPort>`.
     let address: String
     let logFile: URL
     private let child: ChildProcess
 
-    /// Starts the service; `overrides` replace variables of its env file.
-    init(_ department: Department, environment: TestEnvironment, httpPort: Int,
-         overrides: [String: String] = [:]) throws {
-        self.department = department
+    /// Starts a department's service; `overrides` replace variables of its env file.
+    convenience init(_ department: Department, environment: TestEnvironment, httpPort: Int,
+                     overrides: [String: String] = [:]) throws {
+        try self.init(named: department.rawValue, environment: environment, httpPort: httpPort, overrides: overrides)
+    }
+
+    /// Starts the service of the executable `name`, with its env file; `overrides` replace its variables.
+    init(named name: String, environment: TestEnvironment, httpPort: Int, overrides: [String: String] = [:]) throws {
+        self.name = name
         self.httpPort = httpPort
         address = environment.serviceAddress(port: httpPort)
         let logs = environment.runDirectory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        logFile = logs.appendingPathComponent("test-\(department.rawValue)-\(httpPort).log")
-        var variables = ProcessInfo.processInfo.environment.merging(try environment.serviceEnvironment(department)) { $1 }
+        logFile = logs.appendingPathComponent("test-\(name)-\(httpPort).log")
+        var variables = ProcessInfo.processInfo.environment.merging(try environment.serviceEnvironment(named: name)) { $1 }
         variables["HOUSHI_HTTP_PORT"] = String(httpPort)
         variables["HOUSHI_LOG_FORMAT"] = "json"
         variables.merge(overrides) { $1 }
-        let command = environment.serviceCommand(department)
+        let command = environment.serviceCommand(named: name)
         if let home = command.home { variables["HOME"] = home }
         child = try ChildProcess(command.executable, command.arguments, environment: variables, output: logFile)
     }
@@ -39,8 +45,8 @@ final class ServiceProcess: @unchecked Sendable {
 
     /// Waits until `/readyz` answers 200.
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
-        try await eventually(timeout: timeout, "\(department.rawValue) to be ready (log: \(logFile.path))") {
-            guard child.isRunning else { throw Exited(department: department, log: logFile) }
+        try await eventually(timeout: timeout, "\(name) to be ready (log: \(logFile.path))") {
+            guard child.isRunning else { throw Exited(name: name, log: logFile) }
             return (try? await HTTP.get("\(address)/readyz").status) == 200
         }
     }
@@ -62,10 +68,10 @@ final class ServiceProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     struct Exited: Error, CustomStringConvertible {
-        let department: Department
+        let name: String
         let log: URL
         var description: String {
-            "\(department.rawValue) exited; its log:\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
+            "\(name) exited; its log:\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
         }
     }
 }

@@ -29,7 +29,12 @@ struct TestEnvironment: Sendable {
 
     /// The variables a service runs with (its own broker user and database role).
     func serviceEnvironment(_ department: Department) throws -> [String: String] {
-        try Self.readEnvFile(envDirectory.appendingPathComponent("\(department.rawValue).env"))
+        try serviceEnvironment(named: department.rawValue)
+    }
+
+    /// The variables the service of that executable runs with (e.g. `housing-fund`).
+    func serviceEnvironment(named name: String) throws -> [String: String] {
+        try Self.readEnvFile(envDirectory.appendingPathComponent("\(name).env"))
     }
 
     func adminValue(_ name: String) throws -> String {
@@ -91,8 +96,8 @@ struct TestEnvironment: Sendable {
 
     /// How a service is started: its executable, as `serviceUser` (setpriv execs it, so the
     /// child's pid is the service's) with HOME its folder when there is one, as deploy/local does.
-    func serviceCommand(_ department: Department) -> (executable: URL, arguments: [String], home: String?) {
-        let executable = serviceBinDirectory.appendingPathComponent(department.rawValue)
+    func serviceCommand(named name: String) -> (executable: URL, arguments: [String], home: String?) {
+        let executable = serviceBinDirectory.appendingPathComponent(name)
         guard let user = serviceUser else { return (executable, [], nil) }
         return (URL(fileURLWithPath: "/usr/bin/setpriv"),
                 ["--reuid=\(user)", "--regid=\(user)", "--init-groups", "--inh-caps=-all", "--", executable.path],
