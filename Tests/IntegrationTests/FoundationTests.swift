@@ -28,7 +28,8 @@ final class FoundationTests {
                 .rows.map { try $0.string("routing_key") }
         }
         #expect(routingKeys == ["death.notified.v1", "cremation.requested.v1", "hukou.cancellation-requested.v1",
-                                "pension.claim-requested.v1", "medical-account.settlement-requested.v1"])
+                                "pension.claim-requested.v1", "medical-account.settlement-requested.v1",
+                                "death.recorded.v1"])
         // One transaction: created_at defaults to now(), the transaction's start, identical for its rows.
         let transactions = try await houshi.infrastructure.count("""
             SELECT count(DISTINCT created_at) AS count FROM intake.outbox
@@ -50,7 +51,7 @@ final class FoundationTests {
         let rows = try await houshi.infrastructure.count("""
             SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND routing_key <> 'case.completed.v1'
             """, [caseId.lowercased])
-        #expect(rows == 5)
+        #expect(rows == 6)
 
         // Different facts for the same deceased: a conflict naming the existing case.
         var changed = try JSONSerialization.jsonObject(with: body) as! [String: Any]
@@ -70,11 +71,11 @@ final class FoundationTests {
             #expect(recorded == items, "\(schema)")
         }
         // The publisher marks what it published a moment later, many rows at once.
-        try await eventually("intake to mark its five messages sent") {
+        try await eventually("intake to mark its six messages sent") {
             try await houshi.infrastructure.count("""
                 SELECT count(*) AS count FROM intake.outbox
                 WHERE case_id = $1::uuid AND sent_at IS NOT NULL AND routing_key <> 'case.completed.v1'
-                """, [caseId.lowercased]) == 5
+                """, [caseId.lowercased]) == 6
         }
     }
 
@@ -85,7 +86,7 @@ final class FoundationTests {
         try await eventually("the request to be published") {
             try await houshi.infrastructure.count(
                 "SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND sent_at IS NOT NULL",
-                [caseId.lowercased]) == 5
+                [caseId.lowercased]) == 6
         }
         let whileDown = try await houshi.infrastructure.count(
             "SELECT count(*) AS count FROM public_security.item_requests WHERE case_id = $1::uuid", [caseId.lowercased])
@@ -104,13 +105,13 @@ final class FoundationTests {
         try await eventually("intake to mark the notice's messages sent") {
             try await houshi.infrastructure.count(
                 "SELECT count(*) AS count FROM intake.outbox WHERE case_id = $1::uuid AND sent_at IS NOT NULL",
-                [caseId.lowercased]) >= 5
+                [caseId.lowercased]) >= 6
         }
         let publishedByWriter = try await houshi.infrastructure.count("""
             SELECT count(*) AS count FROM intake.outbox
             WHERE case_id = $1::uuid AND routing_key <> 'case.completed.v1' AND sent_at < claimed_until
             """, [caseId.lowercased])
-        #expect(publishedByWriter == 5)
+        #expect(publishedByWriter == 6)
     }
 
     @Test("a consumer publishes what it emitted; a claim left unsent goes out with the relay once it ends")

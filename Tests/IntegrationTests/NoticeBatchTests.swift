@@ -69,7 +69,8 @@ final class NoticeBatchTests {
         // Fewer transactions than cases: some opened together.
         #expect(try await houshi.infrastructure.count(
             "SELECT count(DISTINCT xmin::text) AS count FROM intake.cases WHERE case_id = ANY($1::uuid[])", [ids]) < opened.count)
-        // Each case has death.notified on its timeline and in the outbox with one request per item.
+        // Each case has death.notified on its timeline and in the outbox with one request per item
+        // and the public death.recorded.
         #expect(try await houshi.infrastructure.count(
             "SELECT count(*) AS count FROM intake.case_events WHERE case_id = ANY($1::uuid[]) AND type = 'death.notified.v1'",
             [ids]) == opened.count)
@@ -77,7 +78,7 @@ final class NoticeBatchTests {
             "SELECT count(*) AS count FROM intake.case_items WHERE case_id = ANY($1::uuid[])", [ids])
         #expect(try await houshi.infrastructure.count(
             "SELECT count(*) AS count FROM intake.outbox WHERE case_id = ANY($1::uuid[]) AND routing_key <> 'case.completed.v1'",
-            [ids]) == opened.count + items)
+            [ids]) == 2 * opened.count + items)
         #expect(try await houshi.infrastructure.count("""
             SELECT count(*) AS count FROM intake.outbox
             WHERE case_id = ANY($1::uuid[]) AND convert_from(body, 'UTF8')::jsonb->'payload'->'attachments'->0->>'kind' = 'death-certificate-scan'

@@ -139,7 +139,7 @@ struct TLSTests {
         try await environment.nginx("stop-nginx", webPort: web)
         #expect(try proxied.get() == "200 exit 0")
 
-        let rogueBase = Int.random(in: 30_000...39_000) / 10 * 10
+        let rogueBase = Int.random(in: 16_001...19_000) / 10 * 10   // below the ephemeral range
         let folder = stranger.deletingLastPathComponent()
         _ = try await runCommand(URL(fileURLWithPath: "/bin/bash"), [
             "-c", ". \"$1/deploy/provisioning.sh\" && make_tls_server_cert \"$2\" rogue intake localhost 127.0.0.1", "tls-tests",
@@ -177,7 +177,7 @@ struct TLSTests {
 
     @Test("nginx serves HTTPS only, with the local CA's certificate, and keeps the services' metrics inside")
     func nginxServesHTTPSOnly() async throws {
-        let port = Int.random(in: 44_001...46_000)
+        let port = Int.random(in: 14_001...16_000)   // below the ephemeral range, as BrowserTests' port
         try await environment.nginx("start-nginx", webPort: port)
         let outcome = await Result(asyncCatching: { () -> [String] in
             let address = environment.webAddress(port: port)

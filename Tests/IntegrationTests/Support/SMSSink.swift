@@ -4,7 +4,8 @@ import Foundation
 /// accepts as a JSON line to `received` and refuses the first `failFirst` requests. With the
 /// run's TLS on it speaks HTTPS only, with the certificate the run's CA signed for localhost.
 final class SMSSink: @unchecked Sendable {
-    let port = Int.random(in: 30_000...39_000)
+    // Below Linux's ephemeral range (32768-60999), where an outgoing connection may hold the port.
+    let port = Int.random(in: 30_000...32_700)
     let received = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID()).jsonl")
     private let environment: TestEnvironment
     private let process: ChildProcess
