@@ -14,7 +14,7 @@ public enum BrokerTopology {
             amqp = try declareExchange(name, type: type, on: amqp, replacingAnotherTypeWith: connect)
         }
         for department in Department.allCases {
-            try declareQueues(of: department, on: amqp)
+            try declareQueues(of: department.identity, on: amqp)
         }
     }
 
@@ -45,8 +45,8 @@ public enum BrokerTopology {
     /// queue, which its user may not configure, must exist (made by `subscribers add`).
     public static func declare(for identity: ServiceIdentity, on amqp: AMQPConnection) throws {
         for (name, type) in exchanges { try amqp.declareExchange(name, type: type, passive: true) }
-        if let department = identity.department {
-            try declareQueues(of: department, on: amqp)
+        if identity.department != nil {
+            try declareQueues(of: identity, on: amqp)
         } else {
             do {
                 _ = try amqp.declareQueue(identity.queue, passive: true)
@@ -88,9 +88,7 @@ public enum BrokerTopology {
     /// A subscriber's quorum queue, bound to every public fact type and nothing else, and its
     /// dead-letter queue; with an administrator's rights, idempotently.
     public static func declareQueues(of subscriber: Subscriber, on amqp: AMQPConnection) throws {
-        let identity = ServiceIdentity(subscriber)
-        try declareQueues(identity.queue, deadLetters: identity.deadLetterQueue, replayRoutingKey: identity.replayRoutingKey,
-                          bindings: identity.subscriptions.map { (Topology.exchange(of: $0), $0.routingKey) }, on: amqp)
+        try declareQueues(of: ServiceIdentity(subscriber), on: amqp)
     }
 
     /// Deletes a subscriber's queues, with whatever they still hold; returns how many messages
@@ -99,24 +97,17 @@ public enum BrokerTopology {
         (try amqp.deleteQueue(subscriber.queue), try amqp.deleteQueue(subscriber.deadLetterQueue))
     }
 
-    private static func declareQueues(of department: Department, on amqp: AMQPConnection) throws {
-        try declareQueues(Topology.queue(of: department), deadLetters: Topology.deadLetterQueue(of: department),
-                          replayRoutingKey: Topology.replayRoutingKey(of: department),
-                          bindings: Topology.subscriptions(of: department).map { (Topology.exchange(of: $0), $0.routingKey) },
-                          on: amqp)
-    }
-
-    /// A consumer's quorum queue (`queueArguments`) with its bindings, and its dead-letter queue,
-    /// which it reaches through the dead-letter exchange under the queue's name; a replay comes
-    /// back under `replayRoutingKey`.
-    private static func declareQueues(_ queue: String, deadLetters: String, replayRoutingKey: String,
-                                      bindings: [(exchange: String, routingKey: String)], on amqp: AMQPConnection) throws {
-        try amqp.declareQueue(deadLetters, arguments: ["x-queue-type": .string("quorum")])
-        try amqp.bindQueue(deadLetters, exchange: Topology.deadLetterExchange, routingKey: queue)
+    /// A consumer's quorum queue (`queueArguments`) bound to its subscriptions, each on its
+    /// type's exchange, and its dead-letter queue, which it reaches through the dead-letter
+    /// exchange under the queue's name; a replay comes back under its replay routing key.
+    private static func declareQueues(of identity: ServiceIdentity, on amqp: AMQPConnection) throws {
+        let queue = identity.queue
+        try amqp.declareQueue(identity.deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])
+        try amqp.bindQueue(identity.deadLetterQueue, exchange: Topology.deadLetterExchange, routingKey: queue)
         try amqp.declareQueue(queue, arguments: queueArguments(deadLetterRoutingKey: queue))
-        try amqp.bindQueue(queue, exchange: Topology.deadLetterExchange, routingKey: replayRoutingKey)
-        for binding in bindings {
-            try amqp.bindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey)
+        try amqp.bindQueue(queue, exchange: Topology.deadLetterExchange, routingKey: identity.replayRoutingKey)
+        for type in identity.subscriptions {
+            try amqp.bindQueue(queue, exchange: Topology.exchange(of: type), routingKey: type.routingKey)
         }
     }
 }
