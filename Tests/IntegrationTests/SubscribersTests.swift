@@ -66,15 +66,27 @@ final class SubscribersTests {
                                producer: ServiceIdentity(subscriber), payload: SubscriberOutcome(
                                    department: "测试公积金中心", status: .waiting, summary: "账户已封存，待继承人提取。",
                                    reference: "T-1"))
+        let oversized = {
+            var copy = outcome
+            copy.id = UUID()
+            copy.payload.summary = String(repeating: "长", count: 501)
+            return copy
+        }()
         let published = try await brokerReplyCode(as: url) { amqp in
             try amqp.enableConfirms()
-            _ = try amqp.publish(exchange: PublicFacts.outcomesExchange, routingKey: PublicFacts.subscriberOutcome.routingKey,
-                                 body: try MessageCodec().encode(outcome),
-                                 properties: MessageProperties(contentType: "application/json", messageId: outcome.id.lowercased,
-                                                               correlationId: cremated.lowercased, userId: subscriber.queue))
+            for message in [outcome, oversized] {
+                _ = try amqp.publish(exchange: PublicFacts.outcomesExchange, routingKey: PublicFacts.subscriberOutcome.routingKey,
+                                     body: try MessageCodec().encode(message),
+                                     properties: MessageProperties(contentType: "application/json", messageId: message.id.lowercased,
+                                                                   correlationId: cremated.lowercased, userId: subscriber.queue))
+            }
             guard try amqp.waitForConfirms().isEmpty else { throw AMQPError("the broker refused the outcome") }
         }
         #expect(published == nil)
+        // An outcome off the limits is dead-lettered with the reason, not shown.
+        let letters = try await houshi.deadLetters(of: .intake, ids: [oversized.id.lowercased])
+        #expect(letters.first?.properties.headers[DeadLetter.reasonHeader]?.description
+                == "subscriber.outcome's summary must be 1 to 500 characters")
         var shown: [[String: Any]] = []
         try await eventually("the outcome in the case view") {
             shown = try await self.houshi.caseView(cremated)["subscribers"] as? [[String: Any]] ?? []

@@ -1069,8 +1069,9 @@ subscriber_add() {
   echo "$env_file"
 }
 
-# subscriber_remove NAME BIN_DIR: the user, both queues with what they hold, the password and
-# the env file.
+# subscriber_remove NAME BIN_DIR: the user and both queues with what they hold, and the env
+# file. The password stays in secrets/ (it opens nothing without the user), so that adding the
+# subscriber again gives the same one, which the housing fund's env file names.
 subscriber_remove() {
   local name=$1 bin_dir=$2
   select_live_broker_node
@@ -1078,7 +1079,7 @@ subscriber_remove() {
     rabbit rabbitmqctl delete_user "subscriber.$name" >/dev/null
   fi
   as_broker_admin intake "$bin_dir" subscribers delete "$name" >&2
-  rm -f "$SECRETS_DIR/amqp-subscriber.$name" "$RUN_DIR/subscribers/$name.env"
+  rm -f "$RUN_DIR/subscribers/$name.env"
 }
 
 # subscribers_list: each subscriber's queue with its messages ready and its consumers.

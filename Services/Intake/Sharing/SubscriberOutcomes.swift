@@ -47,6 +47,12 @@ struct SubscriberOutcomeHandler: MessageHandler {
         }
         let subscriber = String(user.dropFirst(Subscriber.userPrefix.count))
         let outcome = message.payload
+        // Shown to the family as written: bounded, and never empty.
+        for (field, text, limit) in [("department", outcome.department, 60), ("summary", outcome.summary, 500),
+                                     ("reference", outcome.reference ?? "-", 60)]
+        where text.trimmingWhitespace.isEmpty || text.count > limit {
+            throw UnprocessableMessage("subscriber.outcome's \(field) must be 1 to \(limit) characters")
+        }
         let recorded = try context.db.execute("""
             INSERT INTO subscriber_outcomes (message_id, case_id, subscriber, department, status, summary, reference, occurred_at)
             SELECT $1, case_id, $3, $4, $5, $6, $7, $8::timestamptz FROM cases WHERE case_id = $2
