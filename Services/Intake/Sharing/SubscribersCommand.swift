@@ -4,13 +4,14 @@ import HoushiContract
 import HoushiMessaging
 import HoushiRuntime
 
-/// `intake subscribers declare|delete NAME`: a subscriber's queues on the broker, with
-/// HOUSHI_AMQP_URL's (administrator's) rights. Its broker user is made beside it by
-/// `deploy/local/subscribers` (or `deploy/compose/subscribers`), which runs these.
+/// `intake subscribers definitions|declare|delete NAME`: a subscriber's broker user as
+/// definitions for `rabbitmqctl import_definitions`, and its queues on the broker, with
+/// HOUSHI_AMQP_URL's (administrator's) rights. `deploy/local/subscribers` (or
+/// `deploy/compose/subscribers`) runs these and imports the definitions.
 struct SubscribersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscribers",
-        abstract: "Declare or delete a subscriber's queues for the public facts (数据共享), as the broker administrator.",
+        abstract: "A subscriber of the public facts (数据共享): its broker user's definitions, its queues (as the broker administrator).",
         subcommands: [Definitions.self, Declare.self, Delete.self])
 
     struct Definitions: AsyncParsableCommand {
