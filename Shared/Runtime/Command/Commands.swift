@@ -76,7 +76,7 @@ public struct DeclareTopologyCommand: AsyncParsableCommand {
             Result { try BrokerTopology.declareAll { try broker.connect(name: "houshi declare-topology") } }
         }
         try outcome.get()
-        print("declared \(Topology.eventsExchange), \(Topology.deadLetterExchange), \(PublicFacts.exchange) and the queues of",
+        print("declared \(BrokerTopology.exchanges.map(\.0).joined(separator: ", ")) and the queues of",
               Department.allCases.map(\.rawValue).joined(separator: ", "))
     }
 }
