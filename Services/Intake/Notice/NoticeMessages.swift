@@ -50,15 +50,19 @@ enum NoticeMessages {
                     beneficiary: try beneficiary(of: notice), attachments: attachments))
             }
         }
-        return (notified, requests, try recorded(notice, caseId: caseId, causationId: causation))
+        return (notified, requests, recorded(notice, deceased: deceased, caseId: caseId, causationId: causation))
     }
 
     /// The public fact of the notice's death (`PublicFacts.deathRecorded`).
     static func recorded(_ notice: DeathNotice, caseId: UUID, causationId: UUID) throws -> Envelope<DeathRecorded> {
-        let deceased = try identity(of: notice)
-        return Envelope(type: PublicFacts.deathRecorded, caseId: caseId, causationId: causationId, producer: .intake,
-                        payload: DeathRecorded(idNumber: deceased.idNumber, name: deceased.name, sex: deceased.sex,
-                                               diedAt: notice.deceased.diedAt, certificateNumber: notice.certificate.number))
+        recorded(notice, deceased: try identity(of: notice), caseId: caseId, causationId: causationId)
+    }
+
+    private static func recorded(_ notice: DeathNotice, deceased: DeceasedIdentity, caseId: UUID,
+                                 causationId: UUID) -> Envelope<DeathRecorded> {
+        Envelope(type: PublicFacts.deathRecorded, caseId: caseId, causationId: causationId, producer: .intake,
+                 payload: DeathRecorded(idNumber: deceased.idNumber, name: deceased.name, sex: deceased.sex,
+                                        diedAt: notice.deceased.diedAt, certificateNumber: notice.certificate.number))
     }
 
     /// A notice reached message building without passing `NoticeValidation`: a programming error.
