@@ -31,7 +31,7 @@ public struct OutboxMessage: Sendable, Equatable {
 /// statements on them, run on a connection the caller owns.
 public enum Outbox {
     /// Creates `outbox` and `inbox` in the service's schema. Inserting into the outbox notifies
-    /// `<schema>_outbox` at commit, which wakes the relay.
+    /// `<schema>_outbox` at commit (nothing listens since the outbox publisher polls).
     public static let migration = Migration(version: 1, formerly: 1, name: "outbox and inbox", sql: """
         CREATE TABLE outbox (
             seq bigserial PRIMARY KEY,
@@ -59,7 +59,7 @@ public enum Outbox {
         """)
 
     /// Vacuums the outbox after a fixed number of changed rows instead of PostgreSQL's default, a
-    /// fifth of the table. The relay finds unsent rows through `outbox_unsent`, whose entries for
+    /// fifth of the table. The outbox publisher's relay finds unsent rows through `outbox_unsent`, whose entries for
     /// rows since sent stay until a vacuum removes them, and every batch walks past them: with the
     /// default their number grows with the table (intake's batch lock took 1 ms on a fresh database
     /// and 23 ms with 875,000 rows). Index cleanup is never skipped, since those entries are the point.
@@ -76,9 +76,9 @@ public enum Outbox {
         """)
 
     /// Claims (`claimed_until`): a row its writer will publish itself right after the commit
-    /// (`enqueue(_:claimedFor:on:)`) is left alone by the relays until the claim ends, and wakes
-    /// none of them: only rows nobody publishes at once (written over HTTP, dead letters) notify
-    /// `<schema>_outbox`; a claim whose writer died is found by a relay's poll once it has ended.
+    /// (`enqueue(_:claimedFor:on:)`) is left alone by the relays until the claim ends; a claim
+    /// whose writer died is found by a relay's poll once it has ended. Only unclaimed rows (an
+    /// administrator's command wrote them) notify `<schema>_outbox`.
     public static let claimMigration = Migration(version: 4, formerly: 7, name: "outbox claims", sql: """
         ALTER TABLE outbox ADD COLUMN claimed_until timestamptz;
         DROP TRIGGER outbox_inserted ON outbox;

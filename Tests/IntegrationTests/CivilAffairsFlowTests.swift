@@ -13,8 +13,7 @@ final class CivilAffairsFlowTests {
         houshi = try await Houshi.start()
         try await houshi.admin(.civilAffairs, ["funeral-homes", "import",
                                                TestEnvironment.repository.appendingPathComponent("deploy/demo/funeral-homes.csv").path])
-        staffToken = try await houshi.admin(.civilAffairs, ["operators", "add", "--name", "刘馆员"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        staffToken = try await houshi.operatorToken(.civilAffairs, name: "刘馆员")
     }
 
     @Test("a pickup request gets one certificate, the pickup is confirmed, the cremation recorded and published")
@@ -75,8 +74,7 @@ final class CivilAffairsFlowTests {
         try await houshi.admin(.civilAffairs, ["funeral-homes", "import", csv.path])
         let suffix = UUID().lowercased.prefix(8)
         let name = "二馆员-\(suffix)"
-        let token = try await houshi.admin(.civilAffairs, ["operators", "add", "--name", name])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try await houshi.operatorToken(.civilAffairs, name: name)
         _ = try await houshi.admin(.civilAffairs, ["funeral-homes", "assign", "--operator", name, "--code", "FY02"])
         let caseId = try await houshi.postFreshNotice()   // taken to FY01
         try await waitForCremation(caseId, "done")

@@ -15,8 +15,7 @@ final class DeathFactsTests {
         houshi = try await Houshi.start()
         consumerToken = try await houshi.admin(.intake, ["data-consumers", "add", "--code", code, "--name", "抚远市住房公积金中心"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        funeralStaffToken = try await houshi.admin(.civilAffairs, ["operators", "add", "--name", "刘馆员"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        funeralStaffToken = try await houshi.operatorToken(.civilAffairs, name: "刘馆员")
     }
 
     @Test("a department learns of a death and then of its cremation; nothing of the family; each question recorded")

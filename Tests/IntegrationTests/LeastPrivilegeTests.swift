@@ -241,8 +241,7 @@ final class LeastPrivilegeTests {
     func operatorTokensExpireAndAreRevoked() async throws {
         for department in [Department.publicSecurity, .civilAffairs, .socialSecurity] {
             let name = "token-life-\(UUID().lowercased)"
-            let add = { try await self.houshi.admin(department, ["operators", "add", "--name", name])
-                .trimmingCharacters(in: .whitespacesAndNewlines) }
+            let add = { try await self.houshi.operatorToken(department, name: name) }
             let held = { (token: String) in
                 try await HTTP.get("\(try self.houshi.address(of: department))/v1/held",
                                    headers: ["Authorization": "Bearer \(token)"]).status
@@ -388,8 +387,7 @@ final class LeastPrivilegeTests {
     }
 
     private func operatorToken(_ department: Department) async throws -> String {
-        try await houshi.admin(department, ["operators", "add", "--name", "least-privilege-\(UUID().lowercased)"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try await houshi.operatorToken(department, name: "least-privilege-\(UUID().lowercased)")
     }
 }
 

@@ -13,10 +13,8 @@ final class NoSilentWaitFlowTests {
 
     init() async throws {
         houshi = try await Houshi.start(overrides: [.socialSecurity: ["HOUSHI_REIMBURSEMENT_CHECK_SECONDS": "1"]])
-        publicSecurityToken = try await houshi.admin(.publicSecurity, ["operators", "add", "--name", "张警官"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        socialSecurityToken = try await houshi.admin(.socialSecurity, ["operators", "add", "--name", "刘科员"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        publicSecurityToken = try await houshi.operatorToken(.publicSecurity, name: "张警官")
+        socialSecurityToken = try await houshi.operatorToken(.socialSecurity, name: "刘科员")
     }
 
     @Test("pension and medical account without hukou: both settle and the case completes")

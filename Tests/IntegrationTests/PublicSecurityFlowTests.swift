@@ -11,8 +11,7 @@ final class PublicSecurityFlowTests {
 
     init() async throws {
         houshi = try await Houshi.start()
-        officerToken = try await houshi.admin(.publicSecurity, ["operators", "add", "--name", "张警官"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        officerToken = try await houshi.operatorToken(.publicSecurity, name: "张警官")
     }
 
     @Test("a registered resident's household registration is cancelled exactly once")
@@ -81,6 +80,14 @@ final class PublicSecurityFlowTests {
             SELECT count(*) AS count FROM public_security.cancellations
             WHERE id_number = $1 AND decided_by = '张警官' AND reason LIKE '户籍系统%'
             """, idNumber) == 1)
+        // The decision's hukou.cancelled went out through the outbox publisher it was handed to,
+        // not a relay after its claim.
+        try await eventually("the decision's message to be marked sent") {
+            try await count("""
+                SELECT count(*) AS count FROM public_security.outbox
+                WHERE case_id = $1::uuid AND routing_key = 'hukou.cancelled.v1' AND sent_at < claimed_until
+                """, caseId.lowercased) == 1
+        }
         #expect(try await operatorCall("POST", "/v1/held/\(caseId.lowercased)/approve", body: ["reason": "again"]).status == 409)
     }
 

@@ -12,8 +12,7 @@ final class WithdrawalFlowTests {
 
     init() async throws {
         houshi = try await Houshi.start()
-        funeralStaffToken = try await houshi.admin(.civilAffairs, ["operators", "add", "--name", "刘馆员"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        funeralStaffToken = try await houshi.operatorToken(.civilAffairs, name: "刘馆员")
     }
 
     @Test("a case done everywhere is withdrawn: registration restored, certificate held as cremated, pension resumed, payments to recover")
@@ -181,8 +180,7 @@ final class WithdrawalFlowTests {
         try await waitFor(caseId, .hukou, "reversed")
         #expect(try await value("SELECT status AS value FROM public_security.held_items WHERE case_id = $1::uuid",
                                 caseId.lowercased) == "withdrawn")
-        let officerToken = try await houshi.admin(.publicSecurity, ["operators", "add", "--name", "张警官"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let officerToken = try await houshi.operatorToken(.publicSecurity, name: "张警官")
         let approval = try await HTTP.send("POST", "\(try houshi.address(of: .publicSecurity))/v1/held/\(caseId.lowercased)/approve",
                                            headers: ["Authorization": "Bearer \(officerToken)", "Content-Type": "application/json"],
                                            body: Data(#"{"reason":"核对"}"#.utf8))

@@ -86,33 +86,31 @@ struct CremationWork: Sendable {
     /// certificate number.
     func recordCremation(caseId: UUID, record: CremationRecord, scope: FuneralHomeScope, by staff: String,
                          logger: Logger) async throws -> String {
-        let number = try await context.withDatabase { db in
-            try db.withTransaction { tx -> String in
-                guard let (number, home) = try Certificates.certificate(caseId: caseId, on: tx), scope.allows(home.code),
-                      let (cremationRequest, messageId) = try CaseLedger.request(
-                          item: .cremation, caseId: caseId, as: CremationRequested.self, on: tx)
-                else { throw Self.noCertificate }
-                let problems = record.problems(diedAt: cremationRequest.diedAt, now: .now())
-                guard problems.isEmpty else {
-                    throw APIError.invalid(problems.map { FieldError(field: $0.field, message: $0.english, messageZh: $0.chinese) })
-                }
-                guard try tx.execute("""
-                    INSERT INTO cremations (case_id, cremated_at, ashes_placement, ashes_place_name, recorded_by,
-                                            ashes_received_by)
-                    VALUES ($1, $2::timestamptz, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING
-                    """, [caseId, record.crematedAt.rfc3339, record.ashes.placement.rawValue, record.ashes.placeName,
-                          staff, record.ashesReceivedBy]).affectedRows == 1
-                else {
-                    throw APIError(status: .conflict, code: "already-recorded", message: "the cremation is recorded already",
-                                   messageZh: "该火化已登记。")
-                }
-                try CaseLedger.setStatus("cremated", item: .cremation, caseId: caseId, on: tx)
-                try HandlerContext(db: tx, logger: logger, department: .civilAffairs, caseId: caseId,
-                                   causationId: messageId, trace: .start())
-                    .emit(.cremationCompleted, CremationCompleted(certificateNumber: number, funeralHome: home.reference,
-                                                                  crematedAt: record.crematedAt, ashes: record.ashes))
-                return number
+        let number = try await context.inTransaction { tx, emitted -> String in
+            guard let (number, home) = try Certificates.certificate(caseId: caseId, on: tx), scope.allows(home.code),
+                  let (cremationRequest, messageId) = try CaseLedger.request(
+                      item: .cremation, caseId: caseId, as: CremationRequested.self, on: tx)
+            else { throw Self.noCertificate }
+            let problems = record.problems(diedAt: cremationRequest.diedAt, now: .now())
+            guard problems.isEmpty else {
+                throw APIError.invalid(problems.map { FieldError(field: $0.field, message: $0.english, messageZh: $0.chinese) })
             }
+            guard try tx.execute("""
+                INSERT INTO cremations (case_id, cremated_at, ashes_placement, ashes_place_name, recorded_by,
+                                        ashes_received_by)
+                VALUES ($1, $2::timestamptz, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING
+                """, [caseId, record.crematedAt.rfc3339, record.ashes.placement.rawValue, record.ashes.placeName,
+                      staff, record.ashesReceivedBy]).affectedRows == 1
+            else {
+                throw APIError(status: .conflict, code: "already-recorded", message: "the cremation is recorded already",
+                               messageZh: "该火化已登记。")
+            }
+            try CaseLedger.setStatus("cremated", item: .cremation, caseId: caseId, on: tx)
+            try HandlerContext(db: tx, logger: logger, department: .civilAffairs, caseId: caseId,
+                               causationId: messageId, trace: .start(), emitted: emitted)
+                .emit(.cremationCompleted, CremationCompleted(certificateNumber: number, funeralHome: home.reference,
+                                                              crematedAt: record.crematedAt, ashes: record.ashes))
+            return number
         }
         logger.info("cremation recorded", metadata: ["certificate": "\(number)"])
         return number

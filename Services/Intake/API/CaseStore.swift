@@ -84,7 +84,7 @@ enum CaseStore {
     /// `death.notified` on its timeline, or finds the case the deceased already has, in the
     /// caller's transaction and a few statements for all of them; returns what became of each
     /// notice, in order. The outbox rows are claimed for the requests' publisher
-    /// (`CommittedMessagePublisher`), to whom the caller hands them over after the commit.
+    /// (`OutboxPublisher`), to whom the caller hands them over after the commit.
     static func open(_ notices: [PreparedNotice], sealingWith key: SealKey, on tx: PostgresConnection) throws -> [OpenedNotice] {
         let opened = Set(try tx.execute("""
             WITH opened AS (
@@ -122,7 +122,7 @@ enum CaseStore {
                 attachments: try sealAttachments(of: notice, with: key, on: tx)))
         }
         let written = messages.compactMap { $0 }
-        try Outbox.enqueue(written.flatMap(\.rows), claimedFor: CommittedMessagePublisher.claim, on: tx)
+        try Outbox.enqueue(written.flatMap(\.rows), claimedFor: OutboxPublisher.claim, on: tx)
         try recordNotified(written, on: tx)
         let views = try self.views(of: zip(notices, outcomes).compactMap { notice, outcome in
             outcome.shownCase.map { ($0, notice.institution.code) }

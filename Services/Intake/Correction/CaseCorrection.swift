@@ -84,7 +84,7 @@ struct CaseCorrection: Sendable {
         let recorded = try NoticeMessages.recorded(notice, caseId: caseId, causationId: corrected.id)
         let factChanged = try recorded.payload != NoticeMessages.recorded(stored, caseId: caseId, causationId: corrected.id).payload
         let messages = [correctedMessage] + requests + (factChanged ? [try recorded.outboxMessage(trace: trace.child())] : [])
-        try Outbox.enqueue(messages, claimedFor: CommittedMessagePublisher.claim, on: tx)
+        try Outbox.enqueue(messages, claimedFor: OutboxPublisher.claim, on: tx)
         try CaseStore.recordOwnEvents([(corrected.header, correctedMessage.body)], on: tx)
         return (changed, messages)
     }

@@ -41,7 +41,7 @@ struct SubscriberOutcomeHandler: MessageHandler {
     let messageType = PublicFacts.subscriberOutcome
 
     func handle(_ message: Envelope<SubscriberOutcome>, context: HandlerContext) throws {
-        // The processor let only a subscriber's user through (`Topology.mayBePublished`).
+        // The processor let only a subscriber's user through (`PublisherCheck`), first or replayed.
         guard let user = context.received?.publisher, user.hasPrefix(Subscriber.userPrefix) else {
             throw UnprocessableMessage("a subscriber's outcome must come from a subscriber's broker user")
         }

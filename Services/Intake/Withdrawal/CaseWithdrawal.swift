@@ -49,7 +49,7 @@ struct CaseWithdrawal: Sendable {
         let (outcome, messages) = try await context.withDatabase { db in
             try db.withTransaction { tx in
                 try Self.withdraw(caseId: caseId, institutionCode: institutionCode, withdrawnBy: withdrawnBy,
-                                  reason: reason, trace: trace, claimedFor: CommittedMessagePublisher.claim, on: tx)
+                                  reason: reason, trace: trace, claimedFor: OutboxPublisher.claim, on: tx)
             }
         }
         context.publisher.handOver(messages)
@@ -62,8 +62,8 @@ struct CaseWithdrawal: Sendable {
     }
 
     /// Withdraws the case in the caller's transaction; returns the outcome and the outbox rows of
-    /// `death.voided` and the public `death.withdrawn`, claimed for `claim` (nil: left to the
-    /// outbox relay at once).
+    /// `death.voided` and the public `death.withdrawn`, claimed for `claim` (nil: left to
+    /// the relay of a running intake's outbox publisher, within its poll).
     static func withdraw(caseId: UUID, institutionCode: String?, withdrawnBy: String, reason: String,
                          trace: TraceParent, claimedFor claim: Duration?,
                          on tx: PostgresConnection) throws -> (Outcome, [OutboxMessage]) {

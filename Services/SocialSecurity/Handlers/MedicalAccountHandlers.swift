@@ -77,7 +77,7 @@ struct MedicalAccountNotOpen: Error, CustomStringConvertible {
 }
 
 /// Settles held medical accounts once their reimbursements are settled or the waiting period is
-/// over, every `interval`; each in a transaction of its own, published by the outbox relay.
+/// over, every `interval`; each in a transaction of its own, published by the outbox publisher.
 struct MedicalAccountSweeper: Service {
     let context: ServiceContext
     let interval: Duration
@@ -105,8 +105,8 @@ struct MedicalAccountSweeper: Service {
             var caseLogger = context.logger
             caseLogger[metadataKey: "case"] = "\(item.caseId)"
             let (logger, context) = (caseLogger, context)
-            let done = try await context.withDatabase { db in
-                try db.withTransaction { tx in try Self.settleIfDue(caseId: caseId, logger: logger, context: context, on: tx) }
+            let done = try await context.inTransaction { tx, emitted in
+                try Self.settleIfDue(caseId: caseId, logger: logger, context: context, on: tx, emitted: emitted)
             }
             if done { settled += 1 }
         }
@@ -115,7 +115,7 @@ struct MedicalAccountSweeper: Service {
 
     /// Settles the held account of `caseId` if `MedicalAccountDecision.whileHeld` says so.
     private static func settleIfDue(caseId: UUID, logger: Logger, context: ServiceContext,
-                                    on tx: PostgresConnection) throws -> Bool {
+                                    on tx: PostgresConnection, emitted: EmittedMessages) throws -> Bool {
         guard let (request, messageId) = try CaseLedger.request(item: .medicalAccount, caseId: caseId,
                                                                 as: MedicalAccountSettlementRequested.self, on: tx),
               let waitingOver = try HeldItems.deadlinePassed(caseId: caseId, item: .medicalAccount, on: tx)
@@ -128,7 +128,7 @@ struct MedicalAccountSweeper: Service {
                                    on: tx) == .request
         else { return false }
         let handling = HandlerContext(db: tx, logger: logger, department: .socialSecurity, caseId: caseId,
-                                      causationId: messageId, trace: .start())
+                                      causationId: messageId, trace: .start(), emitted: emitted)
         try MedicalAccountSettlement.settle(request, reminder: reminder, context: handling)
         return true
     }

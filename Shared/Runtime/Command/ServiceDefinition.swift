@@ -64,15 +64,32 @@ public struct ServiceContext: Sendable {
     public let logger: Logger
     /// Served as `GET /metrics` in Prometheus' text format.
     public let metrics: PrometheusCollectorRegistry
-    /// Publishes the outbox rows requests wrote once they commit (run by the service's group).
-    public let publisher: CommittedMessagePublisher
+    /// The service's one way out of the outbox: every writer hands it the rows it committed
+    /// (run by the service's group).
+    public let publisher: OutboxPublisher
 
+    /// - Parameter readiness: where the publisher reports whether it reaches the database and broker.
     public init(configuration: ServiceConfiguration, database: Database, logger: Logger,
-                metrics: PrometheusCollectorRegistry) {
+                metrics: PrometheusCollectorRegistry, readiness: Readiness? = nil) {
         self.configuration = configuration
         self.database = database
         self.logger = logger
         self.metrics = metrics
-        publisher = CommittedMessagePublisher(configuration: configuration, logger: logger)
+        publisher = OutboxPublisher(configuration: configuration, readiness: readiness, logger: logger)
+    }
+
+    /// Runs `job` in one transaction on a pooled connection (as `withDatabase`), with a collector
+    /// for what it emits (`HandlerContext(…, emitted:)`), and hands that to the publisher once the
+    /// transaction commits.
+    public func inTransaction<T: Sendable>(
+        _ job: @escaping @Sendable (PostgresConnection, EmittedMessages) throws -> T
+    ) async throws -> T {
+        let (value, messages) = try await withDatabase { db in
+            let emitted = EmittedMessages()
+            let value = try emitted.collect { try db.withTransaction { tx in try job(tx, emitted) } }
+            return (value, emitted.takeCommitted())
+        }
+        publisher.handOver(messages)
+        return value
     }
 }

@@ -8,7 +8,7 @@ import Prometheus
 import ServiceLifecycle
 
 /// Starts a service: configuration, logging, migrations, then the HTTP server, the consumers,
-/// the outbox relay and the requests' publisher in one `ServiceGroup` that drains on SIGTERM or SIGINT.
+/// the outbox publisher in one `ServiceGroup` that drains on SIGTERM or SIGINT.
 public enum ServiceRunner {
     public static func run<S: ServiceDefinition>(_ service: S.Type) async throws {
         let configuration = try ServiceConfiguration(identity: S.identity)
@@ -48,11 +48,12 @@ public enum ServiceRunner {
 
         let readiness = Readiness()
         (0..<configuration.consumers).forEach { readiness.expect("consumer-\($0)") }
-        (0..<configuration.outboxRelays).forEach { readiness.expect("outbox-relay-\($0)") }
+        readiness.expect(OutboxPublisher.component)
 
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        let context = ServiceContext(configuration: configuration, database: database, logger: logger, metrics: metrics)
+        let context = ServiceContext(configuration: configuration, database: database, logger: logger, metrics: metrics,
+                                     readiness: readiness)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         router.addHealthRoutes(readiness: readiness)
@@ -71,12 +72,12 @@ public enum ServiceRunner {
         let background = try S.backgroundServices(context: context)
         let group = ServiceGroup(configuration: .init(
             services: [
-                // Shut down after the HTTP server (in reverse order), so it publishes what the last requests wrote.
+                // Shut down after the HTTP server and the consumers (in reverse order), so that it
+                // publishes what the last requests and deliveries wrote.
                 .init(service: context.publisher),
                 .init(service: http),
                 .init(service: ConsumerService(configuration: configuration, processor: processor,
-                                               readiness: readiness, logger: logger)),
-                .init(service: OutboxRelay(configuration: configuration, readiness: readiness, logger: logger)),
+                                               publisher: context.publisher, readiness: readiness, logger: logger)),
                 .init(service: RetentionSweeper(context: context, plan: S.retentionPlan)),
             ] + background.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

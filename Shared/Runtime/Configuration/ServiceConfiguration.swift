@@ -41,8 +41,8 @@ public struct ServiceConfiguration: Sendable {
     public var httpIdleTimeout: Duration
     /// The most HTTP connections open at once; beyond it the server stops accepting until one closes.
     public var httpMaxConnections: Int
+    /// The most outbox rows the publisher's relay takes in one transaction (`HOUSHI_OUTBOX_BATCH`).
     public var outboxBatchSize: Int
-    public var outboxRelays: Int
     /// Days after a case is finished until its personal data is masked (`HOUSHI_RETENTION_DAYS`).
     public var retentionDays: Int
     /// Days the ids of consumed messages are kept against redeliveries (`HOUSHI_INBOX_RETENTION_DAYS`).
@@ -74,8 +74,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_DB_WAIT_SECONDS", "5", "seconds a request waits for a database connection before 503 with Retry-After"),
         ("HOUSHI_HTTP_IDLE_SECONDS", "30", "seconds an HTTP connection may idle or take to send a request head before it is closed"),
         ("HOUSHI_HTTP_MAX_CONNECTIONS", "1000", "HTTP connections open at once; beyond it new ones wait to be accepted"),
-        ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows published per confirmed batch"),
-        ("HOUSHI_OUTBOX_RELAYS", "1", "outbox relay threads (more: one publishes while another waits for confirms)"),
+        ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows the relay publishes per transaction"),
         ("HOUSHI_INSTANCE", "<service>@<host>:<pid>", "this process's name in logs and broker connections"),
         ("HOUSHI_PUBLIC_URL", "http://127.0.0.1:8000", "the pages' public address; cookies are Secure when it is https"),
         ("HOUSHI_PAGES_DIR", "the source tree", "an installed tree of templates and static files for the pages"),
@@ -132,7 +131,6 @@ public struct ServiceConfiguration: Sendable {
         httpIdleTimeout = .seconds(try reader.integer("HOUSHI_HTTP_IDLE_SECONDS", default: 30, in: 1...3_600))
         httpMaxConnections = try reader.integer("HOUSHI_HTTP_MAX_CONNECTIONS", default: 1_000, in: 1...100_000)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)
-        outboxRelays = try reader.integer("HOUSHI_OUTBOX_RELAYS", default: 1, in: 1...16)
         retentionDays = try reader.integer("HOUSHI_RETENTION_DAYS", default: 180, in: 1...36_500)
         inboxRetentionDays = try reader.integer("HOUSHI_INBOX_RETENTION_DAYS", default: 30, in: 2...36_500)
         retentionCheckInterval = .seconds(try reader.integer("HOUSHI_RETENTION_CHECK_SECONDS", default: 3_600, in: 1...86_400))
@@ -151,7 +149,7 @@ extension ServiceConfiguration: CustomStringConvertible {
             + "log: \(logFormat.rawValue) \(logLevel), consumers: \(consumers), prefetch: \(prefetch), batch: \(consumerBatch), "
             + "linger: \(consumerLinger), "
             + "handlerAttempts: \(handlerAttempts), databasePoolSize: \(databasePoolSize), "
-            + "outboxBatchSize: \(outboxBatchSize), outboxRelays: \(outboxRelays), instance: \(instance))"
+            + "outboxBatchSize: \(outboxBatchSize), instance: \(instance))"
     }
 }
 

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Which parts of a service are up (each consumer, the outbox relay, the database); the
+/// Which parts of a service are up (each consumer, the outbox publisher, the database); the
 /// service is ready when every registered part is.
 public final class Readiness: Sendable {
     private let parts = Mutex<[String: Bool]>([:])

@@ -146,24 +146,22 @@ extension ServiceContext {
         logger: Logger, effect: @escaping @Sendable (Request, HandlerContext) throws -> T
     ) async throws -> T? {
         let identity = configuration.identity
-        let outcome = try await withDatabase { db in
-            try db.withTransaction { tx -> T? in
-                guard let (request, messageId) = try CaseLedger.request(item: item, caseId: caseId, as: Request.self, on: tx)
-                else { throw APIError.notFound }
-                guard let purpose = try HeldItems.decide(caseId: caseId, item: item, approved: approved, by: officer,
-                                                         reason: reason, on: tx)
-                else {
-                    throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request",
-                                   messageZh: "该事项已不在待审核状态，可能已由其他人员作出决定。")
-                }
-                let handling = HandlerContext(db: tx, logger: logger, identity: identity, caseId: caseId,
-                                              causationId: messageId, trace: .start())
-                guard purpose == .request else {
-                    try handling.answer(.reversed(detail: "登记已撤回；\(officer)处理：\(reason)"), item: item)
-                    return nil
-                }
-                return try effect(request, handling)
+        let outcome = try await inTransaction { tx, emitted -> T? in
+            guard let (request, messageId) = try CaseLedger.request(item: item, caseId: caseId, as: Request.self, on: tx)
+            else { throw APIError.notFound }
+            guard let purpose = try HeldItems.decide(caseId: caseId, item: item, approved: approved, by: officer,
+                                                     reason: reason, on: tx)
+            else {
+                throw APIError(status: .conflict, code: "not-held", message: "the case has no open held request",
+                               messageZh: "该事项已不在待审核状态，可能已由其他人员作出决定。")
             }
+            let handling = HandlerContext(db: tx, logger: logger, identity: identity, caseId: caseId,
+                                          causationId: messageId, trace: .start(), emitted: emitted)
+            guard purpose == .request else {
+                try handling.answer(.reversed(detail: "登记已撤回；\(officer)处理：\(reason)"), item: item)
+                return nil
+            }
+            return try effect(request, handling)
         }
         logger.info("held request decided", metadata: ["approved": "\(approved)"])
         return outcome

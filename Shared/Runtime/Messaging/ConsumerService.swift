@@ -6,17 +6,21 @@ import ServiceLifecycle
 
 /// Consumes the service's queue with `consumers` competing loops, each on a dedicated thread
 /// owning its broker and database connections. Deliveries are acknowledged only after their
-/// transaction commits and what it emitted is published; lost connections are re-established with
-/// back-off; graceful shutdown finishes the delivery in hand and leaves the rest to other replicas.
+/// transaction commits, once what it emitted is handed to the outbox publisher; lost connections
+/// are re-established with back-off; graceful shutdown finishes the delivery in hand and leaves
+/// the rest to other replicas.
 public struct ConsumerService: Service {
     let configuration: ServiceConfiguration
     let processor: MessageProcessor
+    let publisher: OutboxPublisher
     let readiness: Readiness
     let logger: Logger
 
-    public init(configuration: ServiceConfiguration, processor: MessageProcessor, readiness: Readiness, logger: Logger) {
+    public init(configuration: ServiceConfiguration, processor: MessageProcessor, publisher: OutboxPublisher,
+                readiness: Readiness, logger: Logger) {
         self.configuration = configuration
         self.processor = processor
+        self.publisher = publisher
         self.readiness = readiness
         self.logger = logger
     }
@@ -27,7 +31,7 @@ public struct ConsumerService: Service {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<configuration.consumers {
                     let loop = ConsumerLoop(index: index, configuration: configuration, processor: processor,
-                                            readiness: readiness, logger: logger, stop: stop)
+                                            publisher: publisher, readiness: readiness, logger: logger, stop: stop)
                     group.addTask { await onDedicatedThread(name: "consumer-\(index)") { loop.run() } }
                 }
             }
@@ -42,6 +46,7 @@ struct ConsumerLoop: Sendable {
     let index: Int
     let configuration: ServiceConfiguration
     let processor: MessageProcessor
+    let publisher: OutboxPublisher
     let readiness: Readiness
     let logger: Logger
     let stop: StopSignal
@@ -54,15 +59,10 @@ struct ConsumerLoop: Sendable {
         let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.identity.schema,
                                        name: "\(configuration.identity.name)-\(component)")
         var broker: AMQPConnection?
-        let publisher = EmittedMessagePublisher(configuration: configuration, name: "\(component) publisher", logger: logger,
-                                                stop: stop)
         let emitted = EmittedMessages()
         var backoff = Backoff()
         defer {
             broker?.close()
-            publisher.close()
-            // Unmarked, they would go out again when their claims end.
-            markPublished(emitted, database: database, logger: logger)
             database.close()
             readiness.set(component, ready: false)
         }
@@ -71,10 +71,7 @@ struct ConsumerLoop: Sendable {
                 let amqp = try broker ?? connect(logger: logger)
                 broker = amqp
                 readiness.set(component, ready: true)
-                guard let first = try amqp.nextDelivery(timeout: .milliseconds(250)) else {
-                    markPublished(emitted, database: database, logger: logger)
-                    continue
-                }
+                guard let first = try amqp.nextDelivery(timeout: .milliseconds(250)) else { continue }
                 var batch = [first]
                 let deadline = ContinuousClock.now + configuration.consumerLinger
                 while batch.count < configuration.consumerBatch,
@@ -82,7 +79,7 @@ struct ConsumerLoop: Sendable {
                     batch.append(next)
                 }
                 try process(batch, database: database, emitted: emitted, logger: logger)
-                emitted.published(publisher.publish(emitted.takeCommitted()))
+                publisher.handOver(emitted.takeCommitted())
                 // Deliveries on a channel are numbered in order, and this loop settles each before the next.
                 try amqp.ack(batch[batch.count - 1].deliveryTag, multiple: true)
                 backoff.reset()
@@ -96,25 +93,6 @@ struct ConsumerLoop: Sendable {
                 broker = nil
                 stop.wait(backoff.next())
             }
-        }
-    }
-
-    /// Marks what was published sent, if anything, while no delivery comes to carry the marks
-    /// (asynchronous commit, as the relay's: a mark lost in a database crash only publishes
-    /// again). A failure leaves the marks for the next transaction.
-    private func markPublished(_ emitted: EmittedMessages, database: DatabaseSession, logger: Logger) {
-        guard emitted.hasUnmarked else { return }
-        do {
-            try database.use { db in
-                try emitted.collect {
-                    try db.withTransaction { tx in
-                        try Outbox.commitSentMarksAsynchronously(on: tx, inTransaction: true)
-                        try emitted.markPublished(on: tx)
-                    }
-                }
-            }
-        } catch {
-            logger.warning("marking published messages sent failed", metadata: ["error": "\(error)"])
         }
     }
 

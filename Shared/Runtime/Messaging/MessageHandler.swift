@@ -19,7 +19,8 @@ public struct ReceivedMessage: Sendable {
     public let type: MessageType
     /// The envelope's JSON as delivered, so that its payload is stored without being encoded again.
     public let body: Data
-    /// The broker user that published it (the AMQP `user_id`, which the broker checked).
+    /// The broker user that published it (the AMQP `user_id`, which the broker checked; for a
+    /// replayed dead letter, the user it first came from: `PublisherCheck`).
     public let publisher: String?
 
     public init(id: UUID, type: MessageType, body: Data, publisher: String? = nil) {
@@ -59,9 +60,8 @@ public final class HandlerContext {
     let trace: TraceParent
     /// The consumed message; nil for an officer's decision taken over HTTP.
     public let received: ReceivedMessage?
-    /// Where a consumer collects what is emitted, to publish it itself after the commit; nil
-    /// leaves it to the outbox relay.
-    let emitted: EmittedMessages?
+    /// Where the writer collects what is emitted, to hand it to the outbox publisher after the commit.
+    let emitted: EmittedMessages
     /// What the handlers leave to the follow-up; shared by every context of the transaction. Only
     /// a consumer's transactions have a follow-up.
     public let followUp: FollowUpWork
@@ -70,21 +70,23 @@ public final class HandlerContext {
     ///   - caseId: the case every emitted message belongs to.
     ///   - causationId: the message that caused what is emitted, if any.
     ///   - received: the message being handled, if any.
+    ///   - emitted: collects what is emitted (`ServiceContext.inTransaction` gives one).
     public convenience init(db: PostgresConnection, logger: Logger, department: Department, caseId: UUID,
-                            causationId: UUID?, trace: TraceParent, received: ReceivedMessage? = nil) {
+                            causationId: UUID?, trace: TraceParent, received: ReceivedMessage? = nil,
+                            emitted: EmittedMessages) {
         self.init(db: db, logger: logger, identity: department.identity, caseId: caseId, causationId: causationId,
-                  trace: trace, received: received, emitted: nil, followUp: FollowUpWork())
+                  trace: trace, received: received, emitted: emitted, followUp: FollowUpWork())
     }
 
     /// A context of `identity`'s, for work over HTTP (an officer's decision).
     public convenience init(db: PostgresConnection, logger: Logger, identity: ServiceIdentity, caseId: UUID,
-                            causationId: UUID?, trace: TraceParent) {
+                            causationId: UUID?, trace: TraceParent, emitted: EmittedMessages) {
         self.init(db: db, logger: logger, identity: identity, caseId: caseId, causationId: causationId,
-                  trace: trace, received: nil, emitted: nil, followUp: FollowUpWork())
+                  trace: trace, received: nil, emitted: emitted, followUp: FollowUpWork())
     }
 
     init(db: PostgresConnection, logger: Logger, identity: ServiceIdentity, caseId: UUID, causationId: UUID?,
-         trace: TraceParent, received: ReceivedMessage?, emitted: EmittedMessages?, followUp: FollowUpWork) {
+         trace: TraceParent, received: ReceivedMessage?, emitted: EmittedMessages, followUp: FollowUpWork) {
         self.db = db
         self.logger = logger
         self.identity = identity
@@ -109,13 +111,13 @@ public final class HandlerContext {
         return received.id
     }
 
-    /// Emits a message of the case; it is published after the transaction commits.
+    /// Emits a message of the case; it is handed to the outbox publisher after the transaction commits.
     public func emit<P: Codable & Sendable>(_ type: MessageType, _ payload: P) throws {
         let envelope = Envelope(type: type, caseId: caseId, causationId: causationId, producer: identity,
                                 payload: payload)
         let message = try envelope.outboxMessage(trace: trace.child())
-        try Outbox.enqueue(message, claimedFor: emitted.map { _ in EmittedMessages.claim }, on: db)
-        emitted?.add(message)
+        try Outbox.enqueue(message, claimedFor: OutboxPublisher.claim, on: db)
+        emitted.add(message)
         logger.info("emitted", metadata: ["emitted_type": "\(type)", "emitted_id": "\(envelope.id.lowercased)"])
     }
 }

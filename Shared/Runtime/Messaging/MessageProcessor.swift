@@ -7,8 +7,8 @@ import Metrics
 
 /// DESIGN.md's reliability rules 1–3 for one delivery, written once for every service: decode,
 /// record the id in the inbox, run the handler, write what it emits to the outbox, commit. The
-/// caller publishes what was emitted (`EmittedMessages`) and acknowledges the delivery after
-/// `process` returns.
+/// caller hands what was emitted (`EmittedMessages`) to the outbox publisher and acknowledges the
+/// delivery after `process` returns.
 ///
 /// A duplicate id changes nothing. A handler failure is retried with back-off a bounded number of
 /// times; then, like an undecodable or unknown message at once, the message is written to the
@@ -52,7 +52,8 @@ public struct MessageProcessor: Sendable {
                          emitted: EmittedMessages, stop: StopSignal) throws -> Outcome {
         let message: Admitted
         switch admission {
-        case .refused(let reason, let logger): return try deadLetter(delivery, reason: reason, on: db, logger: logger)
+        case .refused(let reason, let logger):
+            return try deadLetter(delivery, reason: reason, on: db, emitted: emitted, logger: logger)
         case .admitted(let admitted): message = admitted
         }
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(3))
@@ -64,14 +65,15 @@ public struct MessageProcessor: Sendable {
             } catch let error as PostgresError where error.connectionLost {
                 throw error
             } catch let error as UnprocessableMessage {
-                return try deadLetter(delivery, reason: error.reason, on: db, logger: message.logger)
+                return try deadLetter(delivery, reason: error.reason, on: db, emitted: emitted, logger: message.logger)
             } catch {
                 lastError = error
                 message.logger.warning("handler failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
                 if attempt < maxAttempts, stop.wait(backoff.next()) { throw StoppedWhileRetrying() }
             }
         }
-        return try deadLetter(delivery, reason: "failed \(maxAttempts) times: \(lastError)", on: db, logger: message.logger)
+        return try deadLetter(delivery, reason: "failed \(maxAttempts) times: \(lastError)", on: db, emitted: emitted,
+                              logger: message.logger)
     }
 
     /// Processes deliveries that were waiting together in one transaction, in case order (so two
@@ -79,7 +81,7 @@ public struct MessageProcessor: Sendable {
     /// them after it. If any is not simply handled or a duplicate (it cannot be decoded, has no
     /// handler, its handler fails, the transaction deadlocks), the batch is rolled back and each
     /// delivery is processed alone by `process`, with its retries and dead letter. What the
-    /// handlers emit is collected in `emitted`, whose published messages are marked sent too.
+    /// handlers emit, and the dead letters, are collected in `emitted`.
     func process(batch deliveries: [Delivery], on db: PostgresConnection, emitted: EmittedMessages, logger: Logger,
                  stop: StopSignal) throws -> [Outcome] {
         let admissions = deliveries.map { admit($0, logger: logger) }
@@ -112,6 +114,8 @@ public struct MessageProcessor: Sendable {
         let decoded: DecodedMessage
         let logger: Logger
         let trace: TraceParent
+        /// The broker user it comes from (`PublisherCheck.Verdict.accepted`).
+        let publisher: String
 
         var header: EnvelopeHeader { decoded.header }
 
@@ -122,7 +126,7 @@ public struct MessageProcessor: Sendable {
             HandlerContext(db: tx, logger: logger, identity: identity, caseId: header.caseId,
                            causationId: header.id, trace: trace,
                            received: ReceivedMessage(id: header.id, type: header.messageType, body: delivery.body,
-                                                     publisher: delivery.properties.userId),
+                                                     publisher: publisher),
                            emitted: emitted, followUp: work)
         }
     }
@@ -161,19 +165,19 @@ public struct MessageProcessor: Sendable {
             }
         }
         logger = logger.forMessage(decoded.header)
-        if let refusal = PublisherCheck.refusal(of: decoded.header.messageType, in: delivery, consumer: identity) {
-            return .refused(reason: refusal, logger: logger)
+        let publisher: String
+        switch PublisherCheck.verdict(on: decoded.header.messageType, in: delivery, consumer: identity) {
+        case .refused(let reason): return .refused(reason: reason, logger: logger)
+        case .accepted(let user): publisher = user
         }
         let trace = delivery.traceParent?.child() ?? .start()
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"
-        return .admitted(Admitted(delivery: delivery, decoded: decoded, logger: logger, trace: trace))
+        return .admitted(Admitted(delivery: delivery, decoded: decoded, logger: logger, trace: trace, publisher: publisher))
     }
 
-    /// Marks what was published sent, records the messages in the inbox, runs the handler of each
-    /// recorded now and then the follow-up for all, in the caller's transaction; false for a
-    /// message the inbox already had.
+    /// Records the messages in the inbox, runs the handler of each recorded now and then the
+    /// follow-up for all, in the caller's transaction; false for a message the inbox already had.
     private func handle(_ messages: [Admitted], in tx: PostgresConnection, _ emitted: EmittedMessages) throws -> [Bool] {
-        try emitted.markPublished(on: tx)
         var fresh = try Outbox.recordReceived(
             messages.map { ($0.header.id, $0.header.messageType.routingKey, $0.header.caseId) }, on: tx)
         let work = FollowUpWork()
@@ -193,15 +197,16 @@ public struct MessageProcessor: Sendable {
         return fresh ? .handled : .duplicate
     }
 
-    private func deadLetter(_ delivery: Delivery, reason: String, on db: PostgresConnection, logger: Logger) throws -> Outcome {
-        let queue = identity.queue
+    private func deadLetter(_ delivery: Delivery, reason: String, on db: PostgresConnection, emitted: EmittedMessages,
+                            logger: Logger) throws -> Outcome {
         var headers = DeadLetter.headers(reason: reason, delivery: delivery)
         headers[TraceParent.header] = delivery.traceParent?.description
-        try db.withTransaction { tx in
-            try Outbox.enqueue(OutboxMessage(
-                messageId: .timeOrdered(), exchange: Topology.deadLetterExchange, routingKey: queue,
-                caseId: delivery.properties.correlationId.flatMap(UUID.init(text:)),
-                headers: headers, body: delivery.body), on: tx)
+        let letter = OutboxMessage(messageId: .timeOrdered(), exchange: Topology.deadLetterExchange, routingKey: identity.queue,
+                                   caseId: delivery.properties.correlationId.flatMap(UUID.init(text:)),
+                                   headers: headers, body: delivery.body)
+        try emitted.collect {
+            try db.withTransaction { tx in try Outbox.enqueue(letter, claimedFor: OutboxPublisher.claim, on: tx) }
+            emitted.add(letter)
         }
         logger.error("dead-lettered", metadata: ["reason": "\(reason)"])
         count("dead-lettered", type: delivery.routingKey)

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Runs `body` on a new thread of its own and returns its result, so long blocking loops
-/// (a consumer waiting on the broker, a relay waiting on NOTIFY) never occupy Swift
+/// (a consumer waiting on the broker, the outbox publisher waiting for confirms) never occupy Swift
 /// concurrency's cooperative threads.
 public func onDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in

@@ -63,6 +63,11 @@ final class Houshi: @unchecked Sendable {
                                  .merging(overrides[department] ?? [:]) { $1 })
     }
 
+    /// Adds an operator named `name` to the department (`SERVICE operators add`); their token.
+    func operatorToken(_ department: Department, name: String) async throws -> String {
+        try await admin(department, ["operators", "add", "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func postNotice(_ body: Data) async throws -> HTTP.Reply {
         try await HTTP.post("\(try address(of: .intake))/v1/death-notices",
                             headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
