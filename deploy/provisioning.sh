@@ -126,6 +126,21 @@ broker_definitions() {
     "$(tr -d '\n' <"$HOUSHI_DEPLOY_DIR/broker/topic-permissions.json")"
 }
 
+# subscriber_secrets DIR NAME: a subscriber's secrets for the compose stack in DIR: its broker
+# password (made once, then kept) and its AMQPS URLs, to the broker (subscriber-NAME-amqp-url)
+# and to every node of the HA variant's cluster (subscriber-NAME-amqp-url-ha), each mode 600.
+subscriber_secrets() {
+  local dir=$1 name=$2 ca=/run/secrets/tls-ca.pem
+  local password_file=$dir/subscriber-$name-password
+  (
+    umask 077
+    [[ -s $password_file ]] || random_password >"$password_file"
+    amqps_url_list "subscriber.$name" "$(cat "$password_file")" 5671 "$ca" rabbitmq >"$dir/subscriber-$name-amqp-url"
+    amqps_url_list "subscriber.$name" "$(cat "$password_file")" 5671 "$ca" rabbitmq rabbitmq-2 rabbitmq-3 \
+      >"$dir/subscriber-$name-amqp-url-ha"
+  )
+}
+
 # subscriber_name_ok NAME: NAME is a subscriber's name (as the contract's Subscriber takes it:
 # lowercase letters, digits and inner hyphens, starting with a letter, at most 40), or a usage
 # error.

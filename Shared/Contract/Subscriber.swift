@@ -30,9 +30,9 @@ public struct Subscriber: Hashable, Sendable, CustomStringConvertible {
     /// Its broker user and its quorum queue.
     public var queue: String { Self.userPrefix + name }
     /// Where its queue dead-letters a message it rejects or that failed too often.
-    public var deadLetterQueue: String { "\(queue).dead-letter" }
+    public var deadLetterQueue: String { Topology.deadLetterQueue(forQueue: queue) }
     /// The routing key on `Topology.deadLetterExchange` that puts a dead letter back on its queue.
-    public var replayRoutingKey: String { "\(queue).replay" }
+    public var replayRoutingKey: String { Topology.replayRoutingKey(forQueue: queue) }
 
     public var description: String { queue }
 }

@@ -12,10 +12,20 @@ public enum Topology {
     /// The durable quorum queue a service's replicas compete on.
     public static func queue(of department: Department) -> String { department.rawValue }
     /// Where the service's failed or undecodable messages go, with their reason.
-    public static func deadLetterQueue(of department: Department) -> String { "\(department.rawValue).dead-letter" }
+    public static func deadLetterQueue(of department: Department) -> String { deadLetterQueue(forQueue: queue(of: department)) }
     /// The routing key on the dead-letter exchange that puts a replayed dead letter back on the
     /// service's own queue (and no other service's).
-    public static func replayRoutingKey(of department: Department) -> String { "\(department.rawValue).replay" }
+    public static func replayRoutingKey(of department: Department) -> String { replayRoutingKey(forQueue: queue(of: department)) }
+
+    /// Where the failed or undecodable messages of any consumer's `queue` go (a department's or a
+    /// subscriber's): `<queue>.dead-letter`.
+    public static func deadLetterQueue(forQueue queue: String) -> String { "\(queue).dead-letter" }
+    /// The routing key on the dead-letter exchange that puts a dead letter back on `queue`:
+    /// `<queue>.replay`.
+    public static func replayRoutingKey(forQueue queue: String) -> String { "\(queue).replay" }
+    /// The routing keys the consumer of `queue` uses on `deadLetterExchange`: its dead letters'
+    /// (the queue's name) and its replays'.
+    public static func deadLetterRoutingKeys(forQueue queue: String) -> [String] { [queue, replayRoutingKey(forQueue: queue)] }
 
     /// The message types each service consumes: its queue's bindings.
     public static func subscriptions(of department: Department) -> [MessageType] {
@@ -64,7 +74,7 @@ public enum Topology {
     /// a test keeps equal to these.
     public static func topicPermissions(of department: Department) -> [TopicPermission] {
         let owned = ContractCatalog.producers.filter { $0.value == department }.map(\.key.routingKey)
-        let ownNames = deadLetterRoutingKeys(of: department)
+        let ownNames = deadLetterRoutingKeys(forQueue: queue(of: department))
         let facts = department == .intake ? PublicFacts.types.map(\.routingKey) : []
         func bound(on exchange: String) -> [String] {
             subscriptions(of: department).filter { self.exchange(of: $0) == exchange }.map(\.routingKey)
@@ -81,7 +91,7 @@ public enum Topology {
     /// A subscriber's topic permissions: dead letters and replays under its own queue's name,
     /// its outcomes, nothing else (its queue's bindings are made at provisioning).
     public static func topicPermissions(of subscriber: Subscriber) -> [TopicPermission] {
-        let ownNames = [subscriber.queue, subscriber.replayRoutingKey]
+        let ownNames = deadLetterRoutingKeys(forQueue: subscriber.queue)
         return [
             TopicPermission(exchange: eventsExchange, write: pattern([]), read: pattern([])),
             TopicPermission(exchange: deadLetterExchange, write: pattern(ownNames), read: pattern([])),
@@ -106,17 +116,12 @@ public enum Topology {
         case eventsExchange:
             MessageType(routingKey: routingKey).flatMap { ContractCatalog.producers[$0] } == department
         case deadLetterExchange:
-            deadLetterRoutingKeys(of: department).contains(routingKey)
+            deadLetterRoutingKeys(forQueue: queue(of: department)).contains(routingKey)
         case PublicFacts.exchange:
             department == .intake && MessageType(routingKey: routingKey).flatMap { PublicFacts.payloadTypes[$0] } != nil
         default:
             false
         }
-    }
-
-    /// The routing keys a service uses on `deadLetterExchange`: its dead letters', its replays'.
-    static func deadLetterRoutingKeys(of department: Department) -> [String] {
-        [queue(of: department), replayRoutingKey(of: department)]
     }
 
     /// An anchored alternation of exactly these keys; nothing at all when there are none.

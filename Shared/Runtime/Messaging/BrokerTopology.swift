@@ -45,22 +45,19 @@ public enum BrokerTopology {
     /// queue, which its user may not configure, must exist (made by `subscribers add`).
     public static func declare(for identity: ServiceIdentity, on amqp: AMQPConnection) throws {
         for (name, type) in exchanges { try amqp.declareExchange(name, type: type, passive: true) }
-        if identity.department != nil {
-            try declareQueues(of: identity, on: amqp)
-        } else {
-            do {
-                _ = try amqp.declareQueue(identity.queue, passive: true)
-            } catch let error as AMQPError where error.replyCode == 404 {
-                throw SubscriberQueueMissing(queue: identity.queue)
-            }
+        guard let subscriber = identity.subscriber else { return try declareQueues(of: identity, on: amqp) }
+        do {
+            _ = try amqp.declareQueue(subscriber.queue, passive: true)
+        } catch let error as AMQPError where error.replyCode == 404 {
+            throw SubscriberQueueMissing(subscriber: subscriber)
         }
     }
 
     /// A subscriber's service started before the operator added the subscriber.
     public struct SubscriberQueueMissing: Error, CustomStringConvertible {
-        public let queue: String
+        public let subscriber: Subscriber
         public var description: String {
-            "the queue \(queue) does not exist: add the subscriber first (deploy/local/subscribers add \(queue.dropFirst(Subscriber.userPrefix.count)))"
+            "the queue \(subscriber.queue) does not exist: add the subscriber first (deploy/local/subscribers add \(subscriber.name))"
         }
     }
 
