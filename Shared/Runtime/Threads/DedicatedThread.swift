@@ -1,60 +1,49 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CThreads
+import NIOConcurrencyHelpers
+import NIOPosix
 
-/// Runs `body` on a new thread of its own and returns its result, so long blocking loops
-/// (a consumer waiting on the broker, the outbox publisher waiting for confirms) never occupy Swift
-/// concurrency's cooperative threads.
+/// Runs `body` on a thread of its own and returns its result, so long blocking loops (a consumer
+/// waiting on the broker, the outbox publisher waiting for confirms) never occupy Swift
+/// concurrency's cooperative threads. The thread is a one-thread `NIOThreadPool`, named `name`
+/// (its first 15 bytes, shown by `top -H`), and joined before this returns: no thread outlives
+/// its work (a detached one could still be ending while a short command's process exits).
 public func onDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        startThread(name: name) { continuation.resume(returning: body()) }
+    let thread = NIOThreadPool(numberOfThreads: 1)
+    thread.start()
+    let result: Result<T, any Error> = await Result(asyncCatching: { try await thread.runIfActive { named(name, body) } })
+    try? await thread.shutdownGracefully()
+    switch result {
+    case .success(let value): return value
+    // Only a cancelled task's work can be dropped, and this work was queued on a started pool.
+    case .failure(let error): preconditionFailure("the dedicated thread \(name) did not run its work: \(error)")
     }
+}
+
+/// Names the calling thread `name`, then runs `body` on it.
+func named<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    _ = houshi_name_current_thread(name)
+    return try body()
 }
 
 /// A one-way signal from the async world to blocking loops: set once at shutdown.
 public final class StopSignal: Sendable {
-    private let condition = ConditionBox()
+    private let condition = ConditionLock(value: false)
 
     public init() {}
 
-    public var isSet: Bool { condition.withLock { $0 } }
+    public var isSet: Bool { condition.value }
 
     public func set() {
-        condition.withLock { $0 = true }
-        condition.broadcast()
+        condition.lock()
+        condition.unlock(withValue: true)
     }
 
     /// Sleeps up to `duration`, waking early when stopped. Returns whether the signal is set.
     @discardableResult
     public func wait(_ duration: Duration) -> Bool {
-        condition.wait(until: ThreadCondition.deadline(after: duration))
-    }
-}
-
-/// A Bool guarded by a condition.
-private final class ConditionBox: @unchecked Sendable {
-    private let condition = ThreadCondition()
-    private var value = false
-
-    func withLock<T>(_ body: (inout Bool) -> T) -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        return body(&value)
-    }
-
-    func broadcast() {
-        condition.lock()
-        condition.broadcast()
+        guard condition.lock(whenValue: true, timeoutSeconds: max(duration.seconds, 0)) else { return false }
         condition.unlock()
-    }
-
-    func wait(until deadline: timespec) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while !value, condition.wait(until: deadline) {}
-        return value
+        return true
     }
 }
 

@@ -1,7 +1,10 @@
+import NIOConcurrencyHelpers
+
 /// A queue from any thread to one consuming thread, bounded, closed once at shutdown.
 final class HandOffQueue<Element: Sendable>: @unchecked Sendable {
-    // `items` and `closed` are guarded by `condition`.
-    private let condition = ThreadCondition()
+    // `items` and `closed` are guarded by `ready`, whose value says whether `take` has something
+    // to give (elements, or the news that the queue is closed).
+    private let ready = ConditionLock(value: false)
     private var items: [Element] = []
     private var closed = false
     private let capacity: Int
@@ -12,35 +15,34 @@ final class HandOffQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Adds `elements` unless that would pass the capacity; returns whether they were added.
     func append(_ elements: [Element]) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard items.count + elements.count <= capacity else { return false }
+        ready.lock()
+        guard items.count + elements.count <= capacity else {
+            ready.unlock()
+            return false
+        }
         items += elements
-        condition.signal()
+        ready.unlock(withValue: true)
         return true
     }
 
     /// Takes everything queued, waiting for something (up to `timeout`, if given) while the queue
     /// is empty and open; also says whether it is closed.
     func take(waitingUpTo timeout: Duration?) -> (elements: [Element], closed: Bool) {
-        condition.lock()
-        defer { condition.unlock() }
         if let timeout {
-            let deadline = ThreadCondition.deadline(after: max(timeout, .zero))
-            while items.isEmpty, !closed, condition.wait(until: deadline) {}
+            guard ready.lock(whenValue: true, timeoutSeconds: max(timeout.seconds, 0)) else { return ([], false) }
         } else {
-            while items.isEmpty, !closed { condition.wait() }
+            ready.lock(whenValue: true)
         }
-        let taken = items
+        let (taken, isClosed) = (items, closed)
         items = []
-        return (taken, closed)
+        ready.unlock(withValue: isClosed)
+        return (taken, isClosed)
     }
 
     /// Wakes the consumer for good: `take` no longer waits.
     func close() {
-        condition.lock()
+        ready.lock()
         closed = true
-        condition.signal()
-        condition.unlock()
+        ready.unlock(withValue: true)
     }
 }
