@@ -23,7 +23,7 @@ public struct OutboxMessage: Sendable, Equatable {
 
     /// The headers as the JSON object the `headers` column holds.
     var headersJSON: String {
-        get throws { String(decoding: try StreamingJSONEncoder().encode(headers), as: UTF8.self) }
+        get throws { String(decoding: try JSONEncoder().encode(headers), as: UTF8.self) }
     }
 }
 
@@ -178,7 +178,7 @@ public enum Outbox {
             FROM outbox WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
             """, [limit]).rows.map { row in
-            let headers = try IndexedJSONDecoder().decode([String: String].self, from: try row.string("headers").utf8)
+            let headers = try JSONDecoder().decode([String: String].self, from: Data(try row.string("headers").utf8))
             let message = OutboxMessage(
                 messageId: try row.uuid("message_id"), exchange: try row.string("exchange"),
                 routingKey: try row.string("routing_key"), caseId: row["case_id"] == nil ? nil : try row.uuid("case_id"),

@@ -1,13 +1,5 @@
 import FoundationEssentials
 
-/// Whether Foundation's JSON coders write and read `type` in a form of their own (`Date` as a
-/// number or text by strategy, `Data` as Base64, `URL` as its text, `Decimal` as a number) rather
-/// than through its `Codable` conformance. The project's coders refuse these types instead of
-/// coding them differently.
-func hasFoundationJSONForm(_ type: Any.Type) -> Bool {
-    type == Date.self || type == Data.self || type == URL.self || type == Decimal.self
-}
-
 extension Array<UInt8> {
     /// Appends `text` as a JSON string: quoted, with quotes, backslashes and control characters
     /// escaped (`\n`, `\r`, `\t` by name, the others as `\u00XX`); everything else as its UTF-8.

@@ -46,14 +46,6 @@ import Testing
         #expect(!problem.english.contains("Swift") && !problem.english.contains("Int") && !problem.english.contains("Sex"))
     }
 
-    @Test("the message bus decoder's syntax errors carry the same position")
-    func indexedDecoderSyntaxError() throws {
-        let document = Array("[1, 2,\n 03]".utf8)
-        let error = try #require(throws: DecodingError.self) { try IndexedJSONDecoder().decode([Int].self, from: document) }
-        let problem = DecodingProblem(error)
-        #expect(problem.english == "is not valid JSON: a malformed number at line 2, column 2 (byte 8)")
-    }
-
     @Test("edit distance counts a swap of neighbours as one edit", arguments: [
         ("name", "nmae", 1), ("name", "age", 2), ("deceased", "deceasd", 1), ("", "abc", 3), ("kind", "kind", 0),
     ])

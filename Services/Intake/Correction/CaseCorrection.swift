@@ -56,7 +56,7 @@ struct CaseCorrection: Sendable {
         else { throw APIError.notFound }
         guard try row.string("status") != "withdrawn" else { throw APIError.caseWithdrawn }
         let before = try row.string("notice")
-        let stored = try IndexedJSONDecoder().decode(DeathNotice.self, from: before.utf8)
+        let stored = try JSONDecoder().decode(DeathNotice.self, from: Data(before.utf8))
         let (notice, changed) = try NoticeCorrection.apply(changes, to: stored, localInstitution: institution.local,
                                                            now: .now()).get()
         let sequence = try row.int("corrections") + 1

@@ -20,7 +20,7 @@ enum BenefitRestoration {
             let person = try BenefitRecords.heldBackMonths(idNumber, on: db)
             reversal = .pension(
                 status: request.status,
-                settlement: try settlement.map { try IndexedJSONDecoder().decode(PensionSettled.self, from: $0.figures.utf8) },
+                settlement: try settlement.map { try JSONDecoder().decode(PensionSettled.self, from: Data($0.figures.utf8)) },
                 paidOut: settlement?.paidOut ?? false, monthsDue: person?.months ?? [],
                 monthlyPensionFen: person?.monthlyPensionFen ?? 0)
             if reversal.resumePension, let person {
@@ -31,7 +31,7 @@ enum BenefitRestoration {
             reversal = .medicalAccount(
                 status: request.status,
                 settlement: try settlement.map {
-                    try IndexedJSONDecoder().decode(MedicalAccountSettled.self, from: $0.figures.utf8)
+                    try JSONDecoder().decode(MedicalAccountSettled.self, from: Data($0.figures.utf8))
                 })
             if reversal.reopenMedicalAccount { try BenefitRecords.reopenMedicalAccount(idNumber, caseId: caseId, on: db) }
         }

@@ -46,12 +46,12 @@ enum PensionClaims {
             FOR UPDATE OF r, p
             """, [ids, Item.pension.rawValue, status, MessageType.hukouCancelled.name,
                   MessageType.rejected(.hukou).name]).rows.map { row in
-            let claim = try IndexedJSONDecoder().decode(PensionClaimRequested.self, from: try row.string("request").utf8)
+            let claim = try JSONDecoder().decode(PensionClaimRequested.self, from: Data(try row.string("request").utf8))
             let answer: HukouAnswer?
             if try row.bool("hukou_cancelled") {
                 answer = .cancelled
             } else if let rejected = row["hukou_rejected"] {
-                let payload = try IndexedJSONDecoder().decode(ItemRejected.self, from: rejected.utf8)
+                let payload = try JSONDecoder().decode(ItemRejected.self, from: Data(rejected.utf8))
                 answer = .rejected(reasonCode: payload.reasonCode, reason: payload.reason)
             } else {
                 answer = nil

@@ -54,9 +54,9 @@ enum SettlementRecords {
             return Entry(
                 caseId: try row.uuid("case_id"), item: item, name: try row.string("name"), idNumber: try row.string("id_number"),
                 settledAt: row.timestamp("settled_at") ?? .now(), ruleVersion: row["rule_version"],
-                pension: item == .pension ? try IndexedJSONDecoder().decode(PensionSettled.self, from: figures.utf8) : nil,
+                pension: item == .pension ? try JSONDecoder().decode(PensionSettled.self, from: Data(figures.utf8)) : nil,
                 medicalAccount: item == .medicalAccount
-                    ? try IndexedJSONDecoder().decode(MedicalAccountSettled.self, from: figures.utf8) : nil,
+                    ? try JSONDecoder().decode(MedicalAccountSettled.self, from: Data(figures.utf8)) : nil,
                 cancelled: row.timestamp("cancelled_at").map { ($0, row["cancel_reason"] ?? "") },
                 recoveries: (row["recoveries"] ?? "").split(separator: ",").compactMap { entry in
                     let parts = entry.split(separator: " ")

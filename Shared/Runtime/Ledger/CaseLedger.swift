@@ -99,7 +99,7 @@ public enum CaseLedger {
             WHERE case_id = $1 AND item = $2 AND request IS NOT NULL FOR UPDATE
             """, [caseId, item.rawValue]).first
         else { return nil }
-        return (try IndexedJSONDecoder().decode(P.self, from: try row.string("request").utf8), try row.uuid("message_id"))
+        return (try JSONDecoder().decode(P.self, from: Data(try row.string("request").utf8)), try row.uuid("message_id"))
     }
 }
 

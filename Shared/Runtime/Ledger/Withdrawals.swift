@@ -21,7 +21,7 @@ public struct WithdrawnRequest: Sendable {
 
     /// The request decoded as its payload type.
     public func decoded<P: Decodable>(as type: P.Type) throws -> P {
-        try IndexedJSONDecoder().decode(P.self, from: request.utf8)
+        try JSONDecoder().decode(P.self, from: Data(request.utf8))
     }
 }
 
