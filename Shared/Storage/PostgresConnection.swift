@@ -26,10 +26,10 @@ public final class PostgresConnection {
     /// lookup or write by key, which the generic plan serves as well as a custom one, and
     /// planning afresh for each execution (the server's default for the first five, and for
     /// any whose custom plans look cheaper) cost about a tenth of the server's CPU per case.
-    /// Sequential scans are planned only where no index serves: a generic plan is made when the
-    /// statement first runs, on a young table a sequential scan, and kept until an ANALYZE replans
-    /// it (a minute or more on a fresh database, each scan longer than the last).
-    public init(url: String, schema: String? = nil, applicationName: String? = nil) throws {
+    /// Unless `sequentialScans`, they are planned only where no index serves: a generic plan is
+    /// made when the statement first runs, on a young table a sequential scan, and kept until an
+    /// ANALYZE replans it (a minute or more on a fresh database, each scan longer than the last).
+    public init(url: String, schema: String? = nil, applicationName: String? = nil, sequentialScans: Bool = false) throws {
         handle = PQconnectdb(url)
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = Self.errorText(handle)
@@ -40,10 +40,10 @@ public final class PostgresConnection {
         PQsetNoticeProcessor(handle, { _, _ in }, nil)  // server notices (e.g. "already exists, skipping") are not errors
         try execute("""
             SELECT set_config('plan_cache_mode', 'force_generic_plan', false),
-                   set_config('enable_seqscan', 'off', false),
+                   set_config('enable_seqscan', $3, false),
                    set_config('search_path', coalesce($1, current_setting('search_path')), false),
                    set_config('application_name', coalesce($2, current_setting('application_name')), false)
-            """, [schema, applicationName])
+            """, [schema, applicationName, sequentialScans ? "on" : "off"])
     }
 
     deinit { close() }

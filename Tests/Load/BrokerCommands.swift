@@ -70,7 +70,7 @@ struct PoisonCommand: AsyncParsableCommand {
 
 /// `houshi-load publish-rate`: the broker's raw rate of persistent, confirmed publishes to a
 /// quorum queue (like the services' own queues), in batches confirmed together as the outbox
-/// relays do: the yardstick the end-to-end figures are read against.
+/// publisher does: the yardstick the end-to-end figures are read against.
 struct PublishRateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "publish-rate",
                                                     abstract: "Measure confirmed publishes per second.")

@@ -9,7 +9,7 @@ struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "houshi-load", abstract: "Load, chaos and benchmark tool for a running Houshi.",
         subcommands: [RegistersCommand.self, PostCommand.self, WaitCommand.self, PoisonCommand.self,
-                      PublishRateCommand.self])
+                      PublishRateCommand.self, ReadCommand.self])
 }
 
 /// `houshi-load registers`: the residents and insured persons the cases need, as the CSV files

@@ -52,7 +52,7 @@ public struct MigrateCommand<S: ServiceDefinition>: AsyncParsableCommand {
         let configuration = try ServiceConfiguration(identity: S.identity)
         LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let database = Database(url: configuration.databaseURL, schema: S.identity.schema, size: 1,
-                                name: "\(S.identity.name)-migrate")
+                                name: "\(S.identity.name)-migrate", sequentialScans: configuration.sequentialScans)
         let outcome = await Result(asyncCatching: {
             try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.identity.name))
         })

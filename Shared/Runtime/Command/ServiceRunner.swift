@@ -29,7 +29,8 @@ public enum ServiceRunner {
 
         let database = Database(url: configuration.databaseURL, schema: S.identity.schema,
                                 size: configuration.databasePoolSize, name: S.identity.name,
-                                waitLimit: configuration.databaseWaitLimit, waitTimeout: configuration.databaseWaitTimeout)
+                                waitLimit: configuration.databaseWaitLimit, waitTimeout: configuration.databaseWaitTimeout,
+                                sequentialScans: configuration.sequentialScans)
         do {
             try await serve(S.self, configuration: configuration, processor: processor, database: database, logger: logger)
             await database.shutdown()

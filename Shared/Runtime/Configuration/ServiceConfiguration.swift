@@ -37,6 +37,8 @@ public struct ServiceConfiguration: Sendable {
     public var databaseWaitLimit: Int
     /// How long an HTTP request waits for a database connection before it gets 503.
     public var databaseWaitTimeout: Duration
+    /// Whether PostgreSQL may plan sequential scans where an index serves (`HOUSHI_DB_SEQSCAN`).
+    public var sequentialScans: Bool
     /// How long an HTTP connection may stay idle, or take to send a request's head, before it is closed.
     public var httpIdleTimeout: Duration
     /// The most HTTP connections open at once; beyond it the server stops accepting until one closes.
@@ -72,6 +74,7 @@ public struct ServiceConfiguration: Sendable {
         ("HOUSHI_DB_POOL_SIZE", "2", "database connections for HTTP requests"),
         ("HOUSHI_DB_WAIT_LIMIT", "256", "HTTP requests that may wait for a database connection; more get 503 with Retry-After"),
         ("HOUSHI_DB_WAIT_SECONDS", "5", "seconds a request waits for a database connection before 503 with Retry-After"),
+        ("HOUSHI_DB_SEQSCAN", "off", "`off`: no sequential scan where an index serves (plans made on a young database's empty tables would keep scanning); `on`: as the planner likes"),
         ("HOUSHI_HTTP_IDLE_SECONDS", "30", "seconds an HTTP connection may idle or take to send a request head before it is closed"),
         ("HOUSHI_HTTP_MAX_CONNECTIONS", "1000", "HTTP connections open at once; beyond it new ones wait to be accepted"),
         ("HOUSHI_OUTBOX_BATCH", "200", "outbox rows the relay publishes per transaction"),
@@ -128,6 +131,7 @@ public struct ServiceConfiguration: Sendable {
         databasePoolSize = try reader.integer("HOUSHI_DB_POOL_SIZE", default: 2, in: 1...64)
         databaseWaitLimit = try reader.integer("HOUSHI_DB_WAIT_LIMIT", default: 256, in: 0...100_000)
         databaseWaitTimeout = .seconds(try reader.integer("HOUSHI_DB_WAIT_SECONDS", default: 5, in: 1...600))
+        sequentialScans = try reader.value("HOUSHI_DB_SEQSCAN", default: false) { ["off": false, "on": true][$0] }
         httpIdleTimeout = .seconds(try reader.integer("HOUSHI_HTTP_IDLE_SECONDS", default: 30, in: 1...3_600))
         httpMaxConnections = try reader.integer("HOUSHI_HTTP_MAX_CONNECTIONS", default: 1_000, in: 1...100_000)
         outboxBatchSize = try reader.integer("HOUSHI_OUTBOX_BATCH", default: 200, in: 1...10_000)

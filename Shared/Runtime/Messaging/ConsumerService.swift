@@ -56,8 +56,7 @@ struct ConsumerLoop: Sendable {
     func run() {
         var logger = logger
         logger[metadataKey: "consumer"] = "\(index)"
-        let database = DatabaseSession(url: configuration.databaseURL, schema: configuration.identity.schema,
-                                       name: "\(configuration.identity.name)-\(component)")
+        let database = DatabaseSession(configuration: configuration, name: component)
         var broker: AMQPConnection?
         let emitted = EmittedMessages()
         var backoff = Backoff()

@@ -42,8 +42,7 @@ final class BrokerOutboxTransport: OutboxTransport {
         self.name = name
         self.logger = logger
         self.stop = stop
-        database = DatabaseSession(url: configuration.databaseURL, schema: configuration.identity.schema,
-                                   name: "\(configuration.identity.name)-\(name)") { db in
+        database = DatabaseSession(configuration: configuration, name: name) { db in
             try Outbox.commitSentMarksAsynchronously(on: db)
         }
     }

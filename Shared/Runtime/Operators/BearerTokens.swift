@@ -162,7 +162,7 @@ extension ServiceDefinition {
     ) async throws -> T {
         let configuration = try ServiceConfiguration(identity: identity)
         let database = Database(url: configuration.databaseURL, schema: identity.schema, size: 1,
-                                name: "\(identity.name)-admin")
+                                name: "\(identity.name)-admin", sequentialScans: configuration.sequentialScans)
         let migrations = allMigrationGroups
         let outcome = await Result(asyncCatching: {
             try await database.transaction { db in

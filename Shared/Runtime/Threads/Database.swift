@@ -9,11 +9,13 @@ public final class Database: Sendable {
     private let leases: Leases
 
     /// `waitLimit` callers at most wait for a connection, each for `waitTimeout` at most (then
-    /// `PoolBusy` is thrown).
+    /// `PoolBusy` is thrown); `sequentialScans` as `PostgresConnection` takes it.
     public init(url: String, schema: String, size: Int, name: String, waitLimit: Int = 256,
-                waitTimeout: Duration = .seconds(5)) {
+                waitTimeout: Duration = .seconds(5), sequentialScans: Bool = false) {
         threads = (0..<max(size, 1)).map { index in
-            OwnerThread(name: "\(name)-db-\(index)") { DatabaseSession(url: url, schema: schema, name: name) }
+            OwnerThread(name: "\(name)-db-\(index)") {
+                DatabaseSession(url: url, schema: schema, name: name, sequentialScans: sequentialScans)
+            }
         }
         leases = Leases(count: threads.count, waitLimit: waitLimit, waitTimeout: waitTimeout)
     }
@@ -42,22 +44,33 @@ final class DatabaseSession {
     let url: String
     let schema: String
     let name: String
+    let sequentialScans: Bool
     /// Runs on every new connection before its first use (e.g. LISTEN).
     let prepare: (PostgresConnection) throws -> Void
     private var connection: PostgresConnection?
 
-    init(url: String, schema: String, name: String, prepare: @escaping (PostgresConnection) throws -> Void = { _ in }) {
+    init(url: String, schema: String, name: String, sequentialScans: Bool = false,
+         prepare: @escaping (PostgresConnection) throws -> Void = { _ in }) {
         self.url = url
         self.schema = schema
         self.name = name
+        self.sequentialScans = sequentialScans
         self.prepare = prepare
+    }
+
+    /// A session of the service's own database, as `configuration` says to open it.
+    convenience init(configuration: ServiceConfiguration, name: String,
+                     prepare: @escaping (PostgresConnection) throws -> Void = { _ in }) {
+        self.init(url: configuration.databaseURL, schema: configuration.identity.schema,
+                  name: "\(configuration.identity.name)-\(name)", sequentialScans: configuration.sequentialScans,
+                  prepare: prepare)
     }
 
     /// The open connection, connecting first when there is none.
     func connect() throws -> PostgresConnection {
         if let connection, connection.isConnected { return connection }
         connection = nil
-        let fresh = try PostgresConnection(url: url, schema: schema, applicationName: name)
+        let fresh = try PostgresConnection(url: url, schema: schema, applicationName: name, sequentialScans: sequentialScans)
         try prepare(fresh)
         connection = fresh
         return fresh
