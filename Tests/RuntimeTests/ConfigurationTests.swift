@@ -14,6 +14,7 @@ import Testing
         #expect(configuration.consumers == 1)
         #expect(configuration.consumerLinger == .milliseconds(10))
         #expect(configuration.databasePoolSize == 2)
+        #expect(!configuration.sequentialScans)
     }
 
     @Test func readsVariablesAndSecretFiles() throws {
@@ -22,13 +23,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: secret) }
         let configuration = try ServiceConfiguration(department: .intake, environment: [
             "HOUSHI_AMQP_URL_FILE": secret.path, "HOUSHI_HTTP_PORT": "9000", "HOUSHI_LOG_FORMAT": "json",
-            "HOUSHI_CONSUMERS": "4", "HOUSHI_CONSUMER_LINGER_MS": "0",
+            "HOUSHI_CONSUMERS": "4", "HOUSHI_CONSUMER_LINGER_MS": "0", "HOUSHI_DB_SEQSCAN": "on",
         ])
         #expect(configuration.broker == BrokerAddresses("amqp://intake:s3cret@broker:5673/houshi"))
         #expect(configuration.httpPort == 9000)
         #expect(configuration.logFormat == .json)
         #expect(configuration.consumers == 4)
         #expect(configuration.consumerLinger == .zero)
+        #expect(configuration.sequentialScans)
     }
 
     @Test(arguments: [
@@ -38,6 +40,7 @@ import Testing
         ("HOUSHI_CONSUMERS", "0"),
         ("HOUSHI_CONSUMER_LINGER_MS", "-1"),
         ("HOUSHI_LOG_FORMAT", "xml"),
+        ("HOUSHI_DB_SEQSCAN", "yes"),
         ("HOUSHI_AMQP_URL_FILE", "/nonexistent/secret"),
         ("HOUSHI_HTTP_TLS_CERT", "/etc/cert.pem"),
         ("HOUSHI_HTTP_TLS_KEY", "/etc/key.pem"),
