@@ -10,13 +10,14 @@ import NIOPosix
 public func onDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
     let thread = NIOThreadPool(numberOfThreads: 1)
     thread.start()
-    let result: Result<T, any Error> = await Result(asyncCatching: { try await thread.runIfActive { named(name, body) } })
-    try? await thread.shutdownGracefully()
-    switch result {
-    case .success(let value): return value
-    // Only a cancelled task's work can be dropped, and this work was queued on a started pool.
-    case .failure(let error): preconditionFailure("the dedicated thread \(name) did not run its work: \(error)")
+    // `submit`, not `runIfActive`, which drops work whose task is cancelled before it starts: the
+    // body runs whatever happens to the caller (a loop ends by its own stop signal), and the pool
+    // is shut down only after it.
+    let result = await withCheckedContinuation { continuation in
+        thread.submit { _ in continuation.resume(returning: named(name, body)) }
     }
+    try? await thread.shutdownGracefully()
+    return result
 }
 
 /// Names the calling thread `name`, then runs `body` on it.
