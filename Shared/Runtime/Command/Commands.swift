@@ -51,8 +51,7 @@ public struct MigrateCommand<S: ServiceDefinition>: AsyncParsableCommand {
     public func run() async throws {
         let configuration = try ServiceConfiguration(identity: S.identity)
         LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        let database = Database(url: configuration.databaseURL, schema: S.identity.schema, size: 1,
-                                name: "\(S.identity.name)-migrate", sequentialScans: configuration.sequentialScans)
+        let database = Database(configuration: configuration, size: 1, name: "\(S.identity.name)-migrate")
         let outcome = await Result(asyncCatching: {
             try await ServiceRunner.migrate(S.self, database: database, logger: Logger(label: S.identity.name))
         })

@@ -27,10 +27,7 @@ public enum ServiceRunner {
                 """)
         }
 
-        let database = Database(url: configuration.databaseURL, schema: S.identity.schema,
-                                size: configuration.databasePoolSize, name: S.identity.name,
-                                waitLimit: configuration.databaseWaitLimit, waitTimeout: configuration.databaseWaitTimeout,
-                                sequentialScans: configuration.sequentialScans)
+        let database = Database(configuration: configuration, size: configuration.databasePoolSize, name: S.identity.name)
         do {
             try await serve(S.self, configuration: configuration, processor: processor, database: database, logger: logger)
             await database.shutdown()

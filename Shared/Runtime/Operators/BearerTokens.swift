@@ -161,8 +161,7 @@ extension ServiceDefinition {
         _ job: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         let configuration = try ServiceConfiguration(identity: identity)
-        let database = Database(url: configuration.databaseURL, schema: identity.schema, size: 1,
-                                name: "\(identity.name)-admin", sequentialScans: configuration.sequentialScans)
+        let database = Database(configuration: configuration, size: 1, name: "\(identity.name)-admin")
         let migrations = allMigrationGroups
         let outcome = await Result(asyncCatching: {
             try await database.transaction { db in

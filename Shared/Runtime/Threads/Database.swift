@@ -20,6 +20,14 @@ public final class Database: Sendable {
         leases = Leases(count: threads.count, waitLimit: waitLimit, waitTimeout: waitTimeout)
     }
 
+    /// A pool of `size` on the service's own schema, opened as `configuration` says (its URL, its
+    /// waits, its planner setting).
+    public convenience init(configuration: ServiceConfiguration, size: Int, name: String) {
+        self.init(url: configuration.databaseURL, schema: configuration.identity.schema, size: size, name: name,
+                  waitLimit: configuration.databaseWaitLimit, waitTimeout: configuration.databaseWaitTimeout,
+                  sequentialScans: configuration.sequentialScans)
+    }
+
     /// Runs `job` with a connection on its owner thread.
     @discardableResult
     public func withConnection<T: Sendable>(_ job: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
